@@ -1,1 +1,33 @@
+//! # replscope-core
+//!
+//! The sans-IO heart of ReplScope: the RESP codec, the keyspace and its commands, and (in
+//! later modules) the RDB codec and the replication state machines, all as plain data
+//! structures driven by `handle_*` calls that carry the current time and drained with
+//! `poll_*` calls.
+//!
+//! What this crate never does: open sockets or files, spawn threads, read a clock
+//! (`Instant`/`SystemTime`) or ask the OS for randomness. Time comes in as [`time::Time`],
+//! randomness from a seeded [`rng::Rng`]. It builds for `wasm32-unknown-unknown`, so the
+//! browser simulator runs the very code the TCP server runs.
+//!
+//! See [`server`] for the driving loop.
+
+pub mod client;
+pub mod cmd;
+pub mod config;
+pub mod expire;
+pub mod glob;
+pub mod keyspace;
+pub mod propagate;
+pub mod resp;
+pub mod rng;
+pub mod server;
+pub mod stats;
+pub mod time;
+pub mod util;
+
+/// The ReplScope version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The Redis version whose behaviour and protocol we reproduce (`redis_version` in INFO).
+pub const REDIS_VERSION: &str = "7.0.15";

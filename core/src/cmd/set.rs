@@ -1,0 +1,5 @@
+//! Commands of this group (being filled in).
+
+use super::CommandSpec;
+
+pub(crate) static COMMANDS: &[CommandSpec] = &[];

@@ -1,0 +1,54 @@
+//! The active expiry cycle (Redis's `activeExpireCycle`), run from the server cron on
+//! masters only. Replicas never expire keys themselves: they wait for the master's `DEL`.
+
+use crate::server::State;
+use crate::time::Time;
+
+/// Keys sampled per database per loop (`ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP`).
+const KEYS_PER_LOOP: usize = 20;
+/// Keep looping on a db while more than this percentage of samples were expired.
+const ACCEPTABLE_STALE: usize = 10;
+/// Upper bound on loops per db per cycle, so one cron tick stays short.
+const MAX_LOOPS: usize = 16;
+
+/// One slow cycle: sample keys with a TTL in every db and delete the expired ones, each
+/// propagated as a lone `DEL` (never wrapped in MULTI).
+pub fn active_expire_cycle(st: &mut State, now: Time) {
+    let now_ms = now.as_millis();
+    let mut sampled_total = 0;
+    let mut expired_total = 0;
+    for db in 0..st.keyspace.dbs.len() {
+        for _ in 0..MAX_LOOPS {
+            let n = st.keyspace.dbs[db].expires_len();
+            if n == 0 {
+                break;
+            }
+            let samples = KEYS_PER_LOOP.min(n);
+            let mut expired = 0;
+            for _ in 0..samples {
+                let n = st.keyspace.dbs[db].expires_len();
+                if n == 0 {
+                    break;
+                }
+                let idx = st.rng.index(n);
+                let Some((key, when)) = st.keyspace.dbs[db].expire_entry_at(idx) else {
+                    break;
+                };
+                if now_ms > when {
+                    let key = key.clone();
+                    st.delete_expired_key(db, &key);
+                    let ops = std::mem::take(&mut st.also_propagate);
+                    st.repl.feed_unit(&ops, false);
+                    expired += 1;
+                }
+            }
+            sampled_total += samples;
+            expired_total += expired;
+            if expired * 100 <= samples * ACCEPTABLE_STALE {
+                break;
+            }
+        }
+    }
+    st.stats.expire_cycle_sampled = sampled_total as u64;
+    st.stats.expire_cycle_expired = expired_total as u64;
+}

@@ -1,0 +1,600 @@
+//! The sans-IO server: clients in, replies out (Redis's `processInputBuffer`,
+//! `processCommand` and `call`, without sockets or an event loop).
+//!
+//! A driver (the tokio server, the simulator, a test) feeds it with `handle_*` calls that carry
+//! the current [`Time`], and drains what it must do with [`Server::poll_output`]. The server
+//! never blocks, sleeps, reads a clock or touches a socket; `DEBUG SLEEP` and `SHUTDOWN` are
+//! requests to the driver ([`Output::Pause`], [`Output::Shutdown`]).
+//!
+//! ```
+//! use replscope_core::{config::Config, server::{Output, Server}, client::PeerInfo, time::Time};
+//! let now = Time::from_millis(1_700_000_000_000);
+//! let mut srv = Server::new(Config::default(), 42, now);
+//! let c = srv.handle_accept(now, PeerInfo::default());
+//! srv.handle_input(now, c, b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\nGET k\r\n");
+//! let mut replies = Vec::new();
+//! while let Some(out) = srv.poll_output() {
+//!     if let Output::Transmit { bytes, .. } = out { replies.extend_from_slice(&bytes); }
+//! }
+//! assert_eq!(replies, b"+OK\r\n$1\r\nv\r\n");
+//! ```
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+use bytes::{Buf, Bytes};
+
+use crate::client::{Client, ClientId, PeerInfo};
+use crate::cmd::ctx::Rewrite;
+use crate::cmd::{errors, lookup_sub, CommandSpec, CommandTable, Ctx, RedisError};
+use crate::config::Config;
+use crate::keyspace::{Keyspace, Sds};
+use crate::propagate::{PropOp, Propagator};
+use crate::resp::{self, RequestLimits};
+use crate::rng::Rng;
+use crate::stats::Stats;
+use crate::time::Time;
+
+/// What the driver must do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// Write these bytes to the client's connection.
+    Transmit {
+        /// The client.
+        client: ClientId,
+        /// The bytes.
+        bytes: Bytes,
+    },
+    /// Close the client's connection (after writing everything transmitted before).
+    Close {
+        /// The client.
+        client: ClientId,
+    },
+    /// Stop serving anyone until `until` (`DEBUG SLEEP`: the whole server blocks, as Redis).
+    Pause {
+        /// When to resume.
+        until: Time,
+    },
+    /// Shut the process down (`SHUTDOWN`); the server has already answered and closed clients.
+    Shutdown {
+        /// `SHUTDOWN SAVE` / `NOSAVE` / default (`None`: save if save points are configured).
+        save: Option<bool>,
+    },
+    /// A line for the server log (Redis-style message), with its level.
+    Log {
+        /// Severity.
+        level: LogLevel,
+        /// The message.
+        message: String,
+    },
+}
+
+/// Log severities, as Redis's `loglevel`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LogLevel {
+    /// debug
+    Debug,
+    /// verbose
+    Verbose,
+    /// notice
+    Notice,
+    /// warning
+    Warning,
+}
+
+/// Facts about the hosting process that only the driver knows (for `INFO server`).
+#[derive(Clone, Debug, Default)]
+pub struct ProcessInfo {
+    /// `process_id`
+    pub pid: u32,
+    /// `tcp_port`
+    pub tcp_port: u16,
+    /// `executable`
+    pub executable: String,
+    /// `config_file`
+    pub config_file: String,
+    /// `os`
+    pub os: String,
+    /// `arch_bits`
+    pub arch_bits: u32,
+    /// `used_memory_rss` source: resident set size in bytes, refreshed by the driver.
+    pub rss_bytes: u64,
+    /// `used_cpu_sys`/`used_cpu_user`, seconds, refreshed by the driver.
+    pub cpu_sys: f64,
+    /// user CPU seconds.
+    pub cpu_user: f64,
+}
+
+/// Server-wide state shared by every command (Redis's `redisServer` minus the event loop).
+#[derive(Debug)]
+pub struct State {
+    /// All databases.
+    pub keyspace: Keyspace,
+    /// Configuration (CONFIG GET/SET operate on it).
+    pub config: Config,
+    /// Counters for INFO.
+    pub stats: Stats,
+    /// The only source of randomness.
+    pub rng: Rng,
+    /// `run_id`: 40 hex characters, new each start.
+    pub run_id: String,
+    /// Start time (`uptime_in_seconds`).
+    pub started_at: Time,
+    /// `server.dirty`: changes since the last save.
+    pub dirty: u64,
+    /// Operations of the current execution unit, waiting to be propagated.
+    pub also_propagate: Vec<PropOp>,
+    /// The outgoing replication stream.
+    pub repl: Propagator,
+    /// `watched_keys`: (db, key) → clients watching it, each with whether the key was
+    /// already expired when WATCHed.
+    pub watched_keys: HashMap<(usize, Sds), Vec<(ClientId, bool)>>,
+    /// Clients whose WATCHed keys were touched, to be flagged `dirty_cas`.
+    pub dirty_cas: Vec<ClientId>,
+    /// Requests to the driver, in order.
+    pub outputs: VecDeque<Output>,
+    /// Clients to close once the current command returns (CLIENT KILL of others).
+    pub kill_queue: Vec<ClientId>,
+    /// Next `CLIENT ID`.
+    pub next_client_id: ClientId,
+    /// Time of the last cron run.
+    pub last_cron: Time,
+    /// Facts from the driver.
+    pub process: ProcessInfo,
+    /// Unix time of the last successful save (`LASTSAVE`).
+    pub lastsave: i64,
+    /// Nesting depth of `call` (EXEC runs its commands at depth 2).
+    pub call_depth: u32,
+    /// `DEBUG SET-ACTIVE-EXPIRE`.
+    pub active_expire_enabled: bool,
+    /// Peak of the dataset size estimate, for `used_memory_peak`.
+    pub used_memory_peak: u64,
+}
+
+impl State {
+    /// True when this node replicates from a master (`masterhost != NULL`).
+    pub fn is_replica(&self) -> bool {
+        self.config.replicaof.is_some()
+    }
+
+    /// Delete an expired key on a master and propagate `DEL` (or `UNLINK` with
+    /// `lazyfree-lazy-expire`), as `deleteExpiredKeyAndPropagate`.
+    pub fn delete_expired_key(&mut self, db: usize, key: &[u8]) {
+        if self.keyspace.dbs[db].remove(key).is_none() {
+            return;
+        }
+        self.stats.expired_keys += 1;
+        self.touch_watched_key(db, key);
+        let cmd: &[u8] = if self.config.lazyfree_lazy_expire {
+            b"UNLINK"
+        } else {
+            b"DEL"
+        };
+        self.also_propagate.push(PropOp::new(db, &[cmd, key]));
+    }
+
+    /// Mark every client WATCHing `key` in `db` as dirty (`touchWatchedKey`).
+    pub fn touch_watched_key(&mut self, db: usize, key: &[u8]) {
+        if self.watched_keys.is_empty() {
+            return;
+        }
+        let k = (db, Sds::from_slice(key));
+        let exists = self.keyspace.dbs[db].contains(key);
+        if let Some(ids) = self.watched_keys.get_mut(&k) {
+            for (id, expired) in ids.iter_mut() {
+                if *expired && !exists {
+                    // Already expired when WATCHed and now deleted: logically no change.
+                    *expired = false;
+                    continue;
+                }
+                self.dirty_cas.push(*id);
+            }
+        }
+    }
+
+    /// Mark every client WATCHing any key of `db` (`None`: of any db) that exists in it as
+    /// dirty (`touchAllWatchedKeysInDb` for FLUSHDB/FLUSHALL/SWAPDB).
+    pub fn touch_all_watched_keys(&mut self, db: Option<usize>) {
+        let mut hit = Vec::new();
+        for ((d, key), ids) in &self.watched_keys {
+            if db.is_none_or(|x| x == *d) && self.keyspace.dbs[*d].contains(key) {
+                hit.extend(ids.iter().map(|(id, _)| *id));
+            }
+        }
+        self.dirty_cas.extend(hit);
+    }
+
+    /// Count an error reply in the stats (`total_error_replies`, errorstats).
+    pub fn count_error(&mut self, e: &RedisError) {
+        self.stats.total_error_replies += 1;
+        *self.stats.errors.entry(e.code().to_string()).or_insert(0) += 1;
+    }
+
+    /// Queue a log line for the driver.
+    pub fn log(&mut self, level: LogLevel, message: impl Into<String>) {
+        self.outputs.push_back(Output::Log {
+            level,
+            message: message.into(),
+        });
+    }
+}
+
+/// A sans-IO Redis server: keyspace, clients and commands.
+#[derive(Debug)]
+pub struct Server {
+    st: State,
+    clients: BTreeMap<ClientId, Box<Client>>,
+}
+
+impl Server {
+    /// A server with `config`, seeded randomness and start time `now`.
+    pub fn new(config: Config, seed: u64, now: Time) -> Self {
+        let mut rng = Rng::new(seed);
+        let run_id = rng.hex_id(40);
+        let st = State {
+            keyspace: Keyspace::new(config.databases),
+            active_expire_enabled: true,
+            config,
+            stats: Stats::default(),
+            rng,
+            run_id,
+            started_at: now,
+            dirty: 0,
+            also_propagate: Vec::new(),
+            repl: Propagator::default(),
+            watched_keys: HashMap::new(),
+            dirty_cas: Vec::new(),
+            outputs: VecDeque::new(),
+            kill_queue: Vec::new(),
+            next_client_id: 1,
+            last_cron: now,
+            process: ProcessInfo::default(),
+            lastsave: now.as_secs(),
+            call_depth: 0,
+            used_memory_peak: 0,
+        };
+        Server {
+            st,
+            clients: BTreeMap::new(),
+        }
+    }
+
+    /// Shared state (read-only).
+    pub fn state(&self) -> &State {
+        &self.st
+    }
+
+    /// Shared state (for drivers and tests: set process info, load data).
+    pub fn state_mut(&mut self) -> &mut State {
+        &mut self.st
+    }
+
+    /// Number of connected clients.
+    pub fn client_count(&self) -> usize {
+        self.clients.len()
+    }
+
+    /// A new connection. When `maxclients` is reached the client is told so and closed at
+    /// once (the returned id is then already closed).
+    pub fn handle_accept(&mut self, now: Time, peer: PeerInfo) -> ClientId {
+        let id = self.st.next_client_id;
+        self.st.next_client_id += 1;
+        self.st.stats.total_connections_received += 1;
+        if self.clients.len() >= self.st.config.maxclients as usize {
+            self.st.stats.rejected_connections += 1;
+            self.st.outputs.push_back(Output::Transmit {
+                client: id,
+                bytes: Bytes::from_static(b"-ERR max number of clients reached\r\n"),
+            });
+            self.st.outputs.push_back(Output::Close { client: id });
+            return id;
+        }
+        let authenticated = self.st.config.requirepass.is_none();
+        self.clients
+            .insert(id, Box::new(Client::new(id, peer, now, authenticated)));
+        id
+    }
+
+    /// The connection of `id` was closed by the peer or failed.
+    pub fn handle_close(&mut self, _now: Time, id: ClientId) {
+        if let Some(c) = self.clients.remove(&id) {
+            self.unwatch_all(&c);
+        }
+    }
+
+    /// Bytes arrived from client `id`.
+    pub fn handle_input(&mut self, now: Time, id: ClientId, data: &[u8]) {
+        let Some(mut client) = self.clients.remove(&id) else {
+            return;
+        };
+        self.st.stats.total_net_input_bytes += data.len() as u64;
+        self.st.stats.total_reads_processed += 1;
+        if !client.flags.close_asap && !client.flags.close_after_reply {
+            client.querybuf.extend_from_slice(data);
+            self.process_input(now, &mut client);
+        }
+        self.finish_client(client);
+        self.reap_killed();
+    }
+
+    /// Run periodic work due at `now` (Redis's `serverCron`: the active expiry cycle).
+    pub fn handle_timeout(&mut self, now: Time) {
+        let period_us = 1_000_000 / u64::from(self.st.config.hz.clamp(1, 500));
+        if now.micros_since(self.st.last_cron) < period_us {
+            return;
+        }
+        self.st.last_cron = now;
+        if self.st.active_expire_enabled && !self.st.is_replica() {
+            crate::expire::active_expire_cycle(&mut self.st, now);
+        }
+    }
+
+    /// When [`Server::handle_timeout`] wants to run next.
+    pub fn poll_timeout(&self) -> Option<Time> {
+        let period_us = 1_000_000 / u64::from(self.st.config.hz.clamp(1, 500));
+        Some(self.st.last_cron.add_micros(period_us))
+    }
+
+    /// The next thing the driver must do.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.st.outputs.pop_front()
+    }
+
+    /// Take the replication stream produced since the last call (for tests and, later, the
+    /// backlog). Capturing must be enabled with [`Propagator::capture`].
+    pub fn take_repl_stream(&mut self) -> Bytes {
+        self.st.repl.drain()
+    }
+
+    fn finish_client(&mut self, mut client: Box<Client>) {
+        let id = client.id;
+        if !client.out.is_empty() && !client.flags.close_asap {
+            let bytes = client.out.split().freeze();
+            self.st.stats.total_net_output_bytes += bytes.len() as u64;
+            self.st.outputs.push_back(Output::Transmit { client: id, bytes });
+        }
+        if client.flags.close_after_reply || client.flags.close_asap {
+            self.unwatch_all(&client);
+            self.st.outputs.push_back(Output::Close { client: id });
+        } else {
+            self.clients.insert(id, client);
+        }
+    }
+
+    fn reap_killed(&mut self) {
+        while let Some(id) = self.st.kill_queue.pop() {
+            if let Some(c) = self.clients.remove(&id) {
+                self.unwatch_all(&c);
+                self.st.outputs.push_back(Output::Close { client: id });
+            }
+        }
+        if !self.st.dirty_cas.is_empty() {
+            for id in std::mem::take(&mut self.st.dirty_cas) {
+                if let Some(c) = self.clients.get_mut(&id) {
+                    c.flags.dirty_cas = true;
+                }
+            }
+        }
+    }
+
+    fn unwatch_all(&mut self, c: &Client) {
+        crate::cmd::unwatch_keys(&mut self.st, c.id, &c.watched);
+    }
+
+    fn process_input(&mut self, now: Time, client: &mut Client) {
+        let mut pos = 0;
+        loop {
+            if client.flags.close_after_reply || client.flags.close_asap {
+                break;
+            }
+            let limits = RequestLimits {
+                proto_max_bulk_len: self.st.config.proto_max_bulk_len,
+                authenticated: client.authenticated,
+            };
+            match client.parser.parse(&client.querybuf[pos..], &limits) {
+                Ok(None) => break,
+                Ok(Some((argv, consumed))) => {
+                    pos += consumed;
+                    if argv.is_empty() {
+                        continue;
+                    }
+                    client.last_interaction = now;
+                    self.process_command(now, client, argv);
+                    // Apply dirty-CAS marks to the caller too (it may WATCH its own keys).
+                    if !self.st.dirty_cas.is_empty() {
+                        if self.st.dirty_cas.contains(&client.id) {
+                            client.flags.dirty_cas = true;
+                        }
+                        self.reap_killed();
+                    }
+                }
+                Err(e) => {
+                    let line = e.reply_line();
+                    self.st.count_error(&RedisError::from(line[1..line.len() - 2].to_string()));
+                    client.out.extend_from_slice(line.as_bytes());
+                    client.flags.close_after_reply = true;
+                    self.st.log(
+                        LogLevel::Verbose,
+                        format!("Protocol error ({e}) from client: id={}", client.id),
+                    );
+                    pos = client.querybuf.len();
+                    break;
+                }
+            }
+        }
+        client.querybuf.advance(pos);
+        if client.querybuf.len() as u64 > self.st.config.client_query_buffer_limit {
+            self.st.log(
+                LogLevel::Warning,
+                format!(
+                    "Closing client that reached max query buffer length: id={} addr={} qbuf={}",
+                    client.id,
+                    client.peer.addr,
+                    client.querybuf.len()
+                ),
+            );
+            client.querybuf.clear();
+            client.flags.close_asap = true;
+        }
+    }
+
+    fn process_command(&mut self, now: Time, client: &mut Client, argv: Vec<Bytes>) {
+        // 7.0 handles QUIT before anything else, even before authentication.
+        if argv[0].eq_ignore_ascii_case(b"quit") {
+            client.out.extend_from_slice(b"+OK\r\n");
+            client.flags.close_after_reply = true;
+            return;
+        }
+        let spec = match self.resolve(&argv) {
+            Ok(s) => s,
+            Err(e) => return self.reject(client, e),
+        };
+        client.last_cmd = spec.name;
+        let is_exec = spec.name == "exec";
+        let queued_write = is_exec && client.flags.multi && self.queued_has(client, crate::cmd::flags::WRITE);
+        let is_write = spec.has(crate::cmd::flags::WRITE) || queued_write;
+
+        if !client.authenticated && !spec.has(crate::cmd::flags::NO_AUTH) {
+            return self.reject(client, errors::NOAUTH);
+        }
+        if client.flags.multi && spec.has(crate::cmd::flags::NO_MULTI) {
+            return self.reject(
+                client,
+                RedisError::from("ERR Command not allowed inside a transaction"),
+            );
+        }
+        if self.st.is_replica()
+            && self.st.config.replica_read_only
+            && !client.flags.master
+            && is_write
+        {
+            return self.reject(client, errors::READONLY);
+        }
+        if client.flags.multi && !matches!(spec.name, "exec" | "discard" | "multi" | "watch" | "quit" | "reset") {
+            client.mstate.push(argv);
+            client.out.extend_from_slice(b"+QUEUED\r\n");
+            return;
+        }
+        let mut ctx = Ctx {
+            now,
+            st: &mut self.st,
+            client,
+            others: &mut self.clients,
+            cmd: spec,
+            dirty: 0,
+            rewrite: Rewrite::Verbatim,
+        };
+        call(&mut ctx, spec, &argv);
+        // End of the execution unit: propagate what it produced.
+        if !self.st.also_propagate.is_empty() {
+            let ops = std::mem::take(&mut self.st.also_propagate);
+            self.st.repl.feed_unit(&ops, true);
+        }
+    }
+
+    /// Find the command (and subcommand) for `argv`, with Redis's existence and arity errors.
+    fn resolve(&self, argv: &[Bytes]) -> Result<&'static CommandSpec, RedisError> {
+        resolve_command(CommandTable::global(), argv)
+    }
+
+    fn queued_has(&self, client: &Client, flag: u32) -> bool {
+        client.mstate.iter().any(|q| {
+            resolve_command(CommandTable::global(), q)
+                .map(|s| s.has(flag))
+                .unwrap_or(false)
+        })
+    }
+
+    fn reject(&mut self, client: &mut Client, e: RedisError) {
+        if client.flags.multi {
+            client.flags.dirty_exec = true;
+        }
+        self.st.count_error(&e);
+        resp::write_error(&mut client.out, e.as_str().as_bytes());
+    }
+}
+
+/// Find the command (and subcommand) for `argv`, with Redis 7.0's existence and arity errors
+/// (`lookupCommand`, `commandCheckExistence`, `commandCheckArity`).
+pub fn resolve_command(
+    table: &CommandTable,
+    argv: &[Bytes],
+) -> Result<&'static CommandSpec, RedisError> {
+    let base = table.lookup(&argv[0]);
+    let found = match base {
+        Some(b) if !b.subcommands.is_empty() && argv.len() > 1 => lookup_sub(b, &argv[1]).map(|s| (s, Some(b))),
+        Some(b) => Some((b, None)),
+        None => None,
+    };
+    let Some((spec, parent)) = found else {
+        if let Some(b) = base {
+            // A container without that subcommand.
+            return Err(RedisError::err(format!(
+                "unknown subcommand '{}'. Try {} HELP.",
+                sanitize(&argv[1], 128),
+                b.name.to_ascii_uppercase()
+            )));
+        }
+        let mut args = String::new();
+        for a in &argv[1..] {
+            if args.len() >= 128 {
+                break;
+            }
+            let room = 128 - args.len();
+            args.push('\'');
+            args.push_str(&sanitize(a, room));
+            args.push_str("' ");
+        }
+        return Err(RedisError::err(format!(
+            "unknown command '{}', with args beginning with: {}",
+            sanitize(&argv[0], 128),
+            args
+        )));
+    };
+    if !spec.arity_ok(argv.len()) {
+        let full = match parent {
+            Some(p) => format!("{}|{}", p.name, spec.name),
+            None => spec.name.to_string(),
+        };
+        return Err(errors::wrong_arity(&full));
+    }
+    Ok(spec)
+}
+
+/// Up to `max` bytes of `b` as text, newlines replaced by spaces (Redis's
+/// `addReplyErrorFormat` sanitising; invalid UTF-8 shown lossily).
+fn sanitize(b: &[u8], max: usize) -> String {
+    let b = &b[..b.len().min(max)];
+    String::from_utf8_lossy(b).replace(['\r', '\n'], " ")
+}
+
+/// Redis's `call()`: run one command with `ctx`'s client, then queue its propagation.
+/// Used for top-level commands and for each command of an EXEC.
+pub(crate) fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, argv: &[Bytes]) {
+    let saved_cmd = std::mem::replace(&mut ctx.cmd, spec);
+    let saved_dirty = std::mem::take(&mut ctx.dirty);
+    let saved_rewrite = std::mem::take(&mut ctx.rewrite);
+    ctx.st.call_depth += 1;
+    let result = (spec.handler)(ctx, argv);
+    ctx.st.call_depth -= 1;
+    ctx.st.stats.total_commands_processed += 1;
+    if let Err(e) = result {
+        ctx.st.count_error(&e);
+        resp::write_error(&mut ctx.client.out, e.as_str().as_bytes());
+    }
+    let dirty = ctx.dirty;
+    ctx.st.dirty += dirty;
+    let rewrite = std::mem::replace(&mut ctx.rewrite, saved_rewrite);
+    if dirty > 0 {
+        let db = ctx.client.db;
+        match rewrite {
+            Rewrite::Verbatim => ctx.st.also_propagate.push(PropOp {
+                db,
+                argv: argv.to_vec(),
+            }),
+            Rewrite::Argv(a) => ctx.st.also_propagate.push(PropOp { db, argv: a }),
+            Rewrite::Suppressed => {}
+        }
+    }
+    ctx.dirty = saved_dirty;
+    ctx.cmd = saved_cmd;
+}

@@ -1,0 +1,220 @@
+//! Number parsing and formatting with Redis's exact rules (`string2ll`, `string2ld`,
+//! `d2string`), shared by every command.
+
+/// Parse a canonical signed 64-bit integer as Redis's `string2ll` does: optional `-`, no `+`,
+/// no leading zeros (except `0` itself), no spaces, at most 20 characters.
+pub fn parse_i64(s: &[u8]) -> Option<i64> {
+    if s.is_empty() || s.len() > 20 {
+        return None;
+    }
+    if s == b"0" {
+        return Some(0);
+    }
+    let (neg, digits) = match s[0] {
+        b'-' => (true, &s[1..]),
+        _ => (false, s),
+    };
+    if digits.is_empty() || digits[0] == b'0' {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &c in digits {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add((c - b'0') as u64)?;
+    }
+    if neg {
+        if v > (i64::MAX as u64) + 1 {
+            None
+        } else {
+            Some((v as i64).wrapping_neg())
+        }
+    } else if v > i64::MAX as u64 {
+        None
+    } else {
+        Some(v as i64)
+    }
+}
+
+/// Parse an unsigned 64-bit integer with `string2ull`-like strictness (used for cursors).
+pub fn parse_u64(s: &[u8]) -> Option<u64> {
+    if s.is_empty() || s.len() > 20 || (s.len() > 1 && s[0] == b'0') {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &c in s {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add((c - b'0') as u64)?;
+    }
+    Some(v)
+}
+
+/// A formatted integer, on the stack.
+pub struct IntStr {
+    buf: [u8; 20],
+    start: usize,
+}
+
+impl IntStr {
+    /// The digits.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf[self.start..]
+    }
+    /// The digits as a `str`.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits and '-' are ever written.
+        std::str::from_utf8(self.as_bytes()).unwrap_or("0")
+    }
+}
+
+/// Format an integer without allocating.
+pub fn fmt_i64(n: i64) -> IntStr {
+    let mut buf = [0u8; 20];
+    let mut i = 20;
+    let neg = n < 0;
+    let mut v = n.unsigned_abs();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    if neg {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    IntStr { buf, start: i }
+}
+
+/// Parse a double as Redis's `getDoubleFromObject`/`string2d`: `strtod` over the whole
+/// string, no leading space, not NaN. Accepts `inf`, `-inf`, `+inf` in any case.
+pub fn parse_f64(s: &[u8]) -> Option<f64> {
+    if s.is_empty() || s.len() > 5120 || s[0].is_ascii_whitespace() {
+        return None;
+    }
+    let t = std::str::from_utf8(s).ok()?;
+    let lower = t.to_ascii_lowercase();
+    let v = match lower.as_str() {
+        "inf" | "+inf" | "infinity" | "+infinity" => f64::INFINITY,
+        "-inf" | "-infinity" => f64::NEG_INFINITY,
+        _ => {
+            // strtod accepts forms Rust's parser also accepts, except Rust also takes "nan"
+            // and "infinity" (handled above); reject anything with other letters than e/E/x.
+            if lower.contains("nan") || lower.contains("inf") {
+                return None;
+            }
+            if lower.starts_with("0x") || lower.starts_with("-0x") || lower.starts_with("+0x") {
+                return None;
+            }
+            t.parse::<f64>().ok()?
+        }
+    };
+    if v.is_nan() {
+        None
+    } else {
+        Some(v)
+    }
+}
+
+/// Format a double as Redis 7.0's `d2string` (RESP2 `addReplyDouble`, ZSCORE, ZINCRBY):
+/// `inf`/`-inf`, integral values below 2^52 in magnitude as integers, else `%.17g`.
+pub fn fmt_f64(d: f64) -> String {
+    if d.is_nan() {
+        return "nan".into();
+    }
+    if d.is_infinite() {
+        return if d > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if d == 0.0 {
+        return if d.is_sign_negative() { "-0".into() } else { "0".into() };
+    }
+    // d2string's fast path: -(2^52 - 1) < d < 2^52 and integral.
+    if d > -4503599627370495.0 && d < 4503599627370496.0 && d.fract() == 0.0 {
+        return fmt_i64(d as i64).as_str().to_string();
+    }
+    fmt_g17(d)
+}
+
+/// C's `printf("%.17g", d)` for a finite, non-zero double.
+pub fn fmt_g17(d: f64) -> String {
+    // `{:.16e}` gives 17 significant digits in scientific form, correctly rounded.
+    let sci = format!("{:.16e}", d);
+    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let neg = mant.starts_with('-');
+    let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
+    let mut out = String::new();
+    if neg {
+        out.push('-');
+    }
+    if !(-4..17).contains(&exp) {
+        // %e style: d.dddde±XX, trailing zeros removed.
+        let (first, rest) = digits.split_at(1);
+        let rest = rest.trim_end_matches('0');
+        out.push_str(first);
+        if !rest.is_empty() {
+            out.push('.');
+            out.push_str(rest);
+        }
+        out.push('e');
+        out.push(if exp < 0 { '-' } else { '+' });
+        let a = exp.unsigned_abs();
+        if a < 10 {
+            out.push('0');
+        }
+        out.push_str(&a.to_string());
+    } else if exp >= 0 {
+        let e = exp as usize;
+        let (int_part, frac) = digits.split_at(e + 1);
+        out.push_str(int_part);
+        let frac = frac.trim_end_matches('0');
+        if !frac.is_empty() {
+            out.push('.');
+            out.push_str(frac);
+        }
+    } else {
+        out.push_str("0.");
+        for _ in 0..(-exp - 1) {
+            out.push('0');
+        }
+        out.push_str(digits.trim_end_matches('0'));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn string2ll_rules() {
+        assert_eq!(parse_i64(b"0"), Some(0));
+        assert_eq!(parse_i64(b"-1"), Some(-1));
+        assert_eq!(parse_i64(b"9223372036854775807"), Some(i64::MAX));
+        assert_eq!(parse_i64(b"-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(parse_i64(b"9223372036854775808"), None);
+        assert_eq!(parse_i64(b"01"), None);
+        assert_eq!(parse_i64(b"+1"), None);
+        assert_eq!(parse_i64(b" 1"), None);
+        assert_eq!(parse_i64(b"-0"), None);
+        assert_eq!(parse_i64(b""), None);
+    }
+
+    #[test]
+    fn d2string_matches_printf() {
+        assert_eq!(fmt_f64(1.5), "1.5");
+        assert_eq!(fmt_f64(3.0), "3");
+        assert_eq!(fmt_f64(1.1), "1.1000000000000001");
+        assert_eq!(fmt_f64(0.1), "0.10000000000000001");
+        assert_eq!(fmt_f64(1e20), "1e+20");
+        assert_eq!(fmt_f64(1.5e-7), "1.4999999999999999e-07");
+        assert_eq!(fmt_f64(f64::INFINITY), "inf");
+        assert_eq!(fmt_f64(-2.5), "-2.5");
+        assert_eq!(fmt_i64(i64::MIN).as_str(), "-9223372036854775808");
+    }
+}
