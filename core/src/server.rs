@@ -164,6 +164,9 @@ impl State {
         }
         self.stats.expired_keys += 1;
         self.touch_watched_key(db, key);
+        if !self.repl.capture {
+            return;
+        }
         let cmd: &[u8] = if self.config.lazyfree_lazy_expire {
             b"UNLINK"
         } else {
@@ -408,13 +411,18 @@ impl Server {
                     }
                 }
                 Err(e) => {
-                    let line = e.reply_line();
-                    self.st.count_error(&RedisError::from(line[1..line.len() - 2].to_string()));
-                    client.out.extend_from_slice(line.as_bytes());
+                    self.st.stats.total_error_replies += 1;
+                    *self.st.stats.errors.entry("ERR".to_string()).or_insert(0) += 1;
+                    client.out.extend_from_slice(&e.reply_bytes());
                     client.flags.close_after_reply = true;
                     self.st.log(
                         LogLevel::Verbose,
-                        format!("Protocol error ({e}) from client: id={}", client.id),
+                        format!(
+                            "Protocol error ({}) from client: id={} addr={}",
+                            e.log_reason(),
+                            client.id,
+                            client.peer.addr
+                        ),
                     );
                     pos = client.querybuf.len();
                     break;
@@ -584,7 +592,8 @@ pub(crate) fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, argv: &[Bytes]
     let dirty = ctx.dirty;
     ctx.st.dirty += dirty;
     let rewrite = std::mem::replace(&mut ctx.rewrite, saved_rewrite);
-    if dirty > 0 {
+    // Nothing is built when no stream is consumed (no backlog, no replica).
+    if dirty > 0 && ctx.st.repl.capture {
         let db = ctx.client.db;
         match rewrite {
             Rewrite::Verbatim => ctx.st.also_propagate.push(PropOp {

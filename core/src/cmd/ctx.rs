@@ -164,6 +164,9 @@ impl<'a> Ctx<'a> {
 
     /// Queue an extra operation in the current db for this execution unit (`alsoPropagate`).
     pub fn also_propagate(&mut self, argv: Vec<Bytes>) {
+        if !self.st.repl.capture {
+            return;
+        }
         let db = self.client.db;
         self.st.also_propagate.push(PropOp { db, argv });
     }
