@@ -18,6 +18,7 @@ pub mod config;
 pub mod expire;
 pub mod glob;
 pub mod keyspace;
+pub mod ldouble;
 pub mod propagate;
 pub mod resp;
 pub mod rng;

@@ -6,6 +6,7 @@
 
 use bytes::{Bytes, BytesMut};
 
+use crate::ldouble::{IncrFloatError, LongDouble};
 use super::errors::{self, RedisError};
 use super::flags::*;
 use super::{CmdResult, CommandSpec, Ctx};
@@ -218,39 +219,22 @@ enum FloatIncrError {
 
 /// HINCRBYFLOAT's checks on the increment, made before the key is looked up:
 /// `getLongDoubleFromObjectOrReply`, then the NaN/Infinity test.
-// TODO(ldouble): switch to crate::ldouble (long double parsing: e.g. `1e400` and hex are
-// valid increments in Redis, f64 rejects/overflows them).
 fn check_float_incr(incr: &[u8]) -> Result<(), RedisError> {
-    let v = crate::util::parse_f64(incr).ok_or(errors::NOT_FLOAT)?;
+    let v = LongDouble::parse(incr).ok_or(errors::NOT_FLOAT)?;
     if !v.is_finite() {
         return Err(RedisError::err("value is NaN or Infinity"));
     }
     Ok(())
 }
 
-/// `current + incr` printed as Redis's `ld2string(LD_STR_HUMAN)`: `%.17Lf` with trailing
-/// zeros (and a trailing dot) removed. `incr` has passed [`check_float_incr`].
-// TODO(ldouble): switch to crate::ldouble::incr_by_float (this f64 version agrees with
-// Redis's long double arithmetic only when both compute the same exact value).
+/// `current + incr` in C `long double` precision, printed as Redis's
+/// `ld2string(LD_STR_HUMAN)`. `incr` has passed [`check_float_incr`].
 fn incr_float(cur: &[u8], incr: &[u8]) -> Result<Vec<u8>, FloatIncrError> {
-    let a = match crate::util::parse_f64(cur) {
-        Some(a) if cur.len() < 5120 => a,
-        _ => return Err(FloatIncrError::NotAFloat),
-    };
-    let b = crate::util::parse_f64(incr).ok_or(FloatIncrError::NotAFloat)?;
-    let sum = a + b;
-    if !sum.is_finite() {
-        return Err(FloatIncrError::NanOrInfinity);
+    match crate::ldouble::incr_by_float(cur, incr) {
+        Ok(v) => Ok(v),
+        Err(IncrFloatError::NotFloat) => Err(FloatIncrError::NotAFloat),
+        Err(IncrFloatError::NanOrInf) => Err(FloatIncrError::NanOrInfinity),
     }
-    let mut s = format!("{sum:.17}");
-    if s.contains('.') {
-        let trimmed = s.trim_end_matches('0').trim_end_matches('.').len();
-        s.truncate(trimmed);
-    }
-    if s == "-0" {
-        s = "0".into();
-    }
-    Ok(s.into_bytes())
 }
 
 // ----- reads -----
