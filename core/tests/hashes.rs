@@ -283,12 +283,6 @@ fn hincrbyfloat_replies_and_rewrite() {
     assert_eq!(h.run("HINCRBYFLOAT n b 3.0e3"), "$4\r\n3000\r\n");
     assert_eq!(h.run("HINCRBYFLOAT n g -0.0"), "$1\r\n0\r\n");
     assert_eq!(h.run("HINCRBYFLOAT n x 1e-5"), "$7\r\n0.00001\r\n");
-    // Long double arithmetic, as a real 7.0.15 answers (f64 would print 10.59999999999999964).
-    assert_eq!(h.run("HINCRBYFLOAT ld a 10.5"), "$4\r\n10.5\r\n");
-    assert_eq!(h.run("HINCRBYFLOAT ld a 0.1"), "$4\r\n10.6\r\n");
-    // 1e400 fits a long double (not a double); 1e5000 does not (real 7.0.15 replies).
-    assert!(h.run("HINCRBYFLOAT ld b 1e400").starts_with("$401\r\n10000000000000000000281880683947586514586453433629052038625910693539685534008629862039363994848324160522094053927317616200295822777259255734023828976593340661017797447434546173917862448116674971723778943824391593338047470675026246684401359237513603830343735485505244955964979021825038280091068414947402456898653040951017512658092615827588920183472511643316591362664138176309734806343732497430221946880\r\n"));
-    assert_eq!(h.run("HINCRBYFLOAT ld c 1e5000"), "-ERR value is not a valid float\r\n");
     assert_eq!(
         h.run("HINCRBYFLOAT n y 1e20"),
         "$21\r\n100000000000000000000\r\n"
@@ -464,4 +458,15 @@ fn expired_hash_is_missing() {
     assert_eq!(h.run("HSET h b 2"), ":1\r\n");
     assert_eq!(h.run("HGETALL h"), bulks(&["b", "2"]));
     assert_eq!(h.repl(), resp("DEL h") + &resp("HSET h b 2"));
+}
+
+#[test]
+fn hincrbyfloat_uses_long_double_arithmetic() {
+    let mut h = H::new();
+    // Long double arithmetic, as a real 7.0.15 answers (f64 would print 10.59999999999999964).
+    assert_eq!(h.run("HINCRBYFLOAT ld a 10.5"), "$4\r\n10.5\r\n");
+    assert_eq!(h.run("HINCRBYFLOAT ld a 0.1"), "$4\r\n10.6\r\n");
+    // 1e400 fits a long double (not a double); 1e5000 does not (real 7.0.15 replies).
+    assert!(h.run("HINCRBYFLOAT ld b 1e400").starts_with("$401\r\n10000000000000000000281880683947586514586453433629052038625910693539685534008629862039363994848324160522094053927317616200295822777259255734023828976593340661017797447434546173917862448116674971723778943824391593338047470675026246684401359237513603830343735485505244955964979021825038280091068414947402456898653040951017512658092615827588920183472511643316591362664138176309734806343732497430221946880\r\n"));
+    assert_eq!(h.run("HINCRBYFLOAT ld c 1e5000"), "-ERR value is not a valid float\r\n");
 }
