@@ -1,14 +1,140 @@
 //! Sorted-set values: a `listpack` while small, a `skiplist` after.
+//!
+//! Elements are ordered by score, then by member bytes (`memcmp`, shorter first on a tie),
+//! as Redis orders them. Scores are never NaN. `-0.0` and `0.0` compare equal.
+//!
+//! * [`ZSetValue::Listpack`]: a vector of `(member, score)` pairs kept in order. Like Redis's
+//!   listpack it stores an integral score as an integer, so `-0` is kept as `0`.
+//! * [`ZSetValue::Skiplist`]: a [`ZSkiplist`], Redis's `dict` + `zskiplist` pair played by a
+//!   member → score map and a `BTreeSet` of `(score, member)`: O(log n) insert, delete, score
+//!   lookup and range start. Rank queries (`ZRANK`, `ZRANGE` by index) walk the tree and are
+//!   O(rank), not O(log n) as with Redis's span-annotated skiplist.
+//!
+//! Encoding changes are the command layer's job (it knows the config); the structure only
+//! offers [`ZSetValue::convert_to_skiplist`]. Like Redis 7.0, nothing converts back.
+
+use std::cmp::Ordering;
+use std::collections::btree_set;
+use std::collections::BTreeSet;
+use std::ops::Bound;
 
 use super::value::Sds;
+use super::Map;
+
+/// A score with a total order (scores are never NaN; `-0.0 == 0.0`).
+#[derive(Clone, Copy, Debug)]
+pub struct Score(pub f64);
+
+impl PartialEq for Score {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Score {}
+impl PartialOrd for Score {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Score {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.partial_cmp(&other.0).unwrap_or(Ordering::Equal)
+    }
+}
+
+/// The smallest double greater than `d` (`d` finite or -inf); `f64::next_up` without
+/// requiring Rust 1.86.
+pub fn next_up(d: f64) -> f64 {
+    if d.is_nan() || d == f64::INFINITY {
+        return d;
+    }
+    if d == 0.0 {
+        return f64::from_bits(1);
+    }
+    let bits = d.to_bits();
+    if d > 0.0 {
+        f64::from_bits(bits + 1)
+    } else {
+        f64::from_bits(bits - 1)
+    }
+}
+
+/// A score interval (`ZRANGEBYSCORE` min/max with optional exclusive bounds).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ScoreRange {
+    /// Lower bound.
+    pub min: f64,
+    /// Upper bound.
+    pub max: f64,
+    /// Lower bound excluded.
+    pub minex: bool,
+    /// Upper bound excluded.
+    pub maxex: bool,
+}
+
+impl ScoreRange {
+    /// `zslValueGteMin`
+    pub fn gte_min(&self, s: f64) -> bool {
+        if self.minex {
+            s > self.min
+        } else {
+            s >= self.min
+        }
+    }
+    /// `zslValueLteMax`
+    pub fn lte_max(&self, s: f64) -> bool {
+        if self.maxex {
+            s < self.max
+        } else {
+            s <= self.max
+        }
+    }
+    /// False when no score can be in the range (`zslIsInRange`'s first test).
+    pub fn is_satisfiable(&self) -> bool {
+        !(self.min > self.max || (self.min == self.max && (self.minex || self.maxex)))
+    }
+}
+
+/// The large encoding: member → score plus the ordered `(score, member)` index.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ZSkiplist {
+    dict: Map<Sds, f64>,
+    tree: BTreeSet<(Score, Sds)>,
+}
+
+impl ZSkiplist {
+    fn insert(&mut self, member: &[u8], score: f64) {
+        let m = Sds::from_slice(member);
+        self.tree.insert((Score(score), m.clone()));
+        self.dict.insert(m, score);
+    }
+    fn remove(&mut self, member: &[u8]) -> Option<f64> {
+        let score = self.dict.swap_remove(member)?;
+        self.tree.remove(&(Score(score), Sds::from_slice(member)));
+        Some(score)
+    }
+}
 
 /// A sorted set in one of its two encodings.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ZSetValue {
     /// Small: (member, score) pairs ordered by (score, member).
     Listpack(Vec<(Sds, f64)>),
-    /// Large (placeholder structure until the sorted-set engineer fills it in).
-    Skiplist(Vec<(Sds, f64)>),
+    /// Large: a map plus an ordered index.
+    Skiplist(ZSkiplist),
+}
+
+impl Default for ZSetValue {
+    fn default() -> Self {
+        ZSetValue::Listpack(Vec::new())
+    }
+}
+
+/// Order of `(member, score)` against `(m, s)`: score first, then bytes.
+fn cmp_elem(a_score: f64, a_member: &[u8], b_score: f64, b_member: &[u8]) -> Ordering {
+    Score(a_score)
+        .cmp(&Score(b_score))
+        .then_with(|| a_member.cmp(b_member))
 }
 
 impl ZSetValue {
@@ -18,5 +144,230 @@ impl ZSetValue {
             ZSetValue::Listpack(_) => "listpack",
             ZSetValue::Skiplist(_) => "skiplist",
         }
+    }
+
+    /// An empty skiplist-encoded sorted set.
+    pub fn new_skiplist() -> Self {
+        ZSetValue::Skiplist(ZSkiplist::default())
+    }
+
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        match self {
+            ZSetValue::Listpack(v) => v.len(),
+            ZSetValue::Skiplist(s) => s.dict.len(),
+        }
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The score of `member`.
+    pub fn score(&self, member: &[u8]) -> Option<f64> {
+        match self {
+            ZSetValue::Listpack(v) => v.iter().find(|(m, _)| m.as_slice() == member).map(|e| e.1),
+            ZSetValue::Skiplist(s) => s.dict.get(member).copied(),
+        }
+    }
+
+    /// Insert a member that is not in the set. A listpack stores an integral score as an
+    /// integer, so `-0` becomes `0` there (a skiplist keeps the double as is).
+    pub fn insert(&mut self, member: &[u8], score: f64) {
+        match self {
+            ZSetValue::Listpack(v) => {
+                let score = if score == 0.0 { 0.0 } else { score };
+                let pos =
+                    v.partition_point(|(m, s)| cmp_elem(*s, m, score, member) == Ordering::Less);
+                v.insert(pos, (Sds::from_slice(member), score));
+            }
+            ZSetValue::Skiplist(s) => s.insert(member, score),
+        }
+    }
+
+    /// Remove `member`; its score when it was there.
+    pub fn remove(&mut self, member: &[u8]) -> Option<f64> {
+        match self {
+            ZSetValue::Listpack(v) => {
+                let pos = v.iter().position(|(m, _)| m.as_slice() == member)?;
+                Some(v.remove(pos).1)
+            }
+            ZSetValue::Skiplist(s) => s.remove(member),
+        }
+    }
+
+    /// Change the score of an existing member (remove and re-insert).
+    pub fn set_score(&mut self, member: &[u8], score: f64) {
+        self.remove(member);
+        self.insert(member, score);
+    }
+
+    /// Convert to the skiplist encoding (no-op when already there).
+    pub fn convert_to_skiplist(&mut self) {
+        if let ZSetValue::Listpack(v) = self {
+            let mut s = ZSkiplist::default();
+            for (m, sc) in v.iter() {
+                s.insert(m, *sc);
+            }
+            *self = ZSetValue::Skiplist(s);
+        }
+    }
+
+    /// The 0-based rank of `member` in ascending order. O(n) in both encodings.
+    pub fn rank(&self, member: &[u8]) -> Option<usize> {
+        match self {
+            ZSetValue::Listpack(v) => v.iter().position(|(m, _)| m.as_slice() == member),
+            ZSetValue::Skiplist(s) => {
+                let score = *s.dict.get(member)?;
+                Some(
+                    s.tree
+                        .range(..(Score(score), Sds::from_slice(member)))
+                        .count(),
+                )
+            }
+        }
+    }
+
+    /// Every element in ascending order (reversible).
+    pub fn iter(&self) -> ZIter<'_> {
+        match self {
+            ZSetValue::Listpack(v) => ZIter::Lp(v.iter()),
+            ZSetValue::Skiplist(s) => ZIter::Sl(s.tree.range::<(Score, Sds), _>(..)),
+        }
+    }
+
+    /// The elements whose score is in `r`, ascending (reversible). Finding the start is
+    /// O(log n).
+    pub fn score_range(&self, r: &ScoreRange) -> ZIter<'_> {
+        if !r.is_satisfiable() {
+            return ZIter::Lp([].iter());
+        }
+        match self {
+            ZSetValue::Listpack(v) => {
+                let start = v.partition_point(|(_, s)| !r.gte_min(*s));
+                let end = v.partition_point(|(_, s)| r.lte_max(*s)).max(start);
+                ZIter::Lp(v[start..end].iter())
+            }
+            ZSetValue::Skiplist(s) => {
+                // Every element with score >= x is >= (x, ""), and below it otherwise.
+                let lo_score = if r.minex { next_up(r.min) } else { r.min };
+                let lo = (Score(lo_score), Sds::new());
+                let hi = if r.maxex {
+                    Bound::Excluded((Score(r.max), Sds::new()))
+                } else if r.max == f64::INFINITY {
+                    Bound::Unbounded
+                } else {
+                    Bound::Excluded((Score(next_up(r.max)), Sds::new()))
+                };
+                if r.minex && r.min == f64::INFINITY {
+                    return ZIter::Lp([].iter());
+                }
+                if let Bound::Excluded(h) = &hi {
+                    if lo > *h {
+                        return ZIter::Lp([].iter());
+                    }
+                }
+                ZIter::Sl(s.tree.range((Bound::Included(lo), hi)))
+            }
+        }
+    }
+}
+
+/// An iterator over `(member, score)` in ascending order; `.rev()` gives descending.
+#[derive(Debug)]
+pub enum ZIter<'a> {
+    /// Over a listpack.
+    Lp(std::slice::Iter<'a, (Sds, f64)>),
+    /// Over a skiplist.
+    Sl(btree_set::Range<'a, (Score, Sds)>),
+}
+
+impl<'a> Iterator for ZIter<'a> {
+    type Item = (&'a [u8], f64);
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            ZIter::Lp(it) => it.next().map(|(m, s)| (m.as_slice(), *s)),
+            ZIter::Sl(it) => it.next().map(|(s, m)| (m.as_slice(), s.0)),
+        }
+    }
+}
+
+impl DoubleEndedIterator for ZIter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        match self {
+            ZIter::Lp(it) => it.next_back().map(|(m, s)| (m.as_slice(), *s)),
+            ZIter::Sl(it) => it.next_back().map(|(s, m)| (m.as_slice(), s.0)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn both() -> [ZSetValue; 2] {
+        [ZSetValue::default(), ZSetValue::new_skiplist()]
+    }
+
+    #[test]
+    fn order_score_then_bytes() {
+        for mut z in both() {
+            z.insert(b"b", 1.0);
+            z.insert(b"a", 1.0);
+            z.insert(b"ab", 1.0);
+            z.insert(b"c", -1.0);
+            let v: Vec<_> = z.iter().map(|(m, _)| m.to_vec()).collect();
+            assert_eq!(
+                v,
+                vec![b"c".to_vec(), b"a".to_vec(), b"ab".to_vec(), b"b".to_vec()]
+            );
+            assert_eq!(z.rank(b"ab"), Some(2));
+            assert_eq!(z.rank(b"zz"), None);
+            z.set_score(b"c", 5.0);
+            assert_eq!(z.rank(b"c"), Some(3));
+            assert_eq!(z.remove(b"a"), Some(1.0));
+            assert_eq!(z.len(), 3);
+        }
+    }
+
+    #[test]
+    fn score_ranges() {
+        for mut z in both() {
+            for (i, m) in [b"a", b"b", b"c", b"d"].iter().enumerate() {
+                z.insert(*m, i as f64);
+            }
+            let r = |min, minex, max, maxex| ScoreRange {
+                min,
+                max,
+                minex,
+                maxex,
+            };
+            fn names<'a>(it: impl Iterator<Item = (&'a [u8], f64)>) -> Vec<u8> {
+                it.map(|(m, _)| m[0]).collect()
+            }
+            assert_eq!(names(z.score_range(&r(1.0, false, 2.0, false))), b"bc");
+            assert_eq!(names(z.score_range(&r(1.0, true, 3.0, true))), b"c");
+            assert_eq!(
+                names(
+                    z.score_range(&r(f64::NEG_INFINITY, false, f64::INFINITY, false))
+                        .rev()
+                ),
+                b"dcba"
+            );
+            assert!(names(z.score_range(&r(2.0, true, 2.0, false))).is_empty());
+            assert!(names(z.score_range(&r(3.0, false, 1.0, false))).is_empty());
+            assert!(names(z.score_range(&r(f64::INFINITY, true, f64::INFINITY, false))).is_empty());
+        }
+    }
+
+    #[test]
+    fn listpack_drops_negative_zero() {
+        let mut z = ZSetValue::default();
+        z.insert(b"a", -0.0);
+        assert!(z.score(b"a").unwrap().is_sign_positive());
+        let mut s = ZSetValue::new_skiplist();
+        s.insert(b"a", -0.0);
+        assert!(s.score(b"a").unwrap().is_sign_negative());
     }
 }
