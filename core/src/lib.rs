@@ -24,6 +24,7 @@ pub mod resp;
 pub mod rng;
 pub mod server;
 pub mod stats;
+pub mod strtod;
 pub mod time;
 pub mod util;
 

@@ -61,34 +61,11 @@ pub fn fmt_i64(n: i64) -> IntStr {
     IntStr { buf, start: i }
 }
 
-/// Parse a double as Redis's `getDoubleFromObject`/`string2d`: `strtod` over the whole
-/// string, no leading space, not NaN. Accepts `inf`, `-inf`, `+inf` in any case.
+/// Parse a double as Redis's `string2d` (`getDoubleFromObject`): the whole string is a
+/// `strtod` number (hex floats included), no leading space, not NaN, no overflow and no
+/// underflow to zero. Accepts `inf`, `-inf`, `+inf` in any case.
 pub fn parse_f64(s: &[u8]) -> Option<f64> {
-    if s.is_empty() || s.len() > 5120 || s[0].is_ascii_whitespace() {
-        return None;
-    }
-    let t = std::str::from_utf8(s).ok()?;
-    let lower = t.to_ascii_lowercase();
-    let v = match lower.as_str() {
-        "inf" | "+inf" | "infinity" | "+infinity" => f64::INFINITY,
-        "-inf" | "-infinity" => f64::NEG_INFINITY,
-        _ => {
-            // strtod accepts forms Rust's parser also accepts, except Rust also takes "nan"
-            // and "infinity" (handled above); reject anything with other letters than e/E/x.
-            if lower.contains("nan") || lower.contains("inf") {
-                return None;
-            }
-            if lower.starts_with("0x") || lower.starts_with("-0x") || lower.starts_with("+0x") {
-                return None;
-            }
-            t.parse::<f64>().ok()?
-        }
-    };
-    if v.is_nan() {
-        None
-    } else {
-        Some(v)
-    }
+    crate::strtod::string2d(s)
 }
 
 /// Format a double as Redis 7.0's `d2string` (RESP2 `addReplyDouble`, ZSCORE, ZINCRBY):
