@@ -1,0 +1,9 @@
+//! replscope-server: a Redis-compatible TCP server driving `replscope-core`.
+//!
+//! The binary's pieces: [`config_file`] reads redis.conf-style files and command lines,
+//! [`driver`] runs the sockets around the sans-IO core, [`logging`] prints Redis-style log
+//! lines.
+
+pub mod config_file;
+pub mod driver;
+pub mod logging;
