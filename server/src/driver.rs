@@ -1,0 +1,282 @@
+//! The tokio driver: real sockets around the sans-IO [`replscope_core::server::Server`].
+//!
+//! One task (the *core task*) owns the `Server`, like Redis's single thread. Connection
+//! tasks only move bytes: a reader per connection forwards what arrives, a writer per
+//! connection writes what the core produced. The runtime is single-threaded, so the whole
+//! server uses one core, as Redis does. The driver never parses RESP and never decides
+//! anything a client sees; every reply comes from the core.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::{Bytes, BytesMut};
+use replscope_core::client::{ClientId, PeerInfo};
+use replscope_core::config::Config;
+use replscope_core::server::{LogLevel, Output, ProcessInfo, Server};
+use replscope_core::time::Time;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// Messages from the network tasks to the core task.
+enum CoreMsg {
+    Accepted(TcpStream, SocketAddr, SocketAddr),
+    Input(ClientId, Bytes),
+    Closed(ClientId),
+}
+
+struct Conn {
+    tx: mpsc::UnboundedSender<Bytes>,
+    reader: JoinHandle<()>,
+}
+
+/// The wall clock as the core wants it.
+pub fn now() -> Time {
+    let d = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    Time::from_micros(d.as_micros() as u64)
+}
+
+/// Where the tokio runtime should deliver the core's deadline.
+fn instant_for(t: Time) -> tokio::time::Instant {
+    let now_t = now();
+    let wait = Duration::from_micros(t.micros_since(now_t));
+    tokio::time::Instant::now() + wait
+}
+
+/// Errors that stop the server from starting.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// No listening socket could be opened.
+    #[error("Could not create server TCP listening socket {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Open the listening sockets named by `bind` and `port` (`-addr` entries are optional:
+/// a failure to bind them is logged, not fatal). Port 0 opens none, as in Redis.
+pub async fn bind_listeners(config: &Config) -> Result<Vec<TcpListener>, StartError> {
+    let mut out = Vec::new();
+    if config.port == 0 {
+        return Ok(out);
+    }
+    for entry in &config.bind {
+        let (optional, addr) = match entry.strip_prefix('-') {
+            Some(a) => (true, a),
+            None => (false, entry.as_str()),
+        };
+        let host = match addr {
+            "*" => "0.0.0.0",
+            "::*" => "::",
+            a => a,
+        };
+        let sock = if host.contains(':') {
+            format!("[{}]:{}", host, config.port)
+        } else {
+            format!("{}:{}", host, config.port)
+        };
+        match TcpListener::bind(&sock).await {
+            Ok(l) => out.push(l),
+            Err(e) if optional => {
+                tracing::warn!("Failed listening on port {} (tcp), optional {}: {}", config.port, sock, e);
+            }
+            Err(e) => return Err(StartError::Bind { addr: sock, source: e }),
+        }
+    }
+    Ok(out)
+}
+
+fn os_seed() -> u64 {
+    let mut buf = [0u8; 8];
+    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
+        use std::io::Read;
+        if f.read_exact(&mut buf).is_ok() {
+            return u64::from_le_bytes(buf);
+        }
+    }
+    now().as_micros() ^ u64::from(std::process::id()).rotate_left(32)
+}
+
+/// Run the server until SHUTDOWN or a signal. Returns the process exit code.
+pub async fn run(config: Config, process: ProcessInfo, listeners: Vec<TcpListener>) -> i32 {
+    let (tx, mut rx) = mpsc::unbounded_channel::<CoreMsg>();
+    for l in listeners {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            loop {
+                match l.accept().await {
+                    Ok((s, peer)) => {
+                        let local = s.local_addr().unwrap_or(peer);
+                        if tx.send(CoreMsg::Accepted(s, peer, local)).is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!("Accepting client connection: {}", e);
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                    }
+                }
+            }
+        });
+    }
+
+    let mut server = Server::new(config, os_seed(), now());
+    server.state_mut().process = process;
+    let mut conns: HashMap<ClientId, Conn> = HashMap::new();
+
+    let mut sigterm = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!("Cannot install the SIGTERM handler: {}", e);
+            return 1;
+        }
+    };
+    let mut sigint = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!("Cannot install the SIGINT handler: {}", e);
+            return 1;
+        }
+    };
+
+    loop {
+        let deadline = server.poll_timeout().map(instant_for);
+        tokio::select! {
+            biased;
+            msg = rx.recv() => {
+                let Some(msg) = msg else { break };
+                handle_msg(&mut server, &mut conns, &tx, msg);
+                // Drain what else is queued before flushing, to batch work per wake-up.
+                let mut budget = 256;
+                while budget > 0 {
+                    match rx.try_recv() {
+                        Ok(m) => handle_msg(&mut server, &mut conns, &tx, m),
+                        Err(_) => break,
+                    }
+                    budget -= 1;
+                }
+            }
+            _ = async { match deadline { Some(d) => tokio::time::sleep_until(d).await, None => std::future::pending().await } } => {
+                server.handle_timeout(now());
+            }
+            _ = sigterm.recv() => {
+                tracing::warn!("Received SIGTERM scheduling shutdown...");
+                return shutdown(&mut server);
+            }
+            _ = sigint.recv() => {
+                tracing::warn!("Received SIGINT scheduling shutdown...");
+                return shutdown(&mut server);
+            }
+        }
+        if let Some(code) = drain_outputs(&mut server, &mut conns).await {
+            return code;
+        }
+    }
+    0
+}
+
+fn shutdown(_server: &mut Server) -> i32 {
+    tracing::warn!("User requested shutdown...");
+    tracing::warn!("Redis is now ready to exit, bye bye...");
+    0
+}
+
+fn handle_msg(
+    server: &mut Server,
+    conns: &mut HashMap<ClientId, Conn>,
+    tx: &mpsc::UnboundedSender<CoreMsg>,
+    msg: CoreMsg,
+) {
+    match msg {
+        CoreMsg::Accepted(stream, peer, local) => {
+            let _ = stream.set_nodelay(true);
+            let fd = {
+                use std::os::fd::AsRawFd;
+                i64::from(stream.as_raw_fd())
+            };
+            let info = PeerInfo {
+                addr: peer.to_string(),
+                laddr: local.to_string(),
+                fd,
+            };
+            let id = server.handle_accept(now(), info);
+            let (mut rd, mut wr) = stream.into_split();
+            let (wtx, mut wrx) = mpsc::unbounded_channel::<Bytes>();
+            tokio::spawn(async move {
+                while let Some(first) = wrx.recv().await {
+                    if wr.write_all(&first).await.is_err() {
+                        return;
+                    }
+                }
+                let _ = wr.shutdown().await;
+            });
+            let itx = tx.clone();
+            let reader = tokio::spawn(async move {
+                let mut buf = BytesMut::with_capacity(16 * 1024);
+                loop {
+                    if buf.capacity() - buf.len() < 4096 {
+                        buf.reserve(16 * 1024);
+                    }
+                    match rd.read_buf(&mut buf).await {
+                        Ok(0) | Err(_) => {
+                            let _ = itx.send(CoreMsg::Closed(id));
+                            return;
+                        }
+                        Ok(_) => {
+                            if itx.send(CoreMsg::Input(id, buf.split().freeze())).is_err() {
+                                return;
+                            }
+                        }
+                    }
+                }
+            });
+            conns.insert(id, Conn { tx: wtx, reader });
+        }
+        CoreMsg::Input(id, bytes) => server.handle_input(now(), id, &bytes),
+        CoreMsg::Closed(id) => {
+            server.handle_close(now(), id);
+            conns.remove(&id);
+        }
+    }
+}
+
+/// Carry out what the core asked for. `Some(code)` means exit the process.
+async fn drain_outputs(server: &mut Server, conns: &mut HashMap<ClientId, Conn>) -> Option<i32> {
+    while let Some(out) = server.poll_output() {
+        match out {
+            Output::Transmit { client, bytes } => {
+                if let Some(c) = conns.get(&client) {
+                    let _ = c.tx.send(bytes);
+                }
+            }
+            Output::Close { client } => {
+                if let Some(c) = conns.remove(&client) {
+                    c.reader.abort();
+                    // Dropping the sender lets the writer flush and shut the socket down.
+                }
+            }
+            Output::Pause { until } => {
+                tokio::time::sleep_until(instant_for(until)).await;
+            }
+            Output::Shutdown { .. } => {
+                // Let the writers flush what was already queued.
+                tokio::task::yield_now().await;
+                return Some(shutdown(server));
+            }
+            Output::Log { level, message } => match level {
+                LogLevel::Debug => tracing::trace!("{}", message),
+                LogLevel::Verbose => tracing::debug!("{}", message),
+                LogLevel::Notice => tracing::info!("{}", message),
+                LogLevel::Warning => tracing::warn!("{}", message),
+            },
+        }
+    }
+    None
+}
