@@ -171,6 +171,12 @@ pub struct CommandTable {
     map: std::collections::HashMap<&'static [u8], &'static CommandSpec>,
 }
 
+impl Default for CommandTable {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl CommandTable {
     /// The process-wide table, built on first use.
     pub fn global() -> &'static CommandTable {
