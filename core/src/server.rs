@@ -291,6 +291,18 @@ impl Server {
             self.st.outputs.push_back(Output::Close { client: id });
             return id;
         }
+        if self.st.config.protected_mode
+            && self.st.config.requirepass.is_none()
+            && !peer_is_local(&peer.addr)
+        {
+            // Redis's clientAcceptHandler: answer, then close.
+            self.st.outputs.push_back(Output::Transmit {
+                client: id,
+                bytes: Bytes::from_static(PROTECTED_MODE_DENIED),
+            });
+            self.st.outputs.push_back(Output::Close { client: id });
+            return id;
+        }
         let authenticated = self.st.config.requirepass.is_none();
         self.clients
             .insert(id, Box::new(Client::new(id, peer, now, authenticated)));
@@ -353,7 +365,9 @@ impl Server {
         if !client.out.is_empty() && !client.flags.close_asap {
             let bytes = client.out.split().freeze();
             self.st.stats.total_net_output_bytes += bytes.len() as u64;
-            self.st.outputs.push_back(Output::Transmit { client: id, bytes });
+            self.st
+                .outputs
+                .push_back(Output::Transmit { client: id, bytes });
         }
         if client.flags.close_after_reply || client.flags.close_asap {
             self.unwatch_all(&client);
@@ -458,7 +472,8 @@ impl Server {
         };
         client.last_cmd = spec.name;
         let is_exec = spec.name == "exec";
-        let queued_write = is_exec && client.flags.multi && self.queued_has(client, crate::cmd::flags::WRITE);
+        let queued_write =
+            is_exec && client.flags.multi && self.queued_has(client, crate::cmd::flags::WRITE);
         let is_write = spec.has(crate::cmd::flags::WRITE) || queued_write;
 
         if !client.authenticated && !spec.has(crate::cmd::flags::NO_AUTH) {
@@ -477,7 +492,12 @@ impl Server {
         {
             return self.reject(client, errors::READONLY);
         }
-        if client.flags.multi && !matches!(spec.name, "exec" | "discard" | "multi" | "watch" | "quit" | "reset") {
+        if client.flags.multi
+            && !matches!(
+                spec.name,
+                "exec" | "discard" | "multi" | "watch" | "quit" | "reset"
+            )
+        {
             client.mstate.push(argv);
             client.out.extend_from_slice(b"+QUEUED\r\n");
             return;
@@ -529,7 +549,9 @@ pub fn resolve_command(
 ) -> Result<&'static CommandSpec, RedisError> {
     let base = table.lookup(&argv[0]);
     let found = match base {
-        Some(b) if !b.subcommands.is_empty() && argv.len() > 1 => lookup_sub(b, &argv[1]).map(|s| (s, Some(b))),
+        Some(b) if !b.subcommands.is_empty() && argv.len() > 1 => {
+            lookup_sub(b, &argv[1]).map(|s| (s, Some(b)))
+        }
         Some(b) => Some((b, None)),
         None => None,
     };
@@ -566,6 +588,24 @@ pub fn resolve_command(
         return Err(errors::wrong_arity(&full));
     }
     Ok(spec)
+}
+
+/// What Redis 7.0.15 sends a non-loopback client in protected mode before closing it.
+pub const PROTECTED_MODE_DENIED: &[u8] = b"-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
+
+/// True when `addr` (`ip:port` or `[ip6]:port`, as [`PeerInfo::addr`]) is a loopback peer,
+/// as Redis's `connIsLocal` (127.0.0.0/8 or ::1). A peer without a parsable address (the
+/// simulator's virtual links, tests) counts as local: protected mode guards real sockets.
+pub fn peer_is_local(addr: &str) -> bool {
+    match addr.parse::<std::net::SocketAddr>() {
+        Ok(sa) => match sa.ip() {
+            std::net::IpAddr::V4(ip) => ip.is_loopback(),
+            std::net::IpAddr::V6(ip) => {
+                ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+            }
+        },
+        Err(_) => true,
+    }
 }
 
 /// Up to `max` bytes of `b` as text, newlines replaced by spaces (Redis's
