@@ -60,13 +60,17 @@ fn loopback_clients_are_served() {
 
 #[test]
 fn password_or_protected_mode_off_lets_remote_clients_in() {
-    let mut cfg = Config::default();
-    cfg.protected_mode = false;
+    let cfg = Config {
+        protected_mode: false,
+        ..Config::default()
+    };
     let outs = accept_and_get(cfg, "192.0.2.9:1234");
     assert_eq!(transmitted(&outs), b"$-1\r\n");
 
-    let mut cfg = Config::default();
-    cfg.requirepass = Some(b"secret".to_vec());
+    let cfg = Config {
+        requirepass: Some(b"secret".to_vec()),
+        ..Config::default()
+    };
     let outs = accept_and_get(cfg, "192.0.2.9:1234");
     assert_eq!(transmitted(&outs), b"-NOAUTH Authentication required.\r\n");
 }
