@@ -20,18 +20,6 @@ pub struct PeerInfo {
     pub fd: i64,
 }
 
-impl PeerInfo {
-    /// Redis's `islocalClient`: a unix socket or a loopback peer (`127.0.0.1`, `::1`). An
-    /// empty address (an in-process driver without a network) counts as local.
-    pub fn is_local(&self) -> bool {
-        let ip = self
-            .addr
-            .rsplit_once(':')
-            .map_or(self.addr.as_str(), |(ip, _)| ip);
-        self.addr.is_empty() || ip.starts_with('/') || ip == "127.0.0.1" || ip == "::1"
-    }
-}
-
 /// Per-client flags (Redis's `CLIENT_*`).
 #[derive(Clone, Debug, Default)]
 pub struct ClientFlags {

@@ -472,7 +472,7 @@ impl Server {
         };
         client.last_cmd = spec.name;
         // Protected commands (Redis's CMD_PROTECTED check, right after the arity check).
-        let local = client.peer.is_local();
+        let local = peer_is_local(&client.peer.addr);
         if spec.name == "debug" && !self.st.config.enable_debug_command.allows(local) {
             return self.reject(client, RedisError::from(DEBUG_NOT_ALLOWED));
         }

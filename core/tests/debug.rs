@@ -144,7 +144,9 @@ fn dataset() -> Vec<(usize, Vec<Step>)> {
         cmd_s("SET s:ttl v EX 1000000"),
         cmd_s("SET s:007 007"),
         // lists
-        cmd(&[b"RPUSH", b"l:small", b"a", b"b", b"1", b"2", b"-3", b"", b"\x00bin"]),
+        cmd(&[
+            b"RPUSH", b"l:small", b"a", b"b", b"1", b"2", b"-3", b"", b"\x00bin",
+        ]),
         cmd_s("LPUSH l:small head"),
         cmd_s("LINSERT l:small BEFORE 1 mid"),
         cmd_s("LSET l:small 0 12"),
@@ -162,7 +164,9 @@ fn dataset() -> Vec<(usize, Vec<Step>)> {
     db0.push(cmd_owned(big_list));
     db0.push(cmd_s("LPOP l:big"));
     // sets
-    db0.push(cmd_s("SADD set:int 5 -2 10 100000000000 -9223372036854775808"));
+    db0.push(cmd_s(
+        "SADD set:int 5 -2 10 100000000000 -9223372036854775808",
+    ));
     db0.push(cmd_s("SADD set:str a b c 1 2"));
     db0.push(cmd_s("SADD set:rem a b c d"));
     db0.push(cmd_s("SREM set:rem b"));
@@ -197,7 +201,9 @@ fn dataset() -> Vec<(usize, Vec<Step>)> {
     db0.push(cmd_s("ZINCRBY z:big 2.25 member1"));
     db0.push(cmd_s("ZADD z:big -inf ninf inf pinf 1e300 huge"));
     // hashes
-    db0.push(cmd(&[b"HSET", b"h:small", b"f1", b"v1", b"f2", b"123", b"n", b"-5", b"empty", b""]));
+    db0.push(cmd(&[
+        b"HSET", b"h:small", b"f1", b"v1", b"f2", b"123", b"n", b"-5", b"empty", b"",
+    ]));
     db0.push(cmd_s("HINCRBY h:small cnt 10"));
     db0.push(cmd_s("HINCRBYFLOAT h:small flt 2.5"));
     db0.push(cmd_s("HDEL h:small f2"));
@@ -346,10 +352,7 @@ fn encodings_of_the_dataset_are_covered() {
 fn dataset_digest_equals_redis() {
     let mut h = H::new();
     load_dataset(&mut h);
-    h.check(
-        "DEBUG DIGEST",
-        format!("+{DATASET_DIGEST}\r\n").as_bytes(),
-    );
+    h.check("DEBUG DIGEST", format!("+{DATASET_DIGEST}\r\n").as_bytes());
 }
 
 #[test]
@@ -364,4 +367,323 @@ fn value_digests_equal_redis() {
         expected.push_str(&format!("+{d}\r\n"));
     }
     assert_eq!(String::from_utf8_lossy(&got), expected);
+}
+
+#[test]
+fn empty_dataset_digest_is_zeros() {
+    let mut h = H::new();
+    h.check(
+        "DEBUG DIGEST",
+        b"+0000000000000000000000000000000000000000\r\n",
+    );
+    h.check(
+        "DEBUG DIGEST-VALUE nokey",
+        b"*1\r\n+0000000000000000000000000000000000000000\r\n",
+    );
+    h.check("DEBUG DIGEST-VALUE", b"*0\r\n");
+    // A key that exists only in another database changes the dataset digest, not db 0's values.
+    h.srv.state_mut().keyspace.dbs[3].set(
+        b"k",
+        replscope_core::keyspace::Value::string(b"v"),
+        false,
+    );
+    assert_ne!(
+        h.run("DEBUG DIGEST"),
+        b"+0000000000000000000000000000000000000000\r\n"
+    );
+    h.check(
+        "DEBUG DIGEST-VALUE k",
+        b"*1\r\n+0000000000000000000000000000000000000000\r\n",
+    );
+}
+
+#[test]
+fn digest_sees_logically_expired_keys() {
+    // Redis digests what is stored: a key past its expiry time but not yet deleted counts.
+    let mut h = H::new();
+    h.check("SET k v", b"+OK\r\n");
+    h.srv.state_mut().keyspace.dbs[0].set_expire(b"k", 1);
+    let d = h.run("DEBUG DIGEST-VALUE k");
+    assert_ne!(d, b"*1\r\n+0000000000000000000000000000000000000000\r\n");
+    assert!(h.db0().contains(b"k"));
+    assert_ne!(
+        h.run("DEBUG DIGEST"),
+        b"+0000000000000000000000000000000000000000\r\n"
+    );
+    assert!(h.db0().contains(b"k"), "DEBUG does not expire keys");
+}
+
+#[test]
+fn sleep_asks_the_driver_to_pause() {
+    let mut h = H::new();
+    let pause_of = |outs: &[Output]| {
+        outs.iter().find_map(|o| match o {
+            Output::Pause { until } => Some(*until),
+            _ => None,
+        })
+    };
+    let outs = h.run_outputs(&[b"DEBUG", b"SLEEP", b"0.5"]);
+    assert_eq!(pause_of(&outs), Some(h.now.add_micros(500_000)));
+    // The pause comes before the reply, as Redis sleeps before answering.
+    assert!(matches!(outs[0], Output::Pause { .. }));
+    assert!(matches!(&outs[1], Output::Transmit { bytes, .. } if &bytes[..] == b"+OK\r\n"));
+    // strtod semantics: a numeric prefix counts, garbage is 0, negative does not sleep.
+    let outs = h.run_outputs(&[b"debug", b"sleep", b"1.5x"]);
+    assert_eq!(pause_of(&outs), Some(h.now.add_micros(1_500_000)));
+    let outs = h.run_outputs(&[b"DEBUG", b"SLEEP", b"2e-3"]);
+    assert_eq!(pause_of(&outs), Some(h.now.add_micros(2_000)));
+    for arg in ["0", "abc", "-1", "", "inf", "nan", "1e300"] {
+        let outs = h.run_outputs(&[b"DEBUG", b"SLEEP", arg.as_bytes()]);
+        assert_eq!(pause_of(&outs), None, "DEBUG SLEEP {arg}");
+        assert!(
+            matches!(&outs[..], [Output::Transmit { bytes, .. }] if &bytes[..] == b"+OK\r\n"),
+            "DEBUG SLEEP {arg}"
+        );
+    }
+    h.check(
+        "DEBUG SLEEP",
+        b"-ERR unknown subcommand or wrong number of arguments for 'SLEEP'. Try DEBUG HELP.\r\n",
+    );
+}
+
+#[test]
+fn populate_creates_keys_as_redis() {
+    // Replies recorded from redis-server 7.0.15.
+    let mut h = H::new();
+    h.check("SET key:1 mine", b"+OK\r\n");
+    h.srv.take_repl_stream();
+    h.check("DEBUG POPULATE 3", b"+OK\r\n");
+    h.check(
+        "MGET key:0 key:1 key:2 key:3",
+        b"*4\r\n$7\r\nvalue:0\r\n$4\r\nmine\r\n$7\r\nvalue:2\r\n$-1\r\n",
+    );
+    assert_eq!(h.db0().get(b"key:0").unwrap().encoding_name(), "embstr");
+    h.check("DEBUG POPULATE 2 p 3", b"+OK\r\n");
+    h.check("MGET p:0 p:1", b"*2\r\n$3\r\nval\r\n$3\r\nval\r\n");
+    h.check("DEBUG POPULATE 2 q 12", b"+OK\r\n");
+    h.check(
+        "MGET q:0 q:1",
+        b"*2\r\n$12\r\nvalue:0\x00\x00\x00\x00\x00\r\n$12\r\nvalue:1\x00\x00\x00\x00\x00\r\n",
+    );
+    h.check("DEBUG POPULATE 1 r 50", b"+OK\r\n");
+    assert_eq!(h.db0().get(b"r:0").unwrap().encoding_name(), "raw");
+    h.check("STRLEN r:0", b":50\r\n");
+    h.check("DEBUG POPULATE 1 t 0", b"+OK\r\n");
+    h.check("GET t:0", b"$7\r\nvalue:0\r\n");
+    h.check("DEBUG POPULATE 1 t 44", b"+OK\r\n");
+    h.check("GET t:0", b"$7\r\nvalue:0\r\n");
+    h.check("DEBUG POPULATE 0", b"+OK\r\n");
+    assert_eq!(h.db0().len(), 9);
+    // The key is built in a 128-byte buffer: a long prefix is cut at 127 bytes.
+    let prefix = "x".repeat(130);
+    h.check(&format!("DEBUG POPULATE 11 {prefix}"), b"+OK\r\n");
+    assert_eq!(h.db0().len(), 10);
+    assert!(h.db0().contains("x".repeat(127).as_bytes()));
+    h.check("DEBUG POPULATE 1 a:b:", b"+OK\r\n");
+    assert!(h.db0().contains(b"a:b::0"));
+    h.check("DEBUG POPULATE 1  5", b"+OK\r\n");
+    h.check("GET :0", b"$5\r\nvalue\r\n");
+    // The prefix is a C string.
+    h.run_args(&[b"DEBUG", b"POPULATE", b"1", b"nul\x00x"]);
+    assert!(h.db0().contains(b"nul:0"));
+    // Not propagated, not counted as changes.
+    assert!(h.srv.take_repl_stream().is_empty());
+    assert_eq!(h.srv.state().dirty, 1);
+}
+
+#[test]
+fn populate_replaces_expired_keys() {
+    let mut h = H::new();
+    h.check("SET key:0 old", b"+OK\r\n");
+    h.srv.state_mut().keyspace.dbs[0].set_expire(b"key:0", 1);
+    h.srv.take_repl_stream();
+    h.check("DEBUG POPULATE 1", b"+OK\r\n");
+    h.check("GET key:0", b"$7\r\nvalue:0\r\n");
+    assert_eq!(h.db0().expire_of(b"key:0"), None);
+    // The expired key's deletion is propagated (lookupKeyWrite), the new key is not.
+    let stream = h.srv.take_repl_stream();
+    assert!(
+        stream.ends_with(b"*2\r\n$3\r\nDEL\r\n$5\r\nkey:0\r\n"),
+        "{stream:?}"
+    );
+}
+
+#[test]
+fn populate_errors() {
+    // Replies recorded from redis-server 7.0.15.
+    let mut h = H::new();
+    let positive = b"-ERR value is out of range, must be positive\r\n";
+    for line in [
+        "DEBUG POPULATE -1",
+        "DEBUG POPULATE abc",
+        "DEBUG POPULATE 1.5",
+        "DEBUG POPULATE 99999999999999999999",
+        "DEBUG POPULATE -0",
+        "DEBUG POPULATE +1",
+        "DEBUG POPULATE 01",
+        "DEBUG POPULATE 1 p -1",
+        "DEBUG POPULATE 1 p abc",
+    ] {
+        h.check(line, positive);
+    }
+    h.check(
+        "DEBUG POPULATE",
+        b"-ERR unknown subcommand or wrong number of arguments for 'POPULATE'. Try DEBUG HELP.\r\n",
+    );
+    h.check(
+        "DEBUG POPULATE 1 p 0 x",
+        b"-ERR unknown subcommand or wrong number of arguments for 'POPULATE'. Try DEBUG HELP.\r\n",
+    );
+    assert!(h.db0().is_empty());
+}
+
+#[test]
+fn set_active_expire_toggles_the_cycle() {
+    let mut h = H::new();
+    assert!(h.srv.state().active_expire_enabled);
+    h.check("DEBUG SET-ACTIVE-EXPIRE 0", b"+OK\r\n");
+    assert!(!h.srv.state().active_expire_enabled);
+    h.check("DEBUG set-active-expire 1", b"+OK\r\n");
+    assert!(h.srv.state().active_expire_enabled);
+    // atoi: anything that does not start with a non-zero number is 0.
+    h.check("DEBUG SET-ACTIVE-EXPIRE x", b"+OK\r\n");
+    assert!(!h.srv.state().active_expire_enabled);
+    h.check("DEBUG SET-ACTIVE-EXPIRE 2x", b"+OK\r\n");
+    assert!(h.srv.state().active_expire_enabled);
+    h.check(
+        "DEBUG SET-ACTIVE-EXPIRE",
+        b"-ERR unknown subcommand or wrong number of arguments for 'SET-ACTIVE-EXPIRE'. Try DEBUG HELP.\r\n",
+    );
+}
+
+#[test]
+fn errors_and_misc_subcommands() {
+    // Replies recorded from redis-server 7.0.15 (except RELOAD and the unsupported ones).
+    let mut h = H::new();
+    h.check(
+        "DEBUG",
+        b"-ERR wrong number of arguments for 'debug' command\r\n",
+    );
+    h.check(
+        "DEBUG foo",
+        b"-ERR unknown subcommand or wrong number of arguments for 'foo'. Try DEBUG HELP.\r\n",
+    );
+    h.check(
+        "DEBUG digest x",
+        b"-ERR unknown subcommand or wrong number of arguments for 'digest'. Try DEBUG HELP.\r\n",
+    );
+    h.check(
+        "DEBUG help x",
+        b"-ERR unknown subcommand or wrong number of arguments for 'help'. Try DEBUG HELP.\r\n",
+    );
+    h.check(
+        "DEBUG RELOAD",
+        b"-ERR DEBUG RELOAD is not supported yet\r\n",
+    );
+    h.check("DEBUG OBJECT k", b"-ERR DEBUG OBJECT is not supported\r\n");
+    h.run_args(&[b"DEBUG", b"ERROR", b"foo bar"]);
+    assert_eq!(
+        h.run_args(&[b"DEBUG", b"ERROR", b"foo bar"]),
+        b"-foo bar\r\n"
+    );
+    assert_eq!(
+        h.run_args(&[b"DEBUG", b"ERROR", b"-FOO bar"]),
+        b"--FOO bar\r\n"
+    );
+    let outs = h.run_outputs(&[b"DEBUG", b"LOG", b"hi there"]);
+    assert!(outs.contains(&Output::Log {
+        level: LogLevel::Warning,
+        message: "DEBUG LOG: hi there".into()
+    }));
+}
+
+#[test]
+fn help_is_redis_help() {
+    let mut h = H::new();
+    let got = h.run("DEBUG HELP");
+    let text = String::from_utf8(got).unwrap();
+    let lines: Vec<&str> = text.split("\r\n").collect();
+    assert_eq!(lines[0], "*106");
+    assert_eq!(
+        lines[1],
+        "+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"
+    );
+    assert_eq!(lines[2], "+AOF-FLUSH-SLEEP <microsec>");
+    assert_eq!(lines[105], "+HELP");
+    assert_eq!(lines[106], "+    Prints this help.");
+}
+
+#[test]
+fn debug_is_protected_by_enable_debug_command() {
+    let refused: &[u8] = b"-ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.\r\n";
+    let mut h = H::with_config(Config::default());
+    h.check("DEBUG DIGEST", refused);
+    h.check("DEBUG foo", refused);
+    // The arity check comes first.
+    h.check(
+        "DEBUG",
+        b"-ERR wrong number of arguments for 'debug' command\r\n",
+    );
+    // Rejected while queueing: the transaction is aborted.
+    h.check("MULTI", b"+OK\r\n");
+    h.check("DEBUG DIGEST", refused);
+    h.check(
+        "EXEC",
+        b"-EXECABORT Transaction discarded because of previous errors.\r\n",
+    );
+
+    let local = Config {
+        enable_debug_command: ProtectedAction::Local,
+        protected_mode: false,
+        ..Config::default()
+    };
+    let now = Time::from_millis(1_700_000_000_000);
+    let mut srv = Server::new(local, 1, now);
+    let mut reply = |peer: &str| {
+        let c = srv.handle_accept(
+            now,
+            PeerInfo {
+                addr: peer.into(),
+                ..PeerInfo::default()
+            },
+        );
+        srv.handle_input(now, c, b"DEBUG DIGEST\r\n");
+        let mut out = Vec::new();
+        while let Some(o) = srv.poll_output() {
+            if let Output::Transmit { bytes, .. } = o {
+                out.extend_from_slice(&bytes);
+            }
+        }
+        out
+    };
+    let zeros = b"+0000000000000000000000000000000000000000\r\n";
+    assert_eq!(reply("127.0.0.1:5000"), zeros);
+    assert_eq!(reply("[::1]:5000"), zeros);
+    assert_eq!(reply("/tmp/redis.sock:0"), zeros);
+    assert_eq!(reply("10.1.2.3:5000"), refused);
+}
+
+#[test]
+fn debug_flags_as_command_info() {
+    // COMMAND INFO debug on redis-server 7.0.15: arity -2, admin noscript loading stale, no keys.
+    let spec = CommandTable::global().lookup(b"DEBUG").unwrap();
+    assert_eq!(spec.arity, -2);
+    assert_eq!(
+        spec.flags,
+        flags::ADMIN | flags::NOSCRIPT | flags::LOADING | flags::STALE
+    );
+    assert_eq!((spec.first_key, spec.last_key, spec.step), (0, 0, 0));
+}
+
+#[test]
+fn digest_value_in_a_transaction() {
+    let mut h = H::new();
+    h.check("SET s:int 12345", b"+OK\r\n");
+    h.check("MULTI", b"+OK\r\n");
+    h.check("DEBUG DIGEST-VALUE s:int", b"+QUEUED\r\n");
+    // Same value as in the dataset (no expiry there either).
+    h.check(
+        "EXEC",
+        b"*1\r\n*1\r\n+e1cf90774e995ae03de66e8109dc5cb9d9c2dc83\r\n",
+    );
 }

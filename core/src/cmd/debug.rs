@@ -266,13 +266,11 @@ fn sleep(ctx: &mut Ctx<'_>, arg: &[u8]) {
     let dtime = strtod_prefix(cstr(arg));
     let us = dtime * 1_000_000.0;
     // x86-64's double→int64 conversion of NaN or anything out of range gives i64::MIN.
-    let utime = if us.is_nan()
-        || us >= 9.223_372_036_854_775_807e18
-        || us < -9.223_372_036_854_775_808e18
-    {
-        i64::MIN
-    } else {
+    const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+    let utime = if (-TWO_POW_63..TWO_POW_63).contains(&us) {
         us as i64
+    } else {
+        i64::MIN
     };
     if utime > 0 {
         let until = ctx.now.add_micros(utime as u64);
