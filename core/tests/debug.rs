@@ -432,6 +432,8 @@ fn sleep_asks_the_driver_to_pause() {
     assert_eq!(pause_of(&outs), Some(h.now.add_micros(1_500_000)));
     let outs = h.run_outputs(&[b"DEBUG", b"SLEEP", b"2e-3"]);
     assert_eq!(pause_of(&outs), Some(h.now.add_micros(2_000)));
+    let outs = h.run_outputs(&[b"DEBUG", b"SLEEP", b"0x1p-2"]);
+    assert_eq!(pause_of(&outs), Some(h.now.add_micros(250_000)));
     for arg in ["0", "abc", "-1", "", "inf", "nan", "1e300"] {
         let outs = h.run_outputs(&[b"DEBUG", b"SLEEP", arg.as_bytes()]);
         assert_eq!(pause_of(&outs), None, "DEBUG SLEEP {arg}");
@@ -581,7 +583,6 @@ fn errors_and_misc_subcommands() {
         b"-ERR DEBUG RELOAD is not supported yet\r\n",
     );
     h.check("DEBUG OBJECT k", b"-ERR DEBUG OBJECT is not supported\r\n");
-    h.run_args(&[b"DEBUG", b"ERROR", b"foo bar"]);
     assert_eq!(
         h.run_args(&[b"DEBUG", b"ERROR", b"foo bar"]),
         b"-foo bar\r\n"
