@@ -471,6 +471,11 @@ impl Server {
             Err(e) => return self.reject(client, e),
         };
         client.last_cmd = spec.name;
+        // Protected commands (Redis's CMD_PROTECTED check, right after the arity check).
+        let local = peer_is_local(&client.peer.addr);
+        if spec.name == "debug" && !self.st.config.enable_debug_command.allows(local) {
+            return self.reject(client, RedisError::from(DEBUG_NOT_ALLOWED));
+        }
         let is_exec = spec.name == "exec";
         let queued_write =
             is_exec && client.flags.multi && self.queued_has(client, crate::cmd::flags::WRITE);
@@ -540,6 +545,11 @@ impl Server {
         resp::write_error(&mut client.out, e.as_str().as_bytes());
     }
 }
+
+/// The rejection of DEBUG when `enable-debug-command` does not allow it.
+const DEBUG_NOT_ALLOWED: &str = "ERR DEBUG command not allowed. If the enable-debug-command \
+    option is set to \"local\", you can run it from a local connection, otherwise you need to \
+    set this option in the configuration file, and then restart the server.";
 
 /// Find the command (and subcommand) for `argv`, with Redis 7.0's existence and arity errors
 /// (`lookupCommand`, `commandCheckExistence`, `commandCheckArity`).
