@@ -117,6 +117,8 @@ pub struct State {
     pub rng: Rng,
     /// `run_id`: 40 hex characters, new each start.
     pub run_id: String,
+    /// `master_replid`: 40 hex characters, new each start.
+    pub replid: String,
     /// Start time (`uptime_in_seconds`).
     pub started_at: Time,
     /// `server.dirty`: changes since the last save.
@@ -233,6 +235,8 @@ impl Server {
     pub fn new(config: Config, seed: u64, now: Time) -> Self {
         let mut rng = Rng::new(seed);
         let run_id = rng.hex_id(40);
+        // A separate stream, so adding the replid does not shift the main sequence.
+        let replid = Rng::new(seed ^ 0x5245_504c_4944_0000).hex_id(40);
         let st = State {
             keyspace: Keyspace::new(config.databases),
             active_expire_enabled: true,
@@ -240,6 +244,7 @@ impl Server {
             stats: Stats::default(),
             rng,
             run_id,
+            replid,
             started_at: now,
             dirty: 0,
             also_propagate: Vec::new(),
@@ -353,7 +358,9 @@ impl Server {
         if !client.out.is_empty() && !client.flags.close_asap {
             let bytes = client.out.split().freeze();
             self.st.stats.total_net_output_bytes += bytes.len() as u64;
-            self.st.outputs.push_back(Output::Transmit { client: id, bytes });
+            self.st
+                .outputs
+                .push_back(Output::Transmit { client: id, bytes });
         }
         if client.flags.close_after_reply || client.flags.close_asap {
             self.unwatch_all(&client);
@@ -457,8 +464,13 @@ impl Server {
             Err(e) => return self.reject(client, e),
         };
         client.last_cmd = spec.name;
+        client.last_cmd_parent = CommandTable::global()
+            .lookup(&argv[0])
+            .filter(|b| !core::ptr::eq(*b, spec))
+            .map(|b| b.name);
         let is_exec = spec.name == "exec";
-        let queued_write = is_exec && client.flags.multi && self.queued_has(client, crate::cmd::flags::WRITE);
+        let queued_write =
+            is_exec && client.flags.multi && self.queued_has(client, crate::cmd::flags::WRITE);
         let is_write = spec.has(crate::cmd::flags::WRITE) || queued_write;
 
         if !client.authenticated && !spec.has(crate::cmd::flags::NO_AUTH) {
@@ -477,7 +489,12 @@ impl Server {
         {
             return self.reject(client, errors::READONLY);
         }
-        if client.flags.multi && !matches!(spec.name, "exec" | "discard" | "multi" | "watch" | "quit" | "reset") {
+        if client.flags.multi
+            && !matches!(
+                spec.name,
+                "exec" | "discard" | "multi" | "watch" | "quit" | "reset"
+            )
+        {
             client.mstate.push(argv);
             client.out.extend_from_slice(b"+QUEUED\r\n");
             return;
@@ -529,7 +546,9 @@ pub fn resolve_command(
 ) -> Result<&'static CommandSpec, RedisError> {
     let base = table.lookup(&argv[0]);
     let found = match base {
-        Some(b) if !b.subcommands.is_empty() && argv.len() > 1 => lookup_sub(b, &argv[1]).map(|s| (s, Some(b))),
+        Some(b) if !b.subcommands.is_empty() && argv.len() > 1 => {
+            lookup_sub(b, &argv[1]).map(|s| (s, Some(b)))
+        }
         Some(b) => Some((b, None)),
         None => None,
     };
