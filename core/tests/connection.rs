@@ -59,9 +59,10 @@ impl H {
 }
 
 fn with_pass() -> Config {
-    let mut cfg = Config::default();
-    cfg.requirepass = Some(b"secret".to_vec());
-    cfg
+    Config {
+        requirepass: Some(b"secret".to_vec()),
+        ..Config::default()
+    }
 }
 
 fn hello_reply(id: u64, role: &str) -> String {
@@ -192,8 +193,10 @@ fn hello_replies_and_errors() {
     assert_eq!(h.cmd(c, "client getname"), "$3\r\nfoo\r\n");
     assert_eq!(h.cmd(c, "hello 2 auth default x"), hello_reply(c, "master"));
 
-    let mut cfg = Config::default();
-    cfg.replicaof = Some(("127.0.0.1".into(), 1));
+    let cfg = Config {
+        replicaof: Some(("127.0.0.1".into(), 1)),
+        ..Config::default()
+    };
     let mut r = H::new(cfg);
     let c = r.connect(1);
     assert_eq!(r.cmd(c, "hello"), hello_reply(c, "replica"));

@@ -183,8 +183,10 @@ fn info_replication() {
     );
     assert_eq!(bulk(&reply), want);
 
-    let mut cfg = Config::default();
-    cfg.replicaof = Some(("127.0.0.1".into(), 1));
+    let cfg = Config {
+        replicaof: Some(("127.0.0.1".into(), 1)),
+        ..Config::default()
+    };
     let mut r = H::new(cfg);
     let reply = r.cmd("info replication");
     let fields: Vec<String> = parse_info(bulk(&reply)).remove(0).1;
