@@ -873,7 +873,7 @@ fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     if abort {
         return Err(RedisError::from("ERR No shutdown in progress."));
     }
-    ctx.st.log(LogLevel::Warning, "User requested shutdown...");
+    // The driver logs "User requested shutdown..." and does the save.
     let save = if save {
         Some(true)
     } else if nosave {
