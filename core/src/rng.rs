@@ -41,8 +41,6 @@ impl Rng {
     /// `n` lowercase hex characters (a Redis run id or replication id is 40).
     pub fn hex_id(&mut self, n: usize) -> String {
         const HEX: &[u8; 16] = b"0123456789abcdef";
-        (0..n)
-            .map(|_| HEX[(self.next_u64() & 15) as usize] as char)
-            .collect()
+        (0..n).map(|_| HEX[(self.next_u64() & 15) as usize] as char).collect()
     }
 }

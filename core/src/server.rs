@@ -358,9 +358,7 @@ impl Server {
         if !client.out.is_empty() && !client.flags.close_asap {
             let bytes = client.out.split().freeze();
             self.st.stats.total_net_output_bytes += bytes.len() as u64;
-            self.st
-                .outputs
-                .push_back(Output::Transmit { client: id, bytes });
+            self.st.outputs.push_back(Output::Transmit { client: id, bytes });
         }
         if client.flags.close_after_reply || client.flags.close_asap {
             self.unwatch_all(&client);
@@ -469,8 +467,7 @@ impl Server {
             .filter(|b| !core::ptr::eq(*b, spec))
             .map(|b| b.name);
         let is_exec = spec.name == "exec";
-        let queued_write =
-            is_exec && client.flags.multi && self.queued_has(client, crate::cmd::flags::WRITE);
+        let queued_write = is_exec && client.flags.multi && self.queued_has(client, crate::cmd::flags::WRITE);
         let is_write = spec.has(crate::cmd::flags::WRITE) || queued_write;
 
         if !client.authenticated && !spec.has(crate::cmd::flags::NO_AUTH) {
@@ -489,12 +486,7 @@ impl Server {
         {
             return self.reject(client, errors::READONLY);
         }
-        if client.flags.multi
-            && !matches!(
-                spec.name,
-                "exec" | "discard" | "multi" | "watch" | "quit" | "reset"
-            )
-        {
+        if client.flags.multi && !matches!(spec.name, "exec" | "discard" | "multi" | "watch" | "quit" | "reset") {
             client.mstate.push(argv);
             client.out.extend_from_slice(b"+QUEUED\r\n");
             return;
@@ -546,9 +538,7 @@ pub fn resolve_command(
 ) -> Result<&'static CommandSpec, RedisError> {
     let base = table.lookup(&argv[0]);
     let found = match base {
-        Some(b) if !b.subcommands.is_empty() && argv.len() > 1 => {
-            lookup_sub(b, &argv[1]).map(|s| (s, Some(b)))
-        }
+        Some(b) if !b.subcommands.is_empty() && argv.len() > 1 => lookup_sub(b, &argv[1]).map(|s| (s, Some(b))),
         Some(b) => Some((b, None)),
         None => None,
     };

@@ -78,11 +78,7 @@ pub fn fmt_f64(d: f64) -> String {
         return if d > 0.0 { "inf".into() } else { "-inf".into() };
     }
     if d == 0.0 {
-        return if d.is_sign_negative() {
-            "-0".into()
-        } else {
-            "0".into()
-        };
+        return if d.is_sign_negative() { "-0".into() } else { "0".into() };
     }
     // d2string's fast path: -(2^52 - 1) < d < 2^52 and integral.
     if d > -4503599627370495.0 && d < 4503599627370496.0 && d.fract() == 0.0 {

@@ -85,19 +85,9 @@ pub async fn bind_listeners(config: &Config) -> Result<Vec<TcpListener>, StartEr
         match TcpListener::bind(&sock).await {
             Ok(l) => out.push(l),
             Err(e) if optional => {
-                tracing::warn!(
-                    "Failed listening on port {} (tcp), optional {}: {}",
-                    config.port,
-                    sock,
-                    e
-                );
+                tracing::warn!("Failed listening on port {} (tcp), optional {}: {}", config.port, sock, e);
             }
-            Err(e) => {
-                return Err(StartError::Bind {
-                    addr: sock,
-                    source: e,
-                })
-            }
+            Err(e) => return Err(StartError::Bind { addr: sock, source: e }),
         }
     }
     Ok(out)
@@ -141,16 +131,14 @@ pub async fn run(config: Config, process: ProcessInfo, listeners: Vec<TcpListene
     server.state_mut().process = process;
     let mut conns: HashMap<ClientId, Conn> = HashMap::new();
 
-    let mut sigterm = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-    {
+    let mut sigterm = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
         Ok(s) => s,
         Err(e) => {
             tracing::warn!("Cannot install the SIGTERM handler: {}", e);
             return 1;
         }
     };
-    let mut sigint = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
-    {
+    let mut sigint = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()) {
         Ok(s) => s,
         Err(e) => {
             tracing::warn!("Cannot install the SIGINT handler: {}", e);

@@ -119,10 +119,7 @@ mod tests {
     #[test]
     fn formats_known_instants() {
         assert_eq!(format_unix_ms(0), "01 Jan 1970 00:00:00.000");
-        assert_eq!(
-            format_unix_ms(1_764_053_229_123),
-            "25 Nov 2025 06:47:09.123"
-        );
+        assert_eq!(format_unix_ms(1_764_053_229_123), "25 Nov 2025 06:47:09.123");
         assert_eq!(format_unix_ms(951_782_400_000), "29 Feb 2000 00:00:00.000");
     }
 }

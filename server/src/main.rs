@@ -47,10 +47,7 @@ fn main() {
         ),
     }
     for name in &loaded.ignored {
-        tracing::info!(
-            "Ignoring directive '{}': not implemented by ReplScope",
-            name
-        );
+        tracing::info!("Ignoring directive '{}': not implemented by ReplScope", name);
     }
     if !config.dir.is_empty() {
         if let Err(e) = std::env::set_current_dir(&config.dir) {
@@ -73,10 +70,7 @@ fn main() {
         arch_bits: (std::mem::size_of::<usize>() * 8) as u32,
         ..ProcessInfo::default()
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             tracing::warn!("Cannot start the runtime: {}", e);
@@ -112,17 +106,8 @@ fn os_string() -> String {
         return std::env::consts::OS.to_string();
     }
     let field = |f: &[libc::c_char]| {
-        let bytes: Vec<u8> = f
-            .iter()
-            .take_while(|&&c| c != 0)
-            .map(|&c| c as u8)
-            .collect();
+        let bytes: Vec<u8> = f.iter().take_while(|&&c| c != 0).map(|&c| c as u8).collect();
         String::from_utf8_lossy(&bytes).into_owned()
     };
-    format!(
-        "{} {} {}",
-        field(&u.sysname),
-        field(&u.release),
-        field(&u.machine)
-    )
+    format!("{} {} {}", field(&u.sysname), field(&u.release), field(&u.machine))
 }

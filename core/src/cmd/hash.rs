@@ -6,13 +6,13 @@
 
 use bytes::{Bytes, BytesMut};
 
+use crate::ldouble::{IncrFloatError, LongDouble};
 use super::errors::{self, RedisError};
 use super::flags::*;
 use super::{CmdResult, CommandSpec, Ctx};
 use crate::command;
 use crate::keyspace::hash::HashValue;
 use crate::keyspace::Value;
-use crate::ldouble::{IncrFloatError, LongDouble};
 use crate::resp;
 
 #[rustfmt::skip]

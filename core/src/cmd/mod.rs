@@ -126,9 +126,7 @@ impl CommandSpec {
 
 /// A handler for container commands: never called, the dispatcher resolves subcommands first.
 pub(crate) fn container(_: &mut Ctx<'_>, _: &[Bytes]) -> CmdResult {
-    Err(RedisError::from(
-        "ERR container command called without a subcommand",
-    ))
+    Err(RedisError::from("ERR container command called without a subcommand"))
 }
 
 /// Shorthand to declare a command in a group's table.

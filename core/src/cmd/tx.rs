@@ -13,61 +13,16 @@ use crate::keyspace::Sds;
 use crate::server::{call, resolve_command, State};
 
 pub(crate) static COMMANDS: &[CommandSpec] = &[
-    command!(
-        "multi",
-        1,
-        NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY,
-        0,
-        0,
-        0,
-        "transactions",
-        "Starts a transaction",
-        multi
-    ),
-    command!(
-        "exec",
-        1,
-        NOSCRIPT | LOADING | STALE | SKIP_SLOWLOG,
-        0,
-        0,
-        0,
-        "transactions",
-        "Executes all commands in a transaction",
-        exec
-    ),
-    command!(
-        "discard",
-        1,
-        NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY,
-        0,
-        0,
-        0,
-        "transactions",
-        "Discards a transaction",
-        discard
-    ),
-    command!(
-        "watch",
-        -2,
-        NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY,
-        1,
-        -1,
-        1,
-        "transactions",
-        "Monitors changes to keys to determine the execution of a transaction",
-        watch
-    ),
-    command!(
-        "unwatch",
-        1,
-        NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY,
-        0,
-        0,
-        0,
-        "transactions",
-        "Forgets about watched keys of a transaction",
-        unwatch
-    ),
+    command!("multi", 1, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, 0, 0, 0, "transactions",
+        "Starts a transaction", multi),
+    command!("exec", 1, NOSCRIPT | LOADING | STALE | SKIP_SLOWLOG, 0, 0, 0, "transactions",
+        "Executes all commands in a transaction", exec),
+    command!("discard", 1, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, 0, 0, 0, "transactions",
+        "Discards a transaction", discard),
+    command!("watch", -2, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, 1, -1, 1, "transactions",
+        "Monitors changes to keys to determine the execution of a transaction", watch),
+    command!("unwatch", 1, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, 0, 0, 0, "transactions",
+        "Forgets about watched keys of a transaction", unwatch),
 ];
 
 fn multi(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
