@@ -70,6 +70,8 @@ pub struct Client {
     pub out: BytesMut,
     /// Full name of the last command (`cmd=` in CLIENT LIST).
     pub last_cmd: &'static str,
+    /// The container of the last command when it was a subcommand (`client` for CLIENT LIST).
+    pub last_cmd_parent: Option<&'static str>,
     /// Protocol version (2; HELLO 3 is refused until RESP3 exists).
     pub resp: u8,
     /// Client library name/version from `CLIENT SETINFO` (kept for CLIENT LIST).
@@ -94,8 +96,17 @@ impl Client {
             parser: RequestParser::new(),
             out: BytesMut::new(),
             last_cmd: "NULL",
+            last_cmd_parent: None,
             resp: 2,
             lib: None,
+        }
+    }
+
+    /// The full name of the last command as `CLIENT LIST` prints it (`client|list`).
+    pub fn last_cmd_full(&self) -> String {
+        match self.last_cmd_parent {
+            Some(p) => format!("{p}|{}", self.last_cmd),
+            None => self.last_cmd.to_string(),
         }
     }
 }

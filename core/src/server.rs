@@ -117,6 +117,8 @@ pub struct State {
     pub rng: Rng,
     /// `run_id`: 40 hex characters, new each start.
     pub run_id: String,
+    /// `master_replid`: 40 hex characters, new each start.
+    pub replid: String,
     /// Start time (`uptime_in_seconds`).
     pub started_at: Time,
     /// `server.dirty`: changes since the last save.
@@ -233,6 +235,8 @@ impl Server {
     pub fn new(config: Config, seed: u64, now: Time) -> Self {
         let mut rng = Rng::new(seed);
         let run_id = rng.hex_id(40);
+        // A separate stream, so adding the replid does not shift the main sequence.
+        let replid = Rng::new(seed ^ 0x5245_504c_4944_0000).hex_id(40);
         let st = State {
             keyspace: Keyspace::new(config.databases),
             active_expire_enabled: true,
@@ -240,6 +244,7 @@ impl Server {
             stats: Stats::default(),
             rng,
             run_id,
+            replid,
             started_at: now,
             dirty: 0,
             also_propagate: Vec::new(),
@@ -471,6 +476,10 @@ impl Server {
             Err(e) => return self.reject(client, e),
         };
         client.last_cmd = spec.name;
+        client.last_cmd_parent = CommandTable::global()
+            .lookup(&argv[0])
+            .filter(|b| !core::ptr::eq(*b, spec))
+            .map(|b| b.name);
         // Protected commands (Redis's CMD_PROTECTED check, right after the arity check).
         let local = peer_is_local(&client.peer.addr);
         if spec.name == "debug" && !self.st.config.enable_debug_command.allows(local) {
