@@ -55,10 +55,10 @@ fn parse_script(text: &str) -> Vec<Step> {
         if let Some(rest) = t.strip_prefix('!') {
             let mut parts = rest.split_whitespace();
             match (parts.next(), parts.next()) {
-                (Some("sleep"), Some(ms)) => steps.push(Step::Sleep(
-                    ms.parse()
-                        .unwrap_or_else(|_| panic!("line {line}: bad !sleep argument")),
-                )),
+                (Some("sleep"), Some(ms)) => steps
+                    .push(Step::Sleep(ms.parse().unwrap_or_else(|_| {
+                        panic!("line {line}: bad !sleep argument")
+                    }))),
                 (Some("conn"), Some(name)) => steps.push(Step::Switch(name.to_string())),
                 _ => panic!("line {line}: unknown directive {t:?}"),
             }

@@ -305,7 +305,9 @@ impl Reply {
         match self {
             Reply::Line(t, _) => Reply::Line(*t, Vec::new()),
             Reply::Blob(t, v) => Reply::Blob(*t, v.as_ref().map(|_| Vec::new())),
-            Reply::Agg(t, v) => Reply::Agg(*t, v.as_ref().map(|i| i.iter().map(Reply::shape).collect())),
+            Reply::Agg(t, v) => {
+                Reply::Agg(*t, v.as_ref().map(|i| i.iter().map(Reply::shape).collect()))
+            }
         }
     }
 }
@@ -344,7 +346,10 @@ pub fn parse_reply(buf: &[u8]) -> Result<Option<(Reply, usize)>, String> {
                     escape(&buf[..after + n + 2])
                 ));
             }
-            Ok(Some((Reply::Blob(t, Some(buf[after..after + n].to_vec())), after + n + 2)))
+            Ok(Some((
+                Reply::Blob(t, Some(buf[after..after + n].to_vec())),
+                after + n + 2,
+            )))
         }
         b'*' | b'~' | b'>' | b'%' | b'|' => {
             let n = num()?;
@@ -365,7 +370,10 @@ pub fn parse_reply(buf: &[u8]) -> Result<Option<(Reply, usize)>, String> {
             }
             Ok(Some((Reply::Agg(t, Some(items)), pos)))
         }
-        _ => Err(format!("unknown reply type byte: {}", escape(&buf[..after]))),
+        _ => Err(format!(
+            "unknown reply type byte: {}",
+            escape(&buf[..after])
+        )),
     }
 }
 
@@ -538,7 +546,9 @@ pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
                     && hex_digit(line[i + 2]).is_some()
                     && hex_digit(line[i + 3]).is_some()
                 {
-                    cur.push(hex_digit(line[i + 2]).unwrap() * 16 + hex_digit(line[i + 3]).unwrap());
+                    cur.push(
+                        hex_digit(line[i + 2]).unwrap() * 16 + hex_digit(line[i + 3]).unwrap(),
+                    );
                     i += 3;
                 } else if line[i] == b'\\' && i + 1 < n {
                     i += 1;
