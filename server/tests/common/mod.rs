@@ -153,7 +153,8 @@ impl ServerProc {
         panic!("{} never became ready: {last_err}", kind.name());
     }
 
-    /// Wait until a TCP connection succeeds (or the process died, or 10 s passed).
+    /// Wait until the server logged `Ready to accept connections` and a TCP connection
+    /// succeeds (or the process died, or 10 s passed).
     fn wait_ready(&mut self) -> Result<(), String> {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
@@ -164,7 +165,11 @@ impl ServerProc {
                     self.log()
                 ));
             }
-            if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+            // The log line first: if our chosen port got taken by another process, the
+            // child fails to bind and exits, and a connection would reach the other one.
+            if self.log().contains("Ready to accept connections")
+                && TcpStream::connect(("127.0.0.1", self.port)).is_ok()
+            {
                 return Ok(());
             }
             if Instant::now() > deadline {
