@@ -68,10 +68,16 @@ pub struct ServerProc {
     dir: PathBuf,
 }
 
-/// A port that was free a moment ago (the OS picked it for a listener we then closed).
+/// A port that was free a moment ago (the OS picked it for a listener we then closed);
+/// never 6379, where a developer's own Redis may live.
 pub fn free_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    l.local_addr().unwrap().port()
+    loop {
+        let l = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let port = l.local_addr().unwrap().port();
+        if port != 6379 {
+            return port;
+        }
+    }
 }
 
 fn temp_dir(tag: &str) -> PathBuf {
