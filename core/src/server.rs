@@ -628,9 +628,11 @@ pub fn peer_is_local(addr: &str) -> bool {
 }
 
 /// Up to `max` bytes of `b` as text, newlines replaced by spaces (Redis's
-/// `addReplyErrorFormat` sanitising; invalid UTF-8 shown lossily).
+/// `addReplyErrorFormat` sanitising; invalid UTF-8 shown lossily). Like Redis's
+/// `%.128s`, the text stops at the first NUL byte.
 fn sanitize(b: &[u8], max: usize) -> String {
     let b = &b[..b.len().min(max)];
+    let b = &b[..b.iter().position(|&c| c == 0).unwrap_or(b.len())];
     String::from_utf8_lossy(b).replace(['\r', '\n'], " ")
 }
 
