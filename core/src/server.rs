@@ -253,7 +253,9 @@ impl Server {
             dirty_cas: Vec::new(),
             outputs: VecDeque::new(),
             kill_queue: Vec::new(),
-            next_client_id: 1,
+            // Ids 1 and 2 go to Redis 7.0's two internal Lua clients (EVAL and FUNCTION),
+            // so the first connection is id 3 there and here.
+            next_client_id: 3,
             last_cron: now,
             process: ProcessInfo::default(),
             lastsave: now.as_secs(),
@@ -551,7 +553,7 @@ impl Server {
             client.flags.dirty_exec = true;
         }
         self.st.count_error(&e);
-        resp::write_error(&mut client.out, e.as_str().as_bytes());
+        resp::write_error(&mut client.out, e.as_bytes());
     }
 }
 
@@ -575,29 +577,37 @@ pub fn resolve_command(
         None => None,
     };
     let Some((spec, parent)) = found else {
+        let mut msg = b"ERR ".to_vec();
         if let Some(b) = base {
             // A container without that subcommand.
-            return Err(RedisError::err(format!(
-                "unknown subcommand '{}'. Try {} HELP.",
-                sanitize(&argv[1], 128),
-                b.name.to_ascii_uppercase()
-            )));
-        }
-        let mut args = String::new();
-        for a in &argv[1..] {
-            if args.len() >= 128 {
-                break;
+            msg.extend_from_slice(b"unknown subcommand '");
+            msg.extend_from_slice(cstr_prefix(&argv[1], 128));
+            msg.extend_from_slice(
+                format!("'. Try {} HELP.", b.name.to_ascii_uppercase()).as_bytes(),
+            );
+        } else {
+            let mut args = Vec::new();
+            for a in &argv[1..] {
+                if args.len() >= 128 {
+                    break;
+                }
+                let room = 128 - args.len();
+                args.push(b'\'');
+                args.extend_from_slice(cstr_prefix(a, room));
+                args.extend_from_slice(b"' ");
             }
-            let room = 128 - args.len();
-            args.push('\'');
-            args.push_str(&sanitize(a, room));
-            args.push_str("' ");
+            msg.extend_from_slice(b"unknown command '");
+            msg.extend_from_slice(cstr_prefix(&argv[0], 128));
+            msg.extend_from_slice(b"', with args beginning with: ");
+            msg.extend_from_slice(&args);
         }
-        return Err(RedisError::err(format!(
-            "unknown command '{}', with args beginning with: {}",
-            sanitize(&argv[0], 128),
-            args
-        )));
+        // addReplyErrorFormat: newlines would break the protocol.
+        for c in msg.iter_mut() {
+            if *c == b'\r' || *c == b'\n' {
+                *c = b' ';
+            }
+        }
+        return Err(RedisError::from_bytes(msg));
     };
     if !spec.arity_ok(argv.len()) {
         let full = match parent {
@@ -627,13 +637,11 @@ pub fn peer_is_local(addr: &str) -> bool {
     }
 }
 
-/// Up to `max` bytes of `b` as text, newlines replaced by spaces (Redis's
-/// `addReplyErrorFormat` sanitising; invalid UTF-8 shown lossily). Like Redis's
-/// `%.128s`, the text stops at the first NUL byte.
-fn sanitize(b: &[u8], max: usize) -> String {
+/// What C's `"%.<max>s"` prints of `b`: at most `max` bytes, up to the first NUL. The bytes
+/// are kept as they are (Redis echoes invalid UTF-8 verbatim).
+fn cstr_prefix(b: &[u8], max: usize) -> &[u8] {
     let b = &b[..b.len().min(max)];
-    let b = &b[..b.iter().position(|&c| c == 0).unwrap_or(b.len())];
-    String::from_utf8_lossy(b).replace(['\r', '\n'], " ")
+    &b[..b.iter().position(|&c| c == 0).unwrap_or(b.len())]
 }
 
 /// Redis's `call()`: run one command with `ctx`'s client, then queue its propagation.
@@ -648,7 +656,7 @@ pub(crate) fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, argv: &[Bytes]
     ctx.st.stats.total_commands_processed += 1;
     if let Err(e) = result {
         ctx.st.count_error(&e);
-        resp::write_error(&mut ctx.client.out, e.as_str().as_bytes());
+        resp::write_error(&mut ctx.client.out, e.as_bytes());
     }
     let dirty = ctx.dirty;
     ctx.st.dirty += dirty;

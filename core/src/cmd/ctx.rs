@@ -214,6 +214,6 @@ impl<'a> Ctx<'a> {
     /// Top-level errors are returned as `Err` instead.
     pub fn error(&mut self, e: &RedisError) {
         self.st.count_error(e);
-        resp::write_error(&mut self.client.out, e.as_str().as_bytes());
+        resp::write_error(&mut self.client.out, e.as_bytes());
     }
 }

@@ -3,39 +3,51 @@
 use std::borrow::Cow;
 
 /// An error reply: the text after the leading `-`, code included (`ERR syntax error`).
+///
+/// Bytes, not `str`: Redis echoes client-supplied bytes verbatim in some errors (`unknown
+/// command '\xff...'`), and so must we. Everything we write ourselves is ASCII.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RedisError(pub Cow<'static, str>);
+pub struct RedisError(pub Cow<'static, [u8]>);
 
 impl RedisError {
-    /// The error text (no `-`, no CRLF).
-    pub fn as_str(&self) -> &str {
+    /// The error text (no `-`, no CRLF), as sent on the wire.
+    pub fn as_bytes(&self) -> &[u8] {
         &self.0
+    }
+    /// The error text for logs and tests (invalid UTF-8 shown as U+FFFD).
+    pub fn as_str(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.0)
     }
     /// `ERR <msg>` built at run time.
     pub fn err(msg: impl Into<String>) -> Self {
-        RedisError(Cow::Owned(format!("ERR {}", msg.into())))
+        RedisError(Cow::Owned(format!("ERR {}", msg.into()).into_bytes()))
+    }
+    /// An error from raw bytes (the text after `-`, code included).
+    pub fn from_bytes(b: Vec<u8>) -> Self {
+        RedisError(Cow::Owned(b))
     }
     /// The error code: the first word (`ERR`, `WRONGTYPE`, ...).
     pub fn code(&self) -> &str {
-        self.0.split(' ').next().unwrap_or("ERR")
+        let word = self.0.split(|&b| b == b' ').next().unwrap_or(b"ERR");
+        std::str::from_utf8(word).unwrap_or("ERR")
     }
 }
 
 impl From<&'static str> for RedisError {
     fn from(s: &'static str) -> Self {
-        RedisError(Cow::Borrowed(s))
+        RedisError(Cow::Borrowed(s.as_bytes()))
     }
 }
 
 impl From<String> for RedisError {
     fn from(s: String) -> Self {
-        RedisError(Cow::Owned(s))
+        RedisError(Cow::Owned(s.into_bytes()))
     }
 }
 
 impl std::fmt::Display for RedisError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.as_str())
     }
 }
 
@@ -43,7 +55,7 @@ macro_rules! shared {
     ($($name:ident = $text:expr;)*) => {
         $(
             #[doc = concat!("`-", $text, "`")]
-            pub const $name: RedisError = RedisError(Cow::Borrowed($text));
+            pub const $name: RedisError = RedisError(Cow::Borrowed($text.as_bytes()));
         )*
     };
 }
