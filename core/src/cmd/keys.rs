@@ -85,11 +85,18 @@ fn opt_is(arg: &[u8], name: &str) -> bool {
     cstr(arg).eq_ignore_ascii_case(name.as_bytes())
 }
 
-/// `getIntFromObjectOrReply`: a canonical integer that fits a C `int`, else `err`.
-fn arg_int(arg: &[u8], err: RedisError) -> Result<i32, RedisError> {
-    parse_i64(arg)
-        .and_then(|n| i32::try_from(n).ok())
-        .ok_or(err)
+/// `getIntFromObjectOrReply`: a canonical integer that fits a C `int`. Errors are
+/// `msg` when given, else Redis's defaults for a non-integer and for an out-of-range value.
+fn arg_int(arg: &[u8], msg: Option<&'static str>) -> Result<i32, RedisError> {
+    let n = parse_i64(arg).ok_or_else(|| msg.map_or(errors::NOT_INTEGER, RedisError::from))?;
+    i32::try_from(n).map_err(|_| {
+        msg.map_or(
+            RedisError::from(
+                "ERR value is out of range, value must between -2147483648 and 2147483647",
+            ),
+            RedisError::from,
+        )
+    })
 }
 
 /// A database number for SELECT/MOVE/COPY/SWAPDB: `DB index is out of range` when it is not
@@ -592,8 +599,8 @@ fn flushall_command(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 
 /// `SWAPDB index1 index2`: swapping a db with itself is a no-op that still propagates.
 fn swapdb_command(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    let id1 = arg_int(&argv[1], RedisError::from("ERR invalid first DB index"))?;
-    let id2 = arg_int(&argv[2], RedisError::from("ERR invalid second DB index"))?;
+    let id1 = arg_int(&argv[1], Some("ERR invalid first DB index"))?;
+    let id2 = arg_int(&argv[2], Some("ERR invalid second DB index"))?;
     let a = db_index(ctx, id1)?;
     let b = db_index(ctx, id2)?;
     if a != b {
@@ -609,7 +616,7 @@ fn swapdb_command(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 
 /// `SELECT index`: not propagated (the stream emits its own SELECT when needed).
 fn select_command(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    let id = arg_int(&argv[1], errors::NOT_INTEGER)?;
+    let id = arg_int(&argv[1], None)?;
     let db = db_index(ctx, id)?;
     ctx.client.db = db;
     ctx.ok();
@@ -680,7 +687,7 @@ fn renamenx_command(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 /// `MOVE key db`: `:0` when the key is missing or already exists in the target db.
 fn move_command(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let key = &argv[1];
-    let id = arg_int(&argv[2], errors::NOT_INTEGER)?;
+    let id = arg_int(&argv[2], None)?;
     let dst = db_index(ctx, id)?;
     let src = ctx.dbid();
     if src == dst {
@@ -721,7 +728,7 @@ fn copy_command(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         if opt_is(&argv[j], "replace") {
             replace = true;
         } else if opt_is(&argv[j], "db") && j + 1 < argv.len() {
-            let id = arg_int(&argv[j + 1], errors::NOT_INTEGER)?;
+            let id = arg_int(&argv[j + 1], None)?;
             dst = db_index(ctx, id)?;
             j += 1;
         } else {
