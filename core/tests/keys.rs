@@ -126,6 +126,276 @@ fn watch_signalling_matches_redis_7_0_15() {
     run(WATCHES);
 }
 
+/// `(name, arity, flags, first key, last key, step)` as `COMMAND INFO` prints them.
+type InfoRow = (&'static str, i32, &'static [&'static str], i32, i32, i32);
+
+/// Arity, flags and key positions as `COMMAND INFO` of redis-server 7.0.15 reports them.
+#[test]
+fn command_table_matches_command_info() {
+    use replscope_core::cmd::{lookup_sub, CommandTable};
+    #[rustfmt::skip]
+    let expected: &[InfoRow] = &[
+        ("del", -2, &["write"], 1, -1, 1),
+        ("unlink", -2, &["write", "fast"], 1, -1, 1),
+        ("exists", -2, &["readonly", "fast"], 1, -1, 1),
+        ("expire", -3, &["write", "fast"], 1, 1, 1),
+        ("pexpire", -3, &["write", "fast"], 1, 1, 1),
+        ("expireat", -3, &["write", "fast"], 1, 1, 1),
+        ("pexpireat", -3, &["write", "fast"], 1, 1, 1),
+        ("ttl", 2, &["readonly", "fast"], 1, 1, 1),
+        ("pttl", 2, &["readonly", "fast"], 1, 1, 1),
+        ("expiretime", 2, &["readonly", "fast"], 1, 1, 1),
+        ("pexpiretime", 2, &["readonly", "fast"], 1, 1, 1),
+        ("persist", 2, &["write", "fast"], 1, 1, 1),
+        ("type", 2, &["readonly", "fast"], 1, 1, 1),
+        ("keys", 2, &["readonly"], 0, 0, 0),
+        ("scan", -2, &["readonly"], 0, 0, 0),
+        ("rename", 3, &["write"], 1, 2, 1),
+        ("renamenx", 3, &["write", "fast"], 1, 2, 1),
+        ("randomkey", 1, &["readonly"], 0, 0, 0),
+        ("dbsize", 1, &["readonly", "fast"], 0, 0, 0),
+        ("flushdb", -1, &["write"], 0, 0, 0),
+        ("flushall", -1, &["write"], 0, 0, 0),
+        ("move", 3, &["write", "fast"], 1, 1, 1),
+        ("copy", -3, &["write", "denyoom"], 1, 2, 1),
+        ("object", -2, &[], 0, 0, 0),
+        ("select", 2, &["loading", "stale", "fast"], 0, 0, 0),
+        ("swapdb", 3, &["write", "fast"], 0, 0, 0),
+    ];
+    let table = CommandTable::global();
+    let flag_names = |bits: u32| -> Vec<&str> {
+        replscope_core::cmd::flags::NAMES
+            .iter()
+            .filter(|(f, _)| bits & f != 0)
+            .map(|(_, n)| *n)
+            .collect()
+    };
+    for (name, arity, flags, first, last, step) in expected {
+        let c = table.lookup(name.as_bytes()).unwrap();
+        assert_eq!(
+            (
+                c.arity,
+                flag_names(c.flags),
+                c.first_key,
+                c.last_key,
+                c.step
+            ),
+            (*arity, flags.to_vec(), *first, *last, *step),
+            "{name}"
+        );
+    }
+    let object = table.lookup(b"OBJECT").unwrap();
+    #[rustfmt::skip]
+    let subs: &[InfoRow] = &[
+        ("idletime", 3, &["readonly"], 2, 2, 1),
+        ("freq", 3, &["readonly"], 2, 2, 1),
+        ("encoding", 3, &["readonly"], 2, 2, 1),
+        ("help", 2, &["loading", "stale"], 0, 0, 0),
+        ("refcount", 3, &["readonly"], 2, 2, 1),
+    ];
+    assert_eq!(object.subcommands.len(), subs.len());
+    for (name, arity, flags, first, last, step) in subs {
+        let c = lookup_sub(object, name.as_bytes()).unwrap();
+        assert_eq!(
+            (
+                c.arity,
+                flag_names(c.flags),
+                c.first_key,
+                c.last_key,
+                c.step
+            ),
+            (*arity, flags.to_vec(), *first, *last, *step),
+            "object|{name}"
+        );
+    }
+}
+
+/// EXPIRE/PEXPIRE are propagated as `PEXPIREAT <now + ttl>` with their options; TTL rounds
+/// to the nearest second; a key is expired once now is past its time.
+#[test]
+fn relative_expire_with_fixed_clock() {
+    let mut h = H::new();
+    assert_eq!(h.cmd("SET k v"), "+OK\r\n");
+    h.repl();
+    assert_eq!(h.cmd("EXPIRE k 100"), ":1\r\n");
+    assert_eq!(h.repl(), resp(&["PEXPIREAT", "k", "1700000100000"]));
+    assert_eq!(h.cmd("TTL k"), ":100\r\n");
+    assert_eq!(h.cmd("PTTL k"), ":100000\r\n");
+    assert_eq!(h.cmd("EXPIRETIME k"), ":1700000100\r\n");
+    assert_eq!(h.cmd("PEXPIRE k 1500 XX"), ":1\r\n");
+    assert_eq!(h.repl(), resp(&["PEXPIREAT", "k", "1700000001500", "XX"]));
+    assert_eq!(h.cmd("TTL k"), ":2\r\n");
+    h.advance_ms(1);
+    assert_eq!(h.cmd("TTL k"), ":1\r\n");
+    assert_eq!(h.cmd("PTTL k"), ":1499\r\n");
+    assert_eq!(h.cmd("PEXPIRE k 100 GT"), ":0\r\n");
+    assert_eq!(h.cmd("EXPIRE k 100 LT"), ":0\r\n");
+    assert_eq!(h.cmd("PEXPIRE k 100 lt"), ":1\r\n");
+    assert_eq!(h.repl(), resp(&["PEXPIREAT", "k", "1700000000101", "lt"]));
+    assert_eq!(h.cmd("EXPIRE k 10 NX"), ":0\r\n");
+    assert_eq!(h.repl(), "");
+    h.advance_ms(100);
+    // Expiring exactly now: still there, with no time left.
+    assert_eq!(h.cmd("PTTL k"), ":0\r\n");
+    assert_eq!(h.cmd("TTL k"), ":0\r\n");
+    h.advance_ms(1);
+    assert_eq!(h.cmd("PTTL k"), ":-2\r\n");
+    assert_eq!(h.repl(), resp(&["DEL", "k"]));
+    // A relative time that lands exactly on now deletes at once.
+    h.cmd("SET k v");
+    h.repl();
+    assert_eq!(h.cmd("PEXPIRE k 0"), ":1\r\n");
+    assert_eq!(h.repl(), resp(&["DEL", "k"]));
+    assert_eq!(h.cmd("EXISTS k"), ":0\r\n");
+}
+
+/// `lazyfree-lazy-expire yes` turns the DEL of a past expire time into UNLINK (checked on
+/// 7.0.15); `lazyfree-lazy-user-del` does not change how DEL is propagated.
+#[test]
+fn lazyfree_flags_choose_unlink() {
+    let cfg = Config {
+        lazyfree_lazy_expire: true,
+        lazyfree_lazy_user_del: true,
+        ..Config::default()
+    };
+    let mut h = H::with_config(cfg);
+    h.cmd("SET k v");
+    h.repl();
+    assert_eq!(h.cmd("EXPIRE k -1"), ":1\r\n");
+    assert_eq!(h.repl(), resp(&["UNLINK", "k"]));
+    h.cmd("SET k v");
+    h.repl();
+    assert_eq!(h.cmd("DEL k"), ":1\r\n");
+    assert_eq!(h.repl(), resp(&["DEL", "k"]));
+    h.cmd("SET k v");
+    h.repl();
+    assert_eq!(h.cmd("PEXPIREAT k 1"), ":1\r\n");
+    assert_eq!(h.repl(), resp(&["UNLINK", "k"]));
+}
+
+/// A full SCAN returns every key that exists for the whole iteration, whatever COUNT is and
+/// even when keys are deleted and added meanwhile; KEYS returns each matching key once.
+#[test]
+fn scan_iteration_is_complete() {
+    let mut h = H::new();
+    for i in 0..100 {
+        h.cmd(&format!("SET key:{i} v"));
+    }
+    for count in [1usize, 3, 7, 10, 1000] {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut cursor = "0".to_string();
+        let mut steps = 0;
+        loop {
+            let reply = h.cmd(&format!("SCAN {cursor} COUNT {count}"));
+            let (next, keys) = parse_scan(&reply);
+            for k in keys {
+                seen.insert(k);
+            }
+            steps += 1;
+            if count == 7 && steps == 3 {
+                // Churn mid-iteration: delete some seen and unseen keys, add new ones.
+                h.cmd("DEL key:0 key:99 key:50");
+                h.cmd("SET extra:1 v");
+            }
+            cursor = next;
+            if cursor == "0" {
+                break;
+            }
+            assert!(steps < 1000, "SCAN does not terminate");
+        }
+        for i in 1..99 {
+            if i != 50 {
+                assert!(seen.contains(&format!("key:{i}")), "count {count}: key:{i}");
+            }
+        }
+        if count == 7 {
+            h.cmd("SET key:0 v");
+            h.cmd("SET key:99 v");
+            h.cmd("SET key:50 v");
+            h.cmd("DEL extra:1");
+        }
+    }
+    let (_, matched) = parse_scan(&h.cmd("SCAN 0 COUNT 1000 MATCH key:1?"));
+    let mut matched: Vec<String> = matched;
+    matched.sort();
+    let expected: Vec<String> = (10..20).map(|i| format!("key:{i}")).collect();
+    assert_eq!(matched, expected);
+    let keys = h.cmd("KEYS key:1?");
+    let mut listed: Vec<&str> = keys.lines().filter(|l| l.starts_with("key:")).collect();
+    listed.sort();
+    assert_eq!(listed, expected);
+    assert!(keys.starts_with("*10\r\n"));
+}
+
+/// `SCAN` reply: the cursor and the keys (keys without `\r\n` only).
+fn parse_scan(reply: &str) -> (String, Vec<String>) {
+    let lines: Vec<&str> = reply.split("\r\n").collect();
+    assert_eq!(lines[0], "*2");
+    let cursor = lines[2].to_string();
+    let n: usize = lines[3][1..].parse().unwrap();
+    let keys = (0..n).map(|i| lines[5 + 2 * i].to_string()).collect();
+    (cursor, keys)
+}
+
+/// RANDOMKEY only returns live keys, is deterministic for a seed, and deletes (and
+/// propagates) the expired keys it draws.
+#[test]
+fn randomkey_is_deterministic_and_skips_expired() {
+    let draw = || {
+        let mut h = H::new();
+        for k in ["a", "b", "c", "d"] {
+            h.cmd(&format!("SET {k} v"));
+        }
+        (0..20).map(|_| h.cmd("RANDOMKEY")).collect::<Vec<_>>()
+    };
+    let first = draw();
+    assert_eq!(first, draw());
+    for r in &first {
+        assert!(["$1\r\na\r\n", "$1\r\nb\r\n", "$1\r\nc\r\n", "$1\r\nd\r\n"].contains(&r.as_str()));
+    }
+    let mut h = H::new();
+    h.cmd("SET a v PX 10");
+    h.cmd("SET b v PX 10");
+    h.cmd("SET live v");
+    h.repl();
+    h.advance_ms(20);
+    assert_eq!(h.cmd("RANDOMKEY"), "$4\r\nlive\r\n");
+    h.cmd("DEL live");
+    h.repl();
+    // Whatever expired key was drawn is gone; the rest go on the next call.
+    assert_eq!(h.cmd("RANDOMKEY"), "$-1\r\n");
+    assert_eq!(h.cmd("DBSIZE"), ":0\r\n");
+}
+
+/// SWAPDB exchanges contents, TTLs included; clients keep their db number.
+#[test]
+fn swapdb_moves_contents_and_ttls() {
+    let mut h = H::new();
+    h.cmd("SET a 0");
+    h.cmd("PEXPIREAT a 4102444800000");
+    h.cmd("SELECT 1");
+    h.cmd("SET b 1");
+    assert_eq!(h.cmd("SWAPDB 1 0"), "+OK\r\n");
+    assert_eq!(h.cmd("PEXPIRETIME a"), ":4102444800000\r\n");
+    assert_eq!(h.cmd("EXISTS b"), ":0\r\n");
+    h.cmd("SELECT 0");
+    assert_eq!(h.cmd("GET b"), "$1\r\n1\r\n");
+    assert_eq!(h.cmd("DBSIZE"), ":1\r\n");
+}
+
+/// COPY duplicates the value: changing the copy leaves the source alone.
+#[test]
+fn copy_is_deep() {
+    let mut h = H::new();
+    h.cmd("RPUSH src a b");
+    assert_eq!(h.cmd("COPY src dst"), ":1\r\n");
+    h.cmd("RPUSH dst c");
+    assert_eq!(h.cmd("LLEN src"), ":2\r\n");
+    assert_eq!(h.cmd("LLEN dst"), ":3\r\n");
+    assert_eq!(h.cmd("OBJECT ENCODING dst"), "$9\r\nquicklist\r\n");
+    assert_eq!(h.cmd("TYPE dst"), "+list\r\n");
+}
+
 #[rustfmt::skip]
 static SCRIPT: &[Step] = &[
     Step::Cmd(&[b"FLUSHALL"], b"+OK\r\n", b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*1\r\n$8\r\nFLUSHALL\r\n"),
