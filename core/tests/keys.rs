@@ -792,3 +792,96 @@ static WATCHES: &[Step] = &[
     Step::Cmd(&[b"MULTI"], b"+OK\r\n", b""),
     Step::Cmd(&[b"EXEC"], b"*0\r\n", b""),
 ];
+
+/// 7.0 feeds MULTI in the db of the unit's first operation: the SELECT comes before MULTI
+/// (recorded: `SET z 1; SELECT 1; MULTI; SET a 1; SET b 1; EXEC`).
+#[test]
+fn select_precedes_multi() {
+    let mut h = H::new();
+    h.cmd("SET z 1");
+    assert_eq!(h.repl(), resp(&["SELECT", "0"]) + &resp(&["SET", "z", "1"]));
+    h.cmd("SELECT 1");
+    h.cmd("MULTI");
+    h.cmd("SET a 1");
+    h.cmd("SET b 1");
+    assert_eq!(h.cmd("EXEC"), "*2\r\n+OK\r\n+OK\r\n");
+    let expected = [
+        resp(&["SELECT", "1"]),
+        resp(&["MULTI"]),
+        resp(&["SET", "a", "1"]),
+        resp(&["SET", "b", "1"]),
+        resp(&["EXEC"]),
+    ]
+    .concat();
+    assert_eq!(h.repl(), expected);
+}
+
+/// Odd arguments never panic and always get exactly one reply.
+#[test]
+fn odd_arguments_do_not_panic() {
+    let names: &[&[u8]] = &[
+        b"DEL",
+        b"UNLINK",
+        b"EXISTS",
+        b"EXPIRE",
+        b"PEXPIRE",
+        b"EXPIREAT",
+        b"PEXPIREAT",
+        b"TTL",
+        b"PTTL",
+        b"EXPIRETIME",
+        b"PEXPIRETIME",
+        b"PERSIST",
+        b"TYPE",
+        b"KEYS",
+        b"SCAN",
+        b"RENAME",
+        b"RENAMENX",
+        b"RANDOMKEY",
+        b"DBSIZE",
+        b"FLUSHDB",
+        b"MOVE",
+        b"COPY",
+        b"OBJECT",
+        b"SELECT",
+        b"SWAPDB",
+    ];
+    let odd: &[&[u8]] = &[
+        b"",
+        b"-",
+        b"+",
+        b"-0",
+        b"\0",
+        b"k\0x",
+        b"-9223372036854775808",
+        b"9223372036854775807",
+        b"18446744073709551615",
+        b"*",
+        b"[",
+        b"\\",
+        b"nx",
+        b"gt",
+        b"db",
+        b"k",
+        b"encoding",
+    ];
+    let mut h = H::new();
+    let mut n = 0u64;
+    for name in names {
+        for a in odd {
+            for b in odd.iter().step_by(3) {
+                h.raw(&[b"SET", b"k", b"1"]);
+                h.raw(&[b"PEXPIREAT", b"k", b"-9223372036854775808"]);
+                h.raw(&[b"SET", b"k", b"1"]);
+                let reply = h.raw(&[name, a, b]);
+                assert!(!reply.is_empty(), "{name:?} {a:?} {b:?}");
+                let reply = h.raw(&[name, b"k", a, b, a]);
+                assert!(!reply.is_empty(), "{name:?} k {a:?} {b:?}");
+                n += 1;
+            }
+        }
+        h.advance_ms(n);
+    }
+    // End on db 0 whatever SELECT did.
+    assert_eq!(h.cmd("SELECT 0"), "+OK\r\n");
+}
