@@ -885,3 +885,31 @@ fn odd_arguments_do_not_panic() {
     // End on db 0 whatever SELECT did.
     assert_eq!(h.cmd("SELECT 0"), "+OK\r\n");
 }
+
+/// Keyspace hits and misses as INFO stats of 7.0.15 counts them for this sequence (`SET a 1;
+/// EXISTS a nokey; TTL a; TYPE nokey; OBJECT ENCODING a; COPY a b; SCAN 0 TYPE string;
+/// RENAME a c; MOVE c 1; PERSIST b; EXPIRE b 100; RANDOMKEY; KEYS *; DEL b`).
+#[test]
+fn keyspace_hits_and_misses() {
+    let mut h = H::new();
+    for line in [
+        "SET a 1",
+        "EXISTS a nokey",
+        "TTL a",
+        "TYPE nokey",
+        "OBJECT ENCODING a",
+        "COPY a b",
+        "SCAN 0 TYPE string",
+        "RENAME a c",
+        "MOVE c 1",
+        "PERSIST b",
+        "EXPIRE b 100",
+        "RANDOMKEY",
+        "KEYS *",
+        "DEL b",
+    ] {
+        h.cmd(line);
+    }
+    let stats = &h.srv.state().stats;
+    assert_eq!((stats.keyspace_hits, stats.keyspace_misses), (6, 2));
+}
