@@ -913,3 +913,42 @@ fn keyspace_hits_and_misses() {
     let stats = &h.srv.state().stats;
     assert_eq!((stats.keyspace_hits, stats.keyspace_misses), (6, 2));
 }
+
+/// On a replica, logically expired keys look missing to normal clients but are neither
+/// deleted nor propagated (the master's DEL does that); DBSIZE still counts them.
+#[test]
+fn replica_hides_expired_keys_without_deleting() {
+    use replscope_core::keyspace::Value;
+    let cfg = Config {
+        replicaof: Some(("127.0.0.1".to_string(), 6379)),
+        ..Config::default()
+    };
+    let mut h = H::with_config(cfg);
+    {
+        let db = &mut h.srv.state_mut().keyspace.dbs[0];
+        db.set(b"x", Value::string(b"1"), false);
+        db.set_expire(b"x", NOW_MS as i64 + 50);
+        db.set(b"y", Value::string(b"2"), false);
+    }
+    h.advance_ms(100);
+    assert_eq!(h.cmd("TTL x"), ":-2\r\n");
+    assert_eq!(h.cmd("EXISTS x y"), ":1\r\n");
+    assert_eq!(h.cmd("TYPE x"), "+none\r\n");
+    assert_eq!(h.cmd("KEYS *"), "*1\r\n$1\r\ny\r\n");
+    let (_, keys) = parse_scan(&h.cmd("SCAN 0"));
+    assert_eq!(keys, vec!["y".to_string()]);
+    assert_eq!(h.cmd("SCAN 0 TYPE none"), "*2\r\n$1\r\n0\r\n*0\r\n");
+    for _ in 0..10 {
+        assert_eq!(h.cmd("RANDOMKEY"), "$1\r\ny\r\n");
+    }
+    assert_eq!(h.cmd("DBSIZE"), ":2\r\n");
+    assert_eq!(
+        h.cmd("EXPIRE y 10"),
+        "-READONLY You can't write against a read only replica.\r\n"
+    );
+    assert_eq!(h.repl(), "");
+    assert!(h.srv.state().keyspace.dbs[0].contains(b"x"));
+    // Only volatile keys, all expired: after 100 draws RANDOMKEY gives up and returns one.
+    h.srv.state_mut().keyspace.dbs[0].remove(b"y");
+    assert_eq!(h.cmd("RANDOMKEY"), "$1\r\nx\r\n");
+}
