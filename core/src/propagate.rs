@@ -4,7 +4,8 @@
 //! expiry) form an *execution unit*. When a unit holds two or more operations they are wrapped
 //! in `MULTI` ... `EXEC` (Redis's `propagatePendingCommands`), except units that must never be
 //! wrapped (active expiry). `SELECT <db>` is emitted only when the stream's database changes;
-//! inside a wrapped unit it comes after `MULTI`, as 7.0 does.
+//! `MULTI` is fed in the database of the unit's first operation, so that operation's `SELECT`
+//! comes before `MULTI` and later ones inside it, as 7.0 does.
 //!
 //! This module only produces bytes; the backlog and the replicas that consume them belong to
 //! the replication layer.
@@ -54,6 +55,8 @@ impl Propagator {
         }
         let wrap = allow_multi && ops.len() > 1;
         if wrap {
+            // 7.0 propagates MULTI with the first op's dbid: its SELECT precedes MULTI.
+            self.select(ops[0].db);
             self.raw_command(&[b"MULTI".as_slice()]);
         }
         for op in ops {
@@ -66,14 +69,19 @@ impl Propagator {
 
     /// Append one command, preceded by `SELECT` when its database differs from the stream's.
     pub fn feed(&mut self, op: &PropOp) {
-        if self.seldb != Some(op.db) {
-            let db = crate::util::fmt_i64(op.db as i64);
-            self.raw_command(&[b"SELECT".as_slice(), db.as_bytes()]);
-            self.seldb = Some(op.db);
-        }
+        self.select(op.db);
         let before = self.pending.len();
         write_command(&mut self.pending, &op.argv);
         self.produced += (self.pending.len() - before) as u64;
+    }
+
+    /// Append `SELECT <db>` when the stream is not in `db` yet.
+    fn select(&mut self, db: usize) {
+        if self.seldb != Some(db) {
+            let n = crate::util::fmt_i64(db as i64);
+            self.raw_command(&[b"SELECT".as_slice(), n.as_bytes()]);
+            self.seldb = Some(db);
+        }
     }
 
     /// Append a command that needs no SELECT (`MULTI`, `EXEC`, `ping`, `REPLCONF GETACK *`).
