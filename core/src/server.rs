@@ -473,18 +473,20 @@ impl Server {
             client.flags.close_after_reply = true;
             return;
         }
-        let spec = match self.resolve(&argv) {
+        let (spec, parent) = match resolve_command_and_parent(CommandTable::global(), &argv) {
             Ok(s) => s,
             Err(e) => return self.reject(client, e),
         };
         client.last_cmd = spec.name;
-        client.last_cmd_parent = CommandTable::global()
-            .lookup(&argv[0])
-            .filter(|b| !core::ptr::eq(*b, spec))
-            .map(|b| b.name);
+        client.last_cmd_parent = parent.map(|p| p.name);
         // Protected commands (Redis's CMD_PROTECTED check, right after the arity check).
-        let local = peer_is_local(&client.peer.addr);
-        if spec.name == "debug" && !self.st.config.enable_debug_command.allows(local) {
+        if spec.name == "debug"
+            && !self
+                .st
+                .config
+                .enable_debug_command
+                .allows(peer_is_local(&client.peer.addr))
+        {
             return self.reject(client, RedisError::from(DEBUG_NOT_ALLOWED));
         }
         let is_exec = spec.name == "exec";
@@ -535,11 +537,6 @@ impl Server {
         }
     }
 
-    /// Find the command (and subcommand) for `argv`, with Redis's existence and arity errors.
-    fn resolve(&self, argv: &[Bytes]) -> Result<&'static CommandSpec, RedisError> {
-        resolve_command(CommandTable::global(), argv)
-    }
-
     fn queued_has(&self, client: &Client, flag: u32) -> bool {
         client.mstate.iter().any(|q| {
             resolve_command(CommandTable::global(), q)
@@ -568,6 +565,15 @@ pub fn resolve_command(
     table: &CommandTable,
     argv: &[Bytes],
 ) -> Result<&'static CommandSpec, RedisError> {
+    resolve_command_and_parent(table, argv).map(|(spec, _)| spec)
+}
+
+/// [`resolve_command`], also returning the container when `argv` names a subcommand
+/// (`CONFIG` for `CONFIG GET`).
+pub fn resolve_command_and_parent(
+    table: &CommandTable,
+    argv: &[Bytes],
+) -> Result<(&'static CommandSpec, Option<&'static CommandSpec>), RedisError> {
     let base = table.lookup(&argv[0]);
     let found = match base {
         Some(b) if !b.subcommands.is_empty() && argv.len() > 1 => {
@@ -616,7 +622,7 @@ pub fn resolve_command(
         };
         return Err(errors::wrong_arity(&full));
     }
-    Ok(spec)
+    Ok((spec, parent))
 }
 
 /// What Redis 7.0.15 sends a non-loopback client in protected mode before closing it.

@@ -170,7 +170,7 @@ pub(crate) fn groups() -> [&'static [CommandSpec]; 10] {
 /// The lookup table, built once per server.
 #[derive(Debug)]
 pub struct CommandTable {
-    map: std::collections::HashMap<&'static [u8], &'static CommandSpec>,
+    map: std::collections::HashMap<&'static [u8], &'static CommandSpec, crate::keyspace::Hasher>,
 }
 
 impl Default for CommandTable {
@@ -187,7 +187,7 @@ impl CommandTable {
     }
     /// Build the table from every group.
     pub fn new() -> Self {
-        let mut map = std::collections::HashMap::new();
+        let mut map = std::collections::HashMap::default();
         for g in groups() {
             for c in g {
                 map.insert(c.name.as_bytes(), c);
