@@ -199,3 +199,24 @@ fn debug_set_active_expire_0_stops_the_cycle() {
     h.run_cron_for(3000);
     assert_eq!(h.stored_keys(0), 5);
 }
+
+#[test]
+fn avg_ttl_in_info_keyspace_follows_the_cycle_samples() {
+    let mut h = H::new(Config::default());
+    for i in 0..10 {
+        assert_eq!(h.cmd(&format!("SET t:{i} v EX 1000")), "+OK\r\n");
+    }
+    assert!(h
+        .cmd("INFO keyspace")
+        .contains("db0:keys=10,expires=10,avg_ttl=0\r\n"));
+    h.run_cron_for(100);
+    // One cycle 100 ms later: every sampled TTL is 999900 ms; Redis's running average
+    // (first estimate = sample, then 49/50 old + 1/50 new, in integer steps).
+    let first = (999_900 / 50) * 49 + 999_900 / 50;
+    assert_eq!(h.srv.state().keyspace.dbs[0].avg_ttl, first);
+    assert!(h
+        .cmd("INFO keyspace")
+        .contains(&format!("avg_ttl={first}\r\n")));
+    assert_eq!(h.cmd("FLUSHALL"), "+OK\r\n");
+    assert_eq!(h.srv.state().keyspace.dbs[0].avg_ttl, 0);
+}

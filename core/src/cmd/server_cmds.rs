@@ -819,9 +819,10 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, o: &mut String) {
                 }
                 let _ = write!(
                     o,
-                    "db{i}:keys={},expires={},avg_ttl=0\r\n",
+                    "db{i}:keys={},expires={},avg_ttl={}\r\n",
                     db.len(),
-                    db.expires_len()
+                    db.expires_len(),
+                    db.avg_ttl
                 );
             }
         }

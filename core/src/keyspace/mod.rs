@@ -28,6 +28,9 @@ pub type Set<K> = indexmap::IndexSet<K, Hasher>;
 pub struct Db {
     dict: Map<Sds, Value>,
     expires: Map<Sds, i64>,
+    /// Running estimate of the keys' remaining TTL in ms, kept by the active expiry cycle
+    /// (`redisDb.avg_ttl`, `avg_ttl=` in `INFO keyspace`).
+    pub avg_ttl: i64,
 }
 
 impl Db {
@@ -120,6 +123,7 @@ impl Db {
         let n = self.dict.len();
         self.dict = Map::default();
         self.expires = Map::default();
+        self.avg_ttl = 0;
         n
     }
     /// The key and value stored at position `idx` of the insertion-ordered table (for
