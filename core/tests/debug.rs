@@ -2,12 +2,13 @@
 //! computes for the same dataset, SLEEP asks the driver to pause, POPULATE creates exactly the
 //! keys and values Redis creates, and the errors are Redis's.
 //!
-//! How the digest constants were obtained: `dump_dataset_for_redis` (ignored by default) writes
-//! the exact commands of [`DATASET`] as RESP, with `SELECT <db>` before each database's steps
-//! and `PEXPIREAT <key> 4102444800000` for each expiry step:
+//! How the digest constants were obtained: `dataset_as_resp` gives the exact commands of the
+//! dataset as RESP, with `SELECT <db>` before each database's steps and
+//! `PEXPIREAT <key> 4102444800000` for each expiry step; the test
+//! `dataset_script_replayed_gives_redis_digest` writes them to a file on request:
 //!
 //! ```text
-//! DEBUG_DATASET_OUT=/tmp/ds.resp cargo test -p replscope-core --test debug -- --ignored dump
+//! DEBUG_DATASET_OUT=/tmp/ds.resp cargo test -p replscope-core --test debug -- dataset_script
 //! redis-server --port 0 --unixsocket /tmp/d.sock --save '' --appendonly no \
 //!     --enable-debug-command yes --daemonize yes
 //! redis-cli -s /tmp/d.sock --pipe < /tmp/ds.resp
@@ -256,13 +257,9 @@ fn load_dataset(h: &mut H) {
     }
 }
 
-/// Writes the dataset's commands as RESP for a real redis-server (see the module docs).
-#[test]
-#[ignore]
-fn dump_dataset_for_redis() {
-    let Ok(path) = std::env::var("DEBUG_DATASET_OUT") else {
-        return;
-    };
+/// The dataset's commands as RESP, exactly what was piped into the real redis-server (see the
+/// module docs): `SELECT <db>` before each database's steps, `PEXPIREAT` for expiries.
+fn dataset_as_resp() -> Vec<u8> {
     let mut out = Vec::new();
     for (id, steps) in dataset() {
         out.extend(resp_cmd(&[b"SELECT", id.to_string().as_bytes()]));
@@ -281,7 +278,27 @@ fn dump_dataset_for_redis() {
         }
     }
     out.extend(resp_cmd(&[b"SELECT", b"0"]));
-    std::fs::write(path, out).unwrap();
+    out
+}
+
+/// The script that was sent to redis-server gives the same digest when replayed into our
+/// server through the ordinary command path (SELECT, PEXPIREAT ...). With
+/// `DEBUG_DATASET_OUT=<file>` it also writes the script, to re-record the constants.
+#[test]
+fn dataset_script_replayed_gives_redis_digest() {
+    let script = dataset_as_resp();
+    if let Ok(path) = std::env::var("DEBUG_DATASET_OUT") {
+        std::fs::write(path, &script).unwrap();
+    }
+    let mut h = H::new();
+    h.srv.handle_input(h.now, h.c, &script);
+    while h.srv.poll_output().is_some() {}
+    assert_eq!(
+        h.srv.state().stats.total_error_replies,
+        0,
+        "every command of the script must succeed"
+    );
+    h.check("DEBUG DIGEST", format!("+{DATASET_DIGEST}\r\n").as_bytes());
 }
 
 /// `DEBUG DIGEST` of the whole dataset, from redis-server 7.0.15.
