@@ -20,6 +20,7 @@ pub mod glob;
 pub mod keyspace;
 pub mod ldouble;
 pub mod propagate;
+pub mod rdb;
 pub mod resp;
 pub mod rng;
 pub mod server;
