@@ -43,11 +43,14 @@ pub struct StreamId {
     pub seq: u64,
 }
 
+/// One stream entry: its id and its field/value pairs.
+pub type StreamEntry = (StreamId, Vec<(Vec<u8>, Vec<u8>)>);
+
 /// A stream's content and metadata (RDB type 15/19/21).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StreamData {
     /// Live entries (tombstones dropped), in id order: id and flat field/value pairs.
-    pub entries: Vec<(StreamId, Vec<(Vec<u8>, Vec<u8>)>)>,
+    pub entries: Vec<StreamEntry>,
     /// `XLEN` as stored.
     pub length: u64,
     /// `last_generated_id`.
