@@ -8,58 +8,10 @@
 //! clock (the recording slept as long, with keys set to expire after 50 ms). Steps whose
 //! output depends on the wall clock are tested separately below with a fixed [`Time`].
 
-use replscope_core::client::{ClientId, PeerInfo};
 use replscope_core::config::Config;
-use replscope_core::server::{Output, Server};
-use replscope_core::time::Time;
 
-const NOW_MS: u64 = 1_700_000_000_000;
-
-struct H {
-    srv: Server,
-    c: ClientId,
-    now: Time,
-}
-
-impl H {
-    fn new() -> H {
-        H::with_config(Config::default())
-    }
-    fn with_config(cfg: Config) -> H {
-        let now = Time::from_millis(NOW_MS);
-        let mut srv = Server::new(cfg, 7, now);
-        let c = srv.handle_accept(now, PeerInfo::default());
-        srv.state_mut().repl.capture = true;
-        H { srv, c, now }
-    }
-    fn raw(&mut self, args: &[&[u8]]) -> Vec<u8> {
-        let mut req = format!("*{}\r\n", args.len()).into_bytes();
-        for a in args {
-            req.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
-            req.extend_from_slice(a);
-            req.extend_from_slice(b"\r\n");
-        }
-        self.srv.handle_input(self.now, self.c, &req);
-        let mut out = Vec::new();
-        while let Some(o) = self.srv.poll_output() {
-            if let Output::Transmit { bytes, .. } = o {
-                out.extend_from_slice(&bytes);
-            }
-        }
-        out
-    }
-    /// Run a command given as space-separated words; the reply as text.
-    fn cmd(&mut self, line: &str) -> String {
-        let args: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
-        String::from_utf8_lossy(&self.raw(&args)).into_owned()
-    }
-    fn repl(&mut self) -> String {
-        String::from_utf8_lossy(&self.srv.take_repl_stream()).into_owned()
-    }
-    fn advance_ms(&mut self, ms: u64) {
-        self.now = self.now.add_millis(ms);
-    }
-}
+mod support;
+use support::{H, NOW_MS};
 
 /// RESP encoding of a command, for expected replication streams.
 fn resp(words: &[&str]) -> String {
@@ -100,7 +52,7 @@ fn run(script: &[Step]) {
             String::from_utf8_lossy(reply),
             "reply of step {i}: {what:?}"
         );
-        let stream = h.repl();
+        let stream = h.repl_text();
         if let Some(repl) = repl {
             assert_eq!(
                 stream,
@@ -216,14 +168,17 @@ fn command_table_matches_command_info() {
 fn relative_expire_with_fixed_clock() {
     let mut h = H::new();
     assert_eq!(h.cmd("SET k v"), "+OK\r\n");
-    h.repl();
+    h.repl_text();
     assert_eq!(h.cmd("EXPIRE k 100"), ":1\r\n");
-    assert_eq!(h.repl(), resp(&["PEXPIREAT", "k", "1700000100000"]));
+    assert_eq!(h.repl_text(), resp(&["PEXPIREAT", "k", "1700000100000"]));
     assert_eq!(h.cmd("TTL k"), ":100\r\n");
     assert_eq!(h.cmd("PTTL k"), ":100000\r\n");
     assert_eq!(h.cmd("EXPIRETIME k"), ":1700000100\r\n");
     assert_eq!(h.cmd("PEXPIRE k 1500 XX"), ":1\r\n");
-    assert_eq!(h.repl(), resp(&["PEXPIREAT", "k", "1700000001500", "XX"]));
+    assert_eq!(
+        h.repl_text(),
+        resp(&["PEXPIREAT", "k", "1700000001500", "XX"])
+    );
     assert_eq!(h.cmd("TTL k"), ":2\r\n");
     h.advance_ms(1);
     assert_eq!(h.cmd("TTL k"), ":1\r\n");
@@ -231,21 +186,24 @@ fn relative_expire_with_fixed_clock() {
     assert_eq!(h.cmd("PEXPIRE k 100 GT"), ":0\r\n");
     assert_eq!(h.cmd("EXPIRE k 100 LT"), ":0\r\n");
     assert_eq!(h.cmd("PEXPIRE k 100 lt"), ":1\r\n");
-    assert_eq!(h.repl(), resp(&["PEXPIREAT", "k", "1700000000101", "lt"]));
+    assert_eq!(
+        h.repl_text(),
+        resp(&["PEXPIREAT", "k", "1700000000101", "lt"])
+    );
     assert_eq!(h.cmd("EXPIRE k 10 NX"), ":0\r\n");
-    assert_eq!(h.repl(), "");
+    assert_eq!(h.repl_text(), "");
     h.advance_ms(100);
     // Expiring exactly now: still there, with no time left.
     assert_eq!(h.cmd("PTTL k"), ":0\r\n");
     assert_eq!(h.cmd("TTL k"), ":0\r\n");
     h.advance_ms(1);
     assert_eq!(h.cmd("PTTL k"), ":-2\r\n");
-    assert_eq!(h.repl(), resp(&["DEL", "k"]));
+    assert_eq!(h.repl_text(), resp(&["DEL", "k"]));
     // A relative time that lands exactly on now deletes at once.
     h.cmd("SET k v");
-    h.repl();
+    h.repl_text();
     assert_eq!(h.cmd("PEXPIRE k 0"), ":1\r\n");
-    assert_eq!(h.repl(), resp(&["DEL", "k"]));
+    assert_eq!(h.repl_text(), resp(&["DEL", "k"]));
     assert_eq!(h.cmd("EXISTS k"), ":0\r\n");
 }
 
@@ -260,17 +218,17 @@ fn lazyfree_flags_choose_unlink() {
     };
     let mut h = H::with_config(cfg);
     h.cmd("SET k v");
-    h.repl();
+    h.repl_text();
     assert_eq!(h.cmd("EXPIRE k -1"), ":1\r\n");
-    assert_eq!(h.repl(), resp(&["UNLINK", "k"]));
+    assert_eq!(h.repl_text(), resp(&["UNLINK", "k"]));
     h.cmd("SET k v");
-    h.repl();
+    h.repl_text();
     assert_eq!(h.cmd("DEL k"), ":1\r\n");
-    assert_eq!(h.repl(), resp(&["DEL", "k"]));
+    assert_eq!(h.repl_text(), resp(&["DEL", "k"]));
     h.cmd("SET k v");
-    h.repl();
+    h.repl_text();
     assert_eq!(h.cmd("PEXPIREAT k 1"), ":1\r\n");
-    assert_eq!(h.repl(), resp(&["UNLINK", "k"]));
+    assert_eq!(h.repl_text(), resp(&["UNLINK", "k"]));
 }
 
 /// A full SCAN returns every key that exists for the whole iteration, whatever COUNT is and
@@ -357,11 +315,11 @@ fn randomkey_is_deterministic_and_skips_expired() {
     h.cmd("SET a v PX 10");
     h.cmd("SET b v PX 10");
     h.cmd("SET live v");
-    h.repl();
+    h.repl_text();
     h.advance_ms(20);
     assert_eq!(h.cmd("RANDOMKEY"), "$4\r\nlive\r\n");
     h.cmd("DEL live");
-    h.repl();
+    h.repl_text();
     // Whatever expired key was drawn is gone; the rest go on the next call.
     assert_eq!(h.cmd("RANDOMKEY"), "$-1\r\n");
     assert_eq!(h.cmd("DBSIZE"), ":0\r\n");
@@ -799,7 +757,10 @@ static WATCHES: &[Step] = &[
 fn select_precedes_multi() {
     let mut h = H::new();
     h.cmd("SET z 1");
-    assert_eq!(h.repl(), resp(&["SELECT", "0"]) + &resp(&["SET", "z", "1"]));
+    assert_eq!(
+        h.repl_text(),
+        resp(&["SELECT", "0"]) + &resp(&["SET", "z", "1"])
+    );
     h.cmd("SELECT 1");
     h.cmd("MULTI");
     h.cmd("SET a 1");
@@ -813,7 +774,7 @@ fn select_precedes_multi() {
         resp(&["EXEC"]),
     ]
     .concat();
-    assert_eq!(h.repl(), expected);
+    assert_eq!(h.repl_text(), expected);
 }
 
 /// Odd arguments never panic and always get exactly one reply.
@@ -946,7 +907,7 @@ fn replica_hides_expired_keys_without_deleting() {
         h.cmd("EXPIRE y 10"),
         "-READONLY You can't write against a read only replica.\r\n"
     );
-    assert_eq!(h.repl(), "");
+    assert_eq!(h.repl_text(), "");
     assert!(h.srv.state().keyspace.dbs[0].contains(b"x"));
     // Only volatile keys, all expired: after 100 draws RANDOMKEY gives up and returns one.
     h.srv.state_mut().keyspace.dbs[0].remove(b"y");

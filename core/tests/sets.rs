@@ -1,98 +1,19 @@
 //! Set commands against a sans-IO `Server`: byte-exact replies (checked against redis-server
 //! 7.0.15), encodings, and the replication stream.
 
-use replscope_core::client::{ClientId, PeerInfo};
 use replscope_core::config::Config;
 use replscope_core::keyspace::Value;
 use replscope_core::resp::{Frame, FrameDecoder};
-use replscope_core::server::{Output, Server};
-use replscope_core::time::Time;
 
-struct H {
-    srv: Server,
-    c: ClientId,
-    now: Time,
-}
-
-fn resp_cmd(args: &[&[u8]]) -> Vec<u8> {
-    let mut out = format!("*{}\r\n", args.len()).into_bytes();
-    for a in args {
-        out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
-        out.extend_from_slice(a);
-        out.extend_from_slice(b"\r\n");
-    }
-    out
-}
-
-/// The RESP array of bulk strings `items`.
-fn bulks(items: &[&str]) -> Vec<u8> {
-    let v: Vec<&[u8]> = items.iter().map(|s| s.as_bytes()).collect();
-    resp_cmd(&v)
-}
+mod support;
+use support::{bulks, resp_cmd, H};
 
 impl H {
-    fn new() -> Self {
-        Self::with_config(Config::default())
-    }
-    fn with_config(cfg: Config) -> Self {
-        let now = Time::from_millis(1_700_000_000_000);
-        let mut srv = Server::new(cfg, 7, now);
-        let c = srv.handle_accept(now, PeerInfo::default());
-        srv.state_mut().repl.capture = true;
-        H { srv, c, now }
-    }
-    /// Run one command (split on spaces) and return the raw reply bytes.
-    fn run(&mut self, line: &str) -> Vec<u8> {
-        let args: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
-        self.run_args(&args)
-    }
-    fn run_args(&mut self, args: &[&[u8]]) -> Vec<u8> {
-        let req = resp_cmd(args);
-        self.srv.handle_input(self.now, self.c, &req);
-        let mut out = Vec::new();
-        while let Some(o) = self.srv.poll_output() {
-            if let Output::Transmit { bytes, .. } = o {
-                out.extend_from_slice(&bytes);
-            }
-        }
-        out
-    }
-    fn check(&mut self, line: &str, expected: &[u8]) {
-        let got = self.run(line);
-        assert_eq!(
-            String::from_utf8_lossy(&got),
-            String::from_utf8_lossy(expected),
-            "reply to `{line}`"
-        );
-    }
     fn frame(&mut self, line: &str) -> Frame {
         let got = self.run(line);
         let (f, n) = FrameDecoder::new().decode(&got).unwrap().unwrap();
         assert_eq!(n, got.len());
         f
-    }
-    fn encoding(&self, key: &str) -> &'static str {
-        self.srv.state().keyspace.dbs[0]
-            .get(key.as_bytes())
-            .unwrap()
-            .encoding_name()
-    }
-    fn exists(&self, key: &str) -> bool {
-        self.srv.state().keyspace.dbs[0].contains(key.as_bytes())
-    }
-    fn repl(&mut self) -> Vec<u8> {
-        self.srv.take_repl_stream().to_vec()
-    }
-    /// Drop whatever was propagated so far.
-    fn clear_repl(&mut self) {
-        self.repl();
-    }
-    fn assert_repl(&mut self, expected: &[u8]) {
-        let got = self.repl();
-        assert_eq!(
-            String::from_utf8_lossy(&got),
-            String::from_utf8_lossy(expected)
-        );
     }
     fn put_string(&mut self, key: &str) {
         self.srv.state_mut().keyspace.dbs[0].set(key.as_bytes(), Value::string(b"x"), false);
@@ -349,7 +270,7 @@ fn sdiff_algorithm_decides_encoding() {
         let vals: Vec<String> = range.map(|i| i.to_string()).collect();
         let mut args: Vec<&[u8]> = vec![b"SADD", key.as_bytes()];
         args.extend(vals.iter().map(|s| s.as_bytes()));
-        h.run_args(&args);
+        h.raw(&args);
     };
     sadd(&mut h, "big", 1..=600);
     sadd(&mut h, "s1", 1..=100);
@@ -424,7 +345,7 @@ fn spop_count_below_size_is_multi_of_srems() {
     h.assert_repl(&expected);
     h.check("SCARD s", b":7\r\n");
     for m in &popped {
-        let r = h.run_args(&[b"SISMEMBER", b"s", m]);
+        let r = h.raw(&[b"SISMEMBER", b"s", m]);
         assert_eq!(r, b":0\r\n");
     }
     // One member popped: a single SREM, no MULTI.
@@ -523,7 +444,7 @@ fn big_srandmember_and_spop_on_hashtable() {
     let names: Vec<String> = (0..50).map(|i| format!("m{i}")).collect();
     let mut args: Vec<&[u8]> = vec![b"SADD", b"s"];
     args.extend(names.iter().map(|s| s.as_bytes()));
-    h.run_args(&args);
+    h.raw(&args);
     for count in [1, 5, 20, 40, 49] {
         let got = members(&h.frame(&format!("SRANDMEMBER s {count}")));
         let mut u = got.clone();

@@ -5,61 +5,26 @@
 //! removed). Steps whose output depends on the wall clock are tested separately below with a
 //! fixed [`Time`].
 
-use replscope_core::client::{ClientId, PeerInfo};
 use replscope_core::config::Config;
 use replscope_core::keyspace::list::ListValue;
 use replscope_core::keyspace::{StrEncoding, Value};
 use replscope_core::ldouble::{incr_by_float, IncrFloatError, LongDouble};
-use replscope_core::server::{Output, Server};
-use replscope_core::time::Time;
 
-const NOW_MS: u64 = 1_700_000_000_000;
+mod support;
+use support::H;
 
-struct H {
-    srv: Server,
-    c: ClientId,
-    now: Time,
+/// The strings scripts were recorded with the stream already in db 0 (no leading SELECT).
+fn h_with(cfg: Config) -> H {
+    let mut h = H::with_config(cfg);
+    h.srv.state_mut().repl.seldb = Some(0);
+    h
+}
+
+fn h() -> H {
+    h_with(Config::default())
 }
 
 impl H {
-    fn new() -> H {
-        H::with_config(Config::default())
-    }
-    fn with_config(cfg: Config) -> H {
-        let now = Time::from_millis(NOW_MS);
-        let mut srv = Server::new(cfg, 7, now);
-        let c = srv.handle_accept(now, PeerInfo::default());
-        srv.state_mut().repl.capture = true;
-        srv.state_mut().repl.seldb = Some(0);
-        H { srv, c, now }
-    }
-    fn raw(&mut self, args: &[&[u8]]) -> Vec<u8> {
-        let mut req = format!("*{}\r\n", args.len()).into_bytes();
-        for a in args {
-            req.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
-            req.extend_from_slice(a);
-            req.extend_from_slice(b"\r\n");
-        }
-        self.srv.handle_input(self.now, self.c, &req);
-        let mut out = Vec::new();
-        while let Some(o) = self.srv.poll_output() {
-            if let Output::Transmit { bytes, .. } = o {
-                out.extend_from_slice(&bytes);
-            }
-        }
-        out
-    }
-    /// Run a command given as space-separated words.
-    fn cmd(&mut self, line: &str) -> String {
-        let args: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
-        String::from_utf8_lossy(&self.raw(&args)).into_owned()
-    }
-    fn repl(&mut self) -> String {
-        String::from_utf8_lossy(&self.srv.take_repl_stream()).into_owned()
-    }
-    fn advance_ms(&mut self, ms: u64) {
-        self.now = self.now.add_millis(ms);
-    }
     fn put_list(&mut self, key: &[u8]) {
         let list: Box<ListValue> = Box::default();
         let list = Value::List(list);
@@ -73,9 +38,6 @@ impl H {
     }
     fn expire(&self, key: &[u8]) -> Option<i64> {
         self.srv.state().keyspace.dbs[0].expire_of(key)
-    }
-    fn exists(&self, key: &[u8]) -> bool {
-        self.srv.state().keyspace.dbs[0].contains(key)
     }
 }
 
@@ -97,7 +59,7 @@ enum Step {
 
 #[test]
 fn script_matches_redis_7_0_15() {
-    let mut h = H::new();
+    let mut h = h();
     for (i, step) in SCRIPT.iter().enumerate() {
         match step {
             Step::Setup(args) => match args[0] {
@@ -119,7 +81,7 @@ fn script_matches_redis_7_0_15() {
                     "reply of step {i}: {what:?}"
                 );
                 assert_eq!(
-                    h.repl(),
+                    h.repl_text(),
                     String::from_utf8_lossy(repl),
                     "replication stream of step {i}: {what:?}"
                 );
@@ -377,10 +339,10 @@ static LAZY_EXPIRY: &[LazyCase] = &[
 #[test]
 fn lazy_expiry_propagation_matches_redis() {
     for (kv, args, reply, repl) in LAZY_EXPIRY {
-        let mut h = H::new();
+        let mut h = h();
         h.raw(&[b"SET", kv[0], kv[1], b"PX", b"100"]);
         assert_eq!(
-            h.repl(),
+            h.repl_text(),
             resp(&[
                 "SET",
                 std::str::from_utf8(kv[0]).unwrap(),
@@ -399,15 +361,18 @@ fn lazy_expiry_propagation_matches_redis() {
             String::from_utf8_lossy(reply),
             "{what:?}"
         );
-        assert_eq!(h.repl(), String::from_utf8_lossy(repl), "{what:?}");
+        assert_eq!(h.repl_text(), String::from_utf8_lossy(repl), "{what:?}");
     }
 }
 
 #[test]
 fn set_with_relative_expire_propagates_absolute_pxat() {
-    let mut h = H::new();
+    let mut h = h();
     assert_eq!(h.cmd("SET k v EX 100"), "+OK\r\n");
-    assert_eq!(h.repl(), resp(&["SET", "k", "v", "PXAT", "1700000100000"]));
+    assert_eq!(
+        h.repl_text(),
+        resp(&["SET", "k", "v", "PXAT", "1700000100000"])
+    );
     assert_eq!(h.expire(b"k"), Some(1_700_000_100_000));
     // The example from the brief, byte for byte.
     assert_eq!(
@@ -416,84 +381,102 @@ fn set_with_relative_expire_propagates_absolute_pxat() {
     );
 
     assert_eq!(h.cmd("SET k v2 px 1500"), "+OK\r\n");
-    assert_eq!(h.repl(), resp(&["SET", "k", "v2", "PXAT", "1700000001500"]));
+    assert_eq!(
+        h.repl_text(),
+        resp(&["SET", "k", "v2", "PXAT", "1700000001500"])
+    );
     assert_eq!(h.expire(b"k"), Some(1_700_000_001_500));
 
     // GET is stripped along with every other flag when there is an expire.
     assert_eq!(h.cmd("SET k v3 XX GET EX 10"), "$2\r\nv2\r\n");
-    assert_eq!(h.repl(), resp(&["SET", "k", "v3", "PXAT", "1700000010000"]));
+    assert_eq!(
+        h.repl_text(),
+        resp(&["SET", "k", "v3", "PXAT", "1700000010000"])
+    );
 
     assert_eq!(h.cmd("SET n v NX EX 10"), "+OK\r\n");
-    assert_eq!(h.repl(), resp(&["SET", "n", "v", "PXAT", "1700000010000"]));
+    assert_eq!(
+        h.repl_text(),
+        resp(&["SET", "n", "v", "PXAT", "1700000010000"])
+    );
 
     // KEEPTTL keeps the TTL, a plain SET clears it; both verbatim.
     assert_eq!(h.cmd("SET k v4 KEEPTTL"), "+OK\r\n");
-    assert_eq!(h.repl(), resp(&["SET", "k", "v4", "KEEPTTL"]));
+    assert_eq!(h.repl_text(), resp(&["SET", "k", "v4", "KEEPTTL"]));
     assert_eq!(h.expire(b"k"), Some(1_700_000_010_000));
     assert_eq!(h.cmd("SET k v5"), "+OK\r\n");
     assert_eq!(h.expire(b"k"), None);
-    assert_eq!(h.repl(), resp(&["SET", "k", "v5"]));
+    assert_eq!(h.repl_text(), resp(&["SET", "k", "v5"]));
 
     // SET ... GET without expire: GET (any case, repeated) stripped.
     assert_eq!(h.cmd("SET k v6 gEt NX GET"), "$2\r\nv5\r\n");
-    assert_eq!(h.repl(), "");
+    assert_eq!(h.repl_text(), "");
     assert_eq!(h.cmd("SET k v6 gEt XX GET"), "$2\r\nv5\r\n");
-    assert_eq!(h.repl(), resp(&["SET", "k", "v6", "XX"]));
+    assert_eq!(h.repl_text(), resp(&["SET", "k", "v6", "XX"]));
 }
 
 #[test]
 fn setex_psetex_propagate_as_set_pxat() {
-    let mut h = H::new();
+    let mut h = h();
     assert_eq!(h.cmd("SETEX k 100 v"), "+OK\r\n");
-    assert_eq!(h.repl(), resp(&["SET", "k", "v", "PXAT", "1700000100000"]));
+    assert_eq!(
+        h.repl_text(),
+        resp(&["SET", "k", "v", "PXAT", "1700000100000"])
+    );
     assert_eq!(h.cmd("PSETEX k 2500 w"), "+OK\r\n");
-    assert_eq!(h.repl(), resp(&["SET", "k", "w", "PXAT", "1700000002500"]));
+    assert_eq!(
+        h.repl_text(),
+        resp(&["SET", "k", "w", "PXAT", "1700000002500"])
+    );
     assert_eq!(h.expire(b"k"), Some(1_700_000_002_500));
     assert_eq!(h.cmd("GET k"), "$1\r\nw\r\n");
     // SETEX replaces another type and its TTL.
     h.put_list(b"l");
     assert_eq!(h.cmd("SETEX l 1 v"), "+OK\r\n");
-    assert_eq!(h.repl(), resp(&["SET", "l", "v", "PXAT", "1700000001000"]));
+    assert_eq!(
+        h.repl_text(),
+        resp(&["SET", "l", "v", "PXAT", "1700000001000"])
+    );
     assert_eq!(h.enc(b"l"), Some(StrEncoding::Embstr));
     assert_eq!(
         h.cmd("SETEX k 9223372036854775 v"),
         "-ERR invalid expire time in 'setex' command\r\n"
     );
-    assert_eq!(h.repl(), "");
+    assert_eq!(h.repl_text(), "");
 }
 
 #[test]
 fn set_with_past_absolute_expire_stores_then_expires_lazily() {
-    let mut h = H::new();
+    let mut h = h();
     assert_eq!(h.cmd("SET k v EXAT 1"), "+OK\r\n");
-    assert_eq!(h.repl(), resp(&["SET", "k", "v", "PXAT", "1000"]));
+    assert_eq!(h.repl_text(), resp(&["SET", "k", "v", "PXAT", "1000"]));
     // 7.0 stores the key (the active or lazy expiry deletes it later).
     assert!(h.exists(b"k"));
     assert_eq!(h.cmd("GET k"), "$-1\r\n");
-    assert_eq!(h.repl(), resp(&["DEL", "k"]));
+    assert_eq!(h.repl_text(), resp(&["DEL", "k"]));
     assert!(!h.exists(b"k"));
 }
 
 #[test]
 fn getex_propagation() {
-    let mut h = H::new();
+    let mut h = h();
     h.cmd("SET k v");
-    h.repl();
+    h.repl_text();
     assert_eq!(h.cmd("GETEX k EX 50"), "$1\r\nv\r\n");
-    assert_eq!(h.repl(), resp(&["PEXPIREAT", "k", "1700000050000"]));
+    assert_eq!(h.repl_text(), resp(&["PEXPIREAT", "k", "1700000050000"]));
     assert_eq!(h.expire(b"k"), Some(1_700_000_050_000));
     assert_eq!(h.cmd("GETEX k PX 10"), "$1\r\nv\r\n");
-    assert_eq!(h.repl(), resp(&["PEXPIREAT", "k", "1700000000010"]));
+    assert_eq!(h.repl_text(), resp(&["PEXPIREAT", "k", "1700000000010"]));
     assert_eq!(h.cmd("GETEX k PERSIST"), "$1\r\nv\r\n");
-    assert_eq!(h.repl(), resp(&["PERSIST", "k"]));
+    assert_eq!(h.repl_text(), resp(&["PERSIST", "k"]));
     assert_eq!(h.expire(b"k"), None);
     // PERSIST on a key without TTL and a bare GETEX change nothing.
     assert_eq!(h.cmd("GETEX k PERSIST"), "$1\r\nv\r\n");
     assert_eq!(h.cmd("GETEX k"), "$1\r\nv\r\n");
-    assert_eq!(h.repl(), "");
+    assert_eq!(h.repl_text(), "");
     // Absolute time now or in the past deletes.
     assert_eq!(h.cmd("GETEX k PXAT 1700000000000"), "$1\r\nv\r\n");
-    assert_eq!(h.repl(), resp(&["DEL", "k"]));
+    assert_eq!(h.repl_text(), resp(&["DEL", "k"]));
     assert!(!h.exists(b"k"));
     assert_eq!(
         h.cmd("GETEX k PX 9223372036854775807"),
@@ -501,12 +484,12 @@ fn getex_propagation() {
         "missing key: nil before the expire is validated"
     );
     h.cmd("SET k v");
-    h.repl();
+    h.repl_text();
     assert_eq!(
         h.cmd("GETEX k PX 9223372036854775807"),
         "-ERR invalid expire time in 'getex' command\r\n"
     );
-    assert_eq!(h.repl(), "");
+    assert_eq!(h.repl_text(), "");
 }
 
 #[test]
@@ -519,33 +502,33 @@ fn lazyfree_variants_use_unlink() {
     let mut h = H::with_config(cfg);
     h.cmd("SET a 1");
     h.cmd("SET b 2");
-    h.repl();
+    h.repl_text();
     assert_eq!(h.cmd("GETDEL a"), "$1\r\n1\r\n");
-    assert_eq!(h.repl(), resp(&["UNLINK", "a"]));
+    assert_eq!(h.repl_text(), resp(&["UNLINK", "a"]));
     assert_eq!(h.cmd("GETEX b EXAT 1"), "$1\r\n2\r\n");
-    assert_eq!(h.repl(), resp(&["UNLINK", "b"]));
+    assert_eq!(h.repl_text(), resp(&["UNLINK", "b"]));
 }
 
 #[test]
 fn getdel_and_getset_propagation() {
-    let mut h = H::new();
+    let mut h = h();
     h.cmd("SET k v EX 100");
-    h.repl();
+    h.repl_text();
     assert_eq!(h.cmd("GETSET k w"), "$1\r\nv\r\n");
-    assert_eq!(h.repl(), resp(&["SET", "k", "w"]));
+    assert_eq!(h.repl_text(), resp(&["SET", "k", "w"]));
     assert_eq!(h.expire(b"k"), None, "GETSET clears the TTL");
     assert_eq!(h.cmd("getset k 10"), "$1\r\nw\r\n");
-    assert_eq!(h.repl(), resp(&["SET", "k", "10"]));
+    assert_eq!(h.repl_text(), resp(&["SET", "k", "10"]));
     assert_eq!(h.enc(b"k"), Some(StrEncoding::Int));
     assert_eq!(h.cmd("GETDEL k"), "$2\r\n10\r\n");
-    assert_eq!(h.repl(), resp(&["DEL", "k"]));
+    assert_eq!(h.repl_text(), resp(&["DEL", "k"]));
     assert_eq!(h.cmd("GETDEL k"), "$-1\r\n");
-    assert_eq!(h.repl(), "");
+    assert_eq!(h.repl_text(), "");
 }
 
 #[test]
 fn ttl_is_kept_by_in_place_updates_and_cleared_by_sets() {
-    let mut h = H::new();
+    let mut h = h();
     for (setup, cmd) in [
         ("SET k 1 EX 100", "INCR k"),
         ("SET k 1 EX 100", "DECRBY k 5"),
@@ -575,11 +558,11 @@ fn ttl_is_kept_by_in_place_updates_and_cleared_by_sets() {
 
 #[test]
 fn incrbyfloat_propagates_set_keepttl() {
-    let mut h = H::new();
+    let mut h = h();
     h.cmd("SET f 10.5 EX 100");
-    h.repl();
+    h.repl_text();
     assert_eq!(h.cmd("INCRBYFLOAT f 0.1"), "$4\r\n10.6\r\n");
-    assert_eq!(h.repl(), resp(&["SET", "f", "10.6", "KEEPTTL"]));
+    assert_eq!(h.repl_text(), resp(&["SET", "f", "10.6", "KEEPTTL"]));
     assert_eq!(
         h.cmd("INCRBYFLOAT f abc"),
         "-ERR value is not a valid float\r\n"
@@ -588,13 +571,13 @@ fn incrbyfloat_propagates_set_keepttl() {
         h.cmd("INCRBYFLOAT f inf"),
         "-ERR increment would produce NaN or Infinity\r\n"
     );
-    assert_eq!(h.repl(), "");
+    assert_eq!(h.repl_text(), "");
     assert_eq!(h.cmd("GET f"), "$4\r\n10.6\r\n");
 }
 
 #[test]
 fn encodings() {
-    let mut h = H::new();
+    let mut h = h();
     h.cmd("SET i 12345");
     assert_eq!(h.enc(b"i"), Some(StrEncoding::Int));
     h.cmd("SET lz 012");
@@ -666,17 +649,17 @@ fn string_size_limit() {
         "-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n"
     );
     assert!(!h.exists(b"new"));
-    h.repl();
+    h.repl_text();
     assert_eq!(
         h.cmd("APPEND s x"),
         "-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n"
     );
-    assert_eq!(h.repl(), "");
+    assert_eq!(h.repl_text(), "");
 }
 
 #[test]
 fn arity_errors() {
-    let mut h = H::new();
+    let mut h = h();
     for (line, name) in [
         ("GET", "get"),
         ("SET k", "set"),
@@ -711,7 +694,7 @@ fn arity_errors() {
 
 #[test]
 fn multi_exec_wraps_two_writes() {
-    let mut h = H::new();
+    let mut h = h();
     h.cmd("MULTI");
     h.cmd("SET a 1");
     h.cmd("INCRBYFLOAT a 1.5");
@@ -723,13 +706,13 @@ fn multi_exec_wraps_two_writes() {
         resp(&["EXEC"]),
     ]
     .concat();
-    assert_eq!(h.repl(), want);
+    assert_eq!(h.repl_text(), want);
 }
 
 #[test]
 fn embedded_nul_options_match_c_string_compare() {
     // Redis compares options as C strings: "nx\0junk" is NX.
-    let mut h = H::new();
+    let mut h = h();
     h.cmd("SET k v");
     assert_eq!(
         String::from_utf8_lossy(&h.raw(&[b"SET", b"k", b"w", b"nx\0junk"])),

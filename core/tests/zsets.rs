@@ -1,92 +1,13 @@
 //! Sorted-set commands against a sans-IO `Server`: byte-exact replies (the tables were
 //! recorded from redis-server 7.0.15), encodings, and the replication stream.
 
-use replscope_core::client::{ClientId, PeerInfo};
 use replscope_core::config::Config;
 use replscope_core::keyspace::Value;
-use replscope_core::server::{Output, Server};
-use replscope_core::time::Time;
 
-struct H {
-    srv: Server,
-    c: ClientId,
-    now: Time,
-}
-
-fn resp_cmd(args: &[&[u8]]) -> Vec<u8> {
-    let mut out = format!("*{}\r\n", args.len()).into_bytes();
-    for a in args {
-        out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
-        out.extend_from_slice(a);
-        out.extend_from_slice(b"\r\n");
-    }
-    out
-}
-
-/// The RESP array of bulk strings `items`.
-fn bulks(items: &[&str]) -> Vec<u8> {
-    let v: Vec<&[u8]> = items.iter().map(|s| s.as_bytes()).collect();
-    resp_cmd(&v)
-}
+mod support;
+use support::{bulks, H};
 
 impl H {
-    fn new() -> Self {
-        Self::with_config(Config::default())
-    }
-    fn with_config(cfg: Config) -> Self {
-        let now = Time::from_millis(1_700_000_000_000);
-        let mut srv = Server::new(cfg, 7, now);
-        let c = srv.handle_accept(now, PeerInfo::default());
-        srv.state_mut().repl.capture = true;
-        H { srv, c, now }
-    }
-    /// Run one command (split on spaces) and return the raw reply bytes.
-    fn run(&mut self, line: &str) -> Vec<u8> {
-        let args: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
-        self.run_args(&args)
-    }
-    fn run_args(&mut self, args: &[&[u8]]) -> Vec<u8> {
-        let req = resp_cmd(args);
-        self.srv.handle_input(self.now, self.c, &req);
-        let mut out = Vec::new();
-        while let Some(o) = self.srv.poll_output() {
-            if let Output::Transmit { bytes, .. } = o {
-                out.extend_from_slice(&bytes);
-            }
-        }
-        out
-    }
-    fn check(&mut self, line: &str, expected: &[u8]) {
-        let got = self.run(line);
-        assert_eq!(
-            String::from_utf8_lossy(&got),
-            String::from_utf8_lossy(expected),
-            "reply to `{line}`"
-        );
-    }
-    fn encoding(&self, key: &str) -> &'static str {
-        self.srv.state().keyspace.dbs[0]
-            .get(key.as_bytes())
-            .unwrap()
-            .encoding_name()
-    }
-    fn exists(&self, key: &str) -> bool {
-        self.srv.state().keyspace.dbs[0].contains(key.as_bytes())
-    }
-    fn repl(&mut self) -> Vec<u8> {
-        self.srv.take_repl_stream().to_vec()
-    }
-    /// Drop whatever was propagated so far.
-    fn clear_repl(&mut self) {
-        self.repl();
-    }
-    fn assert_repl(&mut self, expected: &[u8]) {
-        let got = self.repl();
-        assert_eq!(
-            String::from_utf8_lossy(&got),
-            String::from_utf8_lossy(expected)
-        );
-    }
     fn put_string(&mut self, key: &str) {
         self.srv.state_mut().keyspace.dbs[0].set(key.as_bytes(), Value::string(b"x"), false);
     }
@@ -463,7 +384,7 @@ const SCRIPT_SKIPLIST: &[Step] = &[
 fn run_script(h: &mut H, script: &[Step]) {
     for (args, expected) in script {
         let a: Vec<&[u8]> = args.iter().map(|s| s.as_bytes()).collect();
-        let got = h.run_args(&a);
+        let got = h.raw(&a);
         assert_eq!(
             String::from_utf8_lossy(&got),
             String::from_utf8_lossy(expected),
@@ -586,7 +507,7 @@ fn big_skiplist_ranges_and_ranks() {
         args.push(format!("m{i:03}").into_bytes());
     }
     let a: Vec<&[u8]> = args.iter().map(|v| v.as_slice()).collect();
-    assert_eq!(h.run_args(&a), b":300\r\n");
+    assert_eq!(h.raw(&a), b":300\r\n");
     assert_eq!(h.encoding("z"), "skiplist");
     h.check("ZCARD z", b":300\r\n");
     h.check("ZRANK z m150", b":150\r\n");
