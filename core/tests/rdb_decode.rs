@@ -513,6 +513,27 @@ fn a_big_value_in_small_chunks_is_not_reparsed_per_chunk() {
     assert_eq!(l[19999], b("element-19999"));
 }
 
+#[test]
+fn a_list_of_many_big_nodes_in_chunks() {
+    // 1000 PLAIN nodes of 2 KiB fed 2 KiB at a time: each retry scans node headers only
+    let mut r = Rdb::new(10).byte(18).str(b"l").len(1000);
+    for i in 0..1000u32 {
+        let mut node = vec![b'x'; 2048];
+        node[..4].copy_from_slice(&i.to_be_bytes());
+        r = r.len(1).str(&node);
+    }
+    let data = r.eof();
+    let t = std::time::Instant::now();
+    let items = items_of(&data, &vec![2048; data.len() / 2048 + 1]).unwrap();
+    assert!(t.elapsed().as_secs() < 20);
+    let RdbItem::Key(k) = &items[1] else { panic!() };
+    let RdbValue::List(l) = &k.value else {
+        panic!()
+    };
+    assert_eq!(l.len(), 1000);
+    assert_eq!(&l[999][..4], &999u32.to_be_bytes());
+}
+
 // ---------------------------------------------------------------- header and framing
 
 #[test]
