@@ -476,7 +476,12 @@ fn json_value(out: &mut String, v: &RdbValue) {
         }
         RdbValue::ZSet(pairs) => {
             let mut p: Vec<&(Vec<u8>, f64)> = pairs.iter().collect();
-            p.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+            // Redis's rank order: score (-0 equals 0), then member bytewise.
+            p.sort_by(|a, b| {
+                a.1.partial_cmp(&b.1)
+                    .unwrap_or(std::cmp::Ordering::Equal)
+                    .then_with(|| a.0.cmp(&b.0))
+            });
             out.push('[');
             for (i, (m, score)) in p.iter().enumerate() {
                 if i > 0 {

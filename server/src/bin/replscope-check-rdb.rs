@@ -12,11 +12,7 @@ fn main() {
         .unwrap_or(0);
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
-    let code = replscope_server::check_rdb::run(
-        &args,
-        now_ms,
-        &mut stdout.lock(),
-        &mut stderr.lock(),
-    );
+    let code =
+        replscope_server::check_rdb::run(&args, now_ms, &mut stdout.lock(), &mut stderr.lock());
     std::process::exit(code);
 }
