@@ -60,6 +60,8 @@ pub struct CheckError {
     pub keys_read: u64,
     /// The last key read successfully before the problem, with its db.
     pub last_key: Option<(u64, Vec<u8>)>,
+    /// Where the item being read when the problem was found starts.
+    pub item_offset: u64,
 }
 
 fn rdb_type_name(t: u8) -> &'static str {
@@ -125,9 +127,10 @@ pub fn check(data: &[u8], now_ms: i64) -> Result<Report, CheckError> {
     dec.feed(data);
     let mut report = Report::default();
     let mut seen: BTreeSet<(u64, Vec<u8>)> = BTreeSet::new();
-    let fail = |report: &Report, offset: u64, message: String| CheckError {
+    let fail = |report: &Report, item_offset: u64, offset: u64, message: String| CheckError {
         offset,
         message,
+        item_offset,
         log: report.log.clone(),
         keys_read: report.file.keys.len() as u64,
         last_key: report.file.keys.last().map(|k| (k.db, k.key.clone())),
@@ -145,9 +148,9 @@ pub fn check(data: &[u8], now_ms: i64) -> Result<Report, CheckError> {
                     Err(e) => e,
                     Ok(()) => break,
                 };
-                return Err(fail(&report, e.offset, e.message));
+                return Err(fail(&report, before, e.offset, e.message));
             }
-            Err(e) => return Err(fail(&report, e.offset, e.message)),
+            Err(e) => return Err(fail(&report, before, e.offset, e.message)),
         };
         let offset = dec.consumed();
         let text = match item {
@@ -181,6 +184,7 @@ pub fn check(data: &[u8], now_ms: i64) -> Result<Report, CheckError> {
                 if !seen.insert((k.db, k.key.clone())) {
                     return Err(fail(
                         &report,
+                        before,
                         before,
                         format!("duplicate key '{}' in db {}", show(&k.key), k.db),
                     ));
@@ -280,6 +284,13 @@ pub fn error_report(path: &str, err: &CheckError) -> String {
     }
     let _ = writeln!(out, "--- RDB ERROR DETECTED ---");
     let _ = writeln!(out, "[offset {}] {}", err.offset, err.message);
+    if err.item_offset != err.offset {
+        let _ = writeln!(
+            out,
+            "[additional info] while reading the item that starts at offset {}",
+            err.item_offset
+        );
+    }
     if let Some((db, key)) = &err.last_key {
         let _ = writeln!(
             out,
@@ -623,5 +634,196 @@ pub fn run(args: &[String], now_ms: i64, out: &mut dyn Write, err: &mut dyn Writ
             let _ = sink.flush();
             1
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use replscope_core::rdb::model::{StreamConsumer, StreamGroup};
+
+    fn key(db: u64, k: &[u8], value: RdbValue, expire_ms: Option<i64>) -> RdbKey {
+        RdbKey {
+            db,
+            key: k.to_vec(),
+            value,
+            expire_ms,
+            idle: None,
+            freq: None,
+            rdb_type: 0,
+        }
+    }
+
+    #[test]
+    fn json_orders_escapes_and_hexes() {
+        let file = RdbFile {
+            version: 10,
+            aux: vec![
+                (b"redis-ver".to_vec(), b"7.0.15".to_vec()),
+                (b"a-bin".to_vec(), b"\xff".to_vec()),
+            ],
+            functions: vec![b"#!lua name=x\n".to_vec()],
+            keys: vec![
+                key(2, b"z", RdbValue::String(b"q\"\\\n\x01".to_vec()), Some(5)),
+                key(0, b"\xff\x00", RdbValue::List(vec![b"\x80".to_vec()]), None),
+                key(
+                    0,
+                    b"b",
+                    RdbValue::Set(vec![b"b".to_vec(), b"a".to_vec(), b"\xfe".to_vec()]),
+                    None,
+                ),
+                key(
+                    0,
+                    b"a",
+                    RdbValue::Hash(vec![
+                        (b"y".to_vec(), b"1".to_vec()),
+                        (b"\xc3".to_vec(), b"2".to_vec()),
+                        (b"x".to_vec(), b"3".to_vec()),
+                    ]),
+                    None,
+                ),
+                key(
+                    10,
+                    b"zs",
+                    RdbValue::ZSet(vec![
+                        (b"b".to_vec(), 0.0),
+                        (b"a".to_vec(), -0.0),
+                        (b"c".to_vec(), f64::NEG_INFINITY),
+                        (b"d".to_vec(), 0.1),
+                        (b"e".to_vec(), f64::INFINITY),
+                        (b"f".to_vec(), 3e20),
+                    ]),
+                    None,
+                ),
+            ],
+            checksum: Some(0),
+        };
+        assert_eq!(
+            to_json(&file),
+            concat!(
+                r#"{"aux":{"redis-ver":"7.0.15","a-bin":{"hex":"ff"}},"databases":{"#,
+                r#""0":{"a":{"type":"hash","value":{"x":"3","y":"1","hex:c3":"2"},"expire_ms":null},"#,
+                r#""b":{"type":"set","value":["a","b",{"hex":"fe"}],"expire_ms":null},"#,
+                r#""hex:ff00":{"type":"list","value":[{"hex":"80"}],"expire_ms":null}},"#,
+                r#""2":{"z":{"type":"string","value":"q\"\\\n\u0001","expire_ms":5}},"#,
+                r#""10":{"zs":{"type":"zset","value":[["c","-inf"],["a","-0"],["b","0"],"#,
+                r#"["d","0.10000000000000001"],["f","3e+20"],["e","inf"]],"expire_ms":null}}},"#,
+                r##""functions":["#!lua name=x\n"]}"##
+            )
+        );
+    }
+
+    #[test]
+    fn json_stream() {
+        let id = |ms, seq| StreamId { ms, seq };
+        let s = StreamData {
+            entries: vec![(id(1, 1), vec![(b"f".to_vec(), b"v".to_vec())])],
+            length: 1,
+            last_id: id(3, 0),
+            first_id: id(1, 1),
+            max_deleted_entry_id: id(2, 0),
+            entries_added: 3,
+            groups: vec![
+                StreamGroup {
+                    name: b"g2".to_vec(),
+                    last_id: id(0, 0),
+                    entries_read: None,
+                    pel: vec![],
+                    consumers: vec![],
+                },
+                StreamGroup {
+                    name: b"g1".to_vec(),
+                    last_id: id(1, 1),
+                    entries_read: Some(1),
+                    pel: vec![(id(1, 1), 1000, 2)],
+                    consumers: vec![StreamConsumer {
+                        name: b"alice".to_vec(),
+                        seen_time: 999,
+                        active_time: None,
+                        pel: vec![id(1, 1)],
+                    }],
+                },
+            ],
+        };
+        let mut out = String::new();
+        json_value(&mut out, &RdbValue::Stream(Box::new(s)));
+        assert_eq!(
+            out,
+            concat!(
+                r#"{"entries":[["1-1",["f","v"]]],"length":1,"last_generated_id":"3-0","#,
+                r#""recorded_first_entry_id":"1-1","max_deleted_entry_id":"2-0","entries_added":3,"#,
+                r#""groups":[{"name":"g1","last_delivered_id":"1-1","entries_read":1,"#,
+                r#""pel":[["1-1","alice",1000,2]],"consumers":[{"name":"alice","seen_time":999,"#,
+                r#""active_time":null,"pel":["1-1"]}]},{"name":"g2","last_delivered_id":"0-0","#,
+                r#""entries_read":null,"pel":[],"consumers":[]}]}"#
+            )
+        );
+    }
+
+    #[test]
+    fn empty_dump_without_checksum() {
+        let mut d = b"REDIS0010\xff".to_vec();
+        d.extend_from_slice(&[0; 8]);
+        let r = check(&d, 0).unwrap();
+        assert_eq!(r.file.version, 10);
+        assert!(r.file.keys.is_empty());
+        assert_eq!(r.trailing, 0);
+        let s = summary("x.rdb", &r);
+        assert!(s.contains("checksum disabled"), "{s}");
+        assert!(s.contains("0 keys read"), "{s}");
+        assert_eq!(
+            to_json(&r.file),
+            r#"{"aux":{},"databases":{},"functions":[]}"#
+        );
+    }
+
+    #[test]
+    fn duplicate_key_is_an_error() {
+        let mut d = b"REDIS0010\xfe\x00\x00\x01k\x01v\x00\x01k\x01w\xff".to_vec();
+        d.extend_from_slice(&[0; 8]);
+        let e = check(&d, 0).unwrap_err();
+        assert_eq!(e.offset, 16);
+        assert!(e.message.contains("duplicate key 'k'"), "{}", e.message);
+        assert_eq!(e.keys_read, 1);
+    }
+
+    #[test]
+    fn run_reports_and_exit_codes() {
+        let dir = std::env::temp_dir().join(format!("check-rdb-unit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("good.rdb");
+        let mut d = b"REDIS0010\xfe\x00\x00\x01k\x01v\xff".to_vec();
+        d.extend_from_slice(&[0; 8]);
+        std::fs::write(&good, &d).unwrap();
+        let bad = dir.join("bad.rdb");
+        std::fs::write(&bad, &d[..15]).unwrap();
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let g = good.to_str().unwrap();
+        assert_eq!(run(&args(&["--json", g]), 0, &mut out, &mut err), 0);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "{\"aux\":{},\"databases\":{\"0\":{\"k\":{\"type\":\"string\",\"value\":\"v\",\"expire_ms\":null}}},\"functions\":[]}\n"
+        );
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let b = bad.to_str().unwrap();
+        assert_eq!(run(&args(&[b]), 0, &mut out, &mut err), 1);
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("--- RDB ERROR DETECTED ---\n[offset "),
+            "{text}"
+        );
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        assert_eq!(run(&args(&["--json", b]), 0, &mut out, &mut err), 1);
+        assert!(out.is_empty());
+        assert!(String::from_utf8(err).unwrap().contains("[offset "));
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        assert_eq!(run(&args(&[]), 0, &mut out, &mut err), 1);
+        let missing = dir.join("missing.rdb");
+        assert_eq!(
+            run(&args(&[missing.to_str().unwrap()]), 0, &mut out, &mut err),
+            1
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
