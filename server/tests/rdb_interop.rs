@@ -367,8 +367,11 @@ fn build_data(c: &mut Conn) {
             "quote \" backslash \\ tab \t nl \n ctl \u{1} é ✓",
         ],
     );
-    let big: Vec<u8> = (0..1_048_576u32)
-        .map(|i| b"abcdefghij"[(i / 7 % 10) as usize])
+    let big: Vec<u8> = b"0123456789abcdefghijklmnopqrstuvwxyz"
+        .iter()
+        .copied()
+        .cycle()
+        .take(1 << 20)
         .collect();
     ok(c, &[b"SET".as_slice(), b"str:lzf1mb", &big]);
     ok(c, &[b"SET".as_slice(), b"str:noise", &noise(5000, 7)]);
@@ -576,6 +579,12 @@ fn redis_dumps_decode_to_what_redis_serves() {
 
     build_data(&mut c);
     let (path, data) = save(&mut c, &tmp, "full.rdb");
+    // The 1 MB string went through LZF.
+    assert!(
+        data.len() < 600_000,
+        "dump of {} bytes: no LZF?",
+        data.len()
+    );
     let text = assert_content(&path, &mut c);
     // AUX fields in file order, as 7.0.15 writes them.
     assert!(
@@ -640,6 +649,29 @@ fn redis_dumps_decode_to_what_redis_serves() {
         let text = String::from_utf8_lossy(&out.stdout).into_owned();
         assert!(text.contains("checksum disabled"), "{text}");
         assert_eq!(redis_check(&path2).0, 0);
+
+        // A key that has expired but was not reclaimed is in the dump: counted as
+        // "already expired", and listed in the JSON with its past expiry.
+        ok(&mut c2, &["FLUSHALL"]);
+        ok(&mut c2, &["DEBUG", "SET-ACTIVE-EXPIRE", "0"]);
+        ok(&mut c2, &["SET", "gone", "v", "PXAT", "1000"]);
+        ok(&mut c2, &["SET", "kept", "v"]);
+        let (path4, _) = save(&mut c2, &tmp, "expired.rdb");
+        let (rc, rtext) = redis_check(&path4);
+        assert_eq!(rc, 0);
+        assert!(rtext.contains("1 already expired"), "{rtext}");
+        let out = run_check(&[path4.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0));
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(text.contains("[info] 1 already expired"), "{text}");
+        let (_, v) = json_of(&path4);
+        assert_eq!(
+            v["databases"],
+            json!({"0": {
+                "gone": {"type": "string", "value": "v", "expire_ms": 1000},
+                "kept": {"type": "string", "value": "v", "expire_ms": null},
+            }})
+        );
     }
 
     // An empty dump.
