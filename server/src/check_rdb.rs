@@ -283,7 +283,16 @@ pub fn error_report(path: &str, err: &CheckError) -> String {
         let _ = writeln!(out, "[offset {}] {}", l.offset, l.text);
     }
     let _ = writeln!(out, "--- RDB ERROR DETECTED ---");
-    let _ = writeln!(out, "[offset {}] {}", err.offset, err.message);
+    // Decoder messages may quote raw bytes: keep the report one line per item.
+    let message: String = err
+        .message
+        .chars()
+        .map(|c| match c {
+            c if (c as u32) < 0x20 || c == '\u{7f}' => format!("\\x{:02x}", c as u32),
+            c => c.to_string(),
+        })
+        .collect();
+    let _ = writeln!(out, "[offset {}] {message}", err.offset);
     if err.item_offset != err.offset {
         let _ = writeln!(
             out,
