@@ -2,8 +2,9 @@
 //!
 //! The binary's pieces: [`config_file`] reads redis.conf-style files and command lines,
 //! [`driver`] runs the sockets around the sans-IO core, [`logging`] prints Redis-style log
-//! lines.
+//! lines; [`check_rdb`] is the `replscope-check-rdb` tool.
 
+pub mod check_rdb;
 pub mod config_file;
 pub mod driver;
 pub mod logging;
