@@ -530,3 +530,71 @@ fn load_file_fatal_errors() {
     // Untouched on error.
     assert!(ks.dbs[0].contains(b"keep"));
 }
+
+/// (master ms, master seq, listpack entries, listpack bytes) of each node of a type-19 body.
+fn stream_nodes(data: StreamData) -> Vec<(u64, u64, usize, usize)> {
+    let v = Value::Stream(Box::new(StreamValue::new(data)));
+    let (t, d) = encode_object(&v, &plain()).unwrap();
+    assert_eq!(t, 19);
+    let mut i = 0;
+    let n = rlen(&d, &mut i);
+    let mut out = vec![];
+    for _ in 0..n {
+        let l = rlen(&d, &mut i);
+        let mid = &d[i..i + l];
+        i += l;
+        let l = rlen(&d, &mut i);
+        let blob = &d[i..i + l];
+        i += l;
+        out.push((
+            u64::from_be_bytes(mid[..8].try_into().unwrap()),
+            u64::from_be_bytes(mid[8..].try_into().unwrap()),
+            u16::from_le_bytes([blob[4], blob[5]]) as usize,
+            l,
+        ));
+    }
+    out
+}
+
+fn stream_of(entries: Vec<(StreamId, Vec<(Vec<u8>, Vec<u8>)>)>) -> StreamData {
+    let last = entries.last().map(|e| e.0).unwrap_or_default();
+    let first = entries.first().map(|e| e.0).unwrap_or_default();
+    StreamData {
+        length: entries.len() as u64,
+        entries_added: entries.len() as u64,
+        last_id: last,
+        first_id: first,
+        entries,
+        ..StreamData::default()
+    }
+}
+
+#[test]
+fn stream_nodes_split_as_redis() {
+    // XADD S <1000+i/3>-<i%3> f v<i> for i in 0..250: 100 entries per node.
+    let e = (0..250u64)
+        .map(|i| {
+            (
+                sid(1000 + i / 3, i % 3),
+                vec![(b"f".to_vec(), format!("v{i}").into_bytes())],
+            )
+        })
+        .collect();
+    assert_eq!(
+        stream_nodes(stream_of(e)),
+        vec![(1000, 0, 505, 1308), (1033, 1, 505, 1451), (1066, 2, 255, 751)]
+    );
+    // XADD T <i+1>-1 <k x (i%7+1)> <x x 7i> for i in 0..40: 4096-byte nodes.
+    let e = (0..40usize)
+        .map(|i| {
+            (
+                sid(i as u64 + 1, 1),
+                vec![(vec![b'k'; i % 7 + 1], vec![b'x'; i * 7])],
+            )
+        })
+        .collect();
+    assert_eq!(
+        stream_nodes(stream_of(e)),
+        vec![(1, 1, 219, 4071), (33, 1, 57, 2153)]
+    );
+}
