@@ -15,7 +15,7 @@ use replscope_core::keyspace::{Keyspace, Value};
 use replscope_core::rdb::encode::{encode, encode_object, EncodeOptions};
 use replscope_core::rdb::load::{load_file, value_from_rdb, value_from_rdb_typed, LoadStats};
 use replscope_core::rdb::model::{
-    StreamConsumer, StreamData, StreamGroup, StreamId, RdbFile, RdbKey, RdbValue,
+    RdbFile, RdbKey, RdbValue, StreamConsumer, StreamData, StreamGroup, StreamId,
 };
 
 fn hex(b: &[u8]) -> String {
@@ -128,7 +128,10 @@ fn strings_as_dump() {
         )
     );
     // Out of int32 range: text.
-    assert_eq!(obj(&Value::string(b"2147483648"), &o), "000a32313437343833363438");
+    assert_eq!(
+        obj(&Value::string(b"2147483648"), &o),
+        "000a32313437343833363438"
+    );
     assert_eq!(obj(&Value::string(b"-2147483648"), &o), "00c200000080");
 }
 
@@ -281,7 +284,10 @@ fn empty_collections_are_not_written() {
     assert!(encode_object(&Value::List(Box::new(ListValue::new())), &plain()).is_none());
     let out = encode(&ks, &[], &[], &plain());
     // SELECTDB 0, RESIZEDB 2 0, then only the string.
-    assert_eq!(hex(&out[9..out.len() - 9]), "fe00fb0200" .to_string() + "0001730" + "0");
+    assert_eq!(
+        hex(&out[9..out.len() - 9]),
+        "fe00fb0200".to_string() + "0001730" + "0"
+    );
 }
 
 #[test]
@@ -411,15 +417,25 @@ fn load_picks_7_0_encodings() {
     assert_eq!(v.encoding_name(), "quicklist");
     // Long field: hashtable from type 4, but listpack when it came as a listpack (16).
     let h = RdbValue::Hash(vec![(vec![b'f'; 70], b"v".to_vec())]);
-    assert_eq!(value_from_rdb(h.clone(), &c).unwrap().encoding_name(), "hashtable");
     assert_eq!(
-        value_from_rdb_typed(h, Some(16), &c).unwrap().encoding_name(),
+        value_from_rdb(h.clone(), &c).unwrap().encoding_name(),
+        "hashtable"
+    );
+    assert_eq!(
+        value_from_rdb_typed(h, Some(16), &c)
+            .unwrap()
+            .encoding_name(),
         "listpack"
     );
     let z = RdbValue::ZSet(vec![(vec![b'm'; 70], 1.0)]);
-    assert_eq!(value_from_rdb(z.clone(), &c).unwrap().encoding_name(), "skiplist");
     assert_eq!(
-        value_from_rdb_typed(z, Some(17), &c).unwrap().encoding_name(),
+        value_from_rdb(z.clone(), &c).unwrap().encoding_name(),
+        "skiplist"
+    );
+    assert_eq!(
+        value_from_rdb_typed(z, Some(17), &c)
+            .unwrap()
+            .encoding_name(),
         "listpack"
     );
     let z = RdbValue::ZSet(vec![(b"b".to_vec(), 2.0), (b"a".to_vec(), 1.0)]);
@@ -582,7 +598,11 @@ fn stream_nodes_split_as_redis() {
         .collect();
     assert_eq!(
         stream_nodes(stream_of(e)),
-        vec![(1000, 0, 505, 1308), (1033, 1, 505, 1451), (1066, 2, 255, 751)]
+        vec![
+            (1000, 0, 505, 1308),
+            (1033, 1, 505, 1451),
+            (1066, 2, 255, 751)
+        ]
     );
     // XADD T <i+1>-1 <k x (i%7+1)> <x x 7i> for i in 0..40: 4096-byte nodes.
     let e = (0..40usize)
@@ -597,4 +617,195 @@ fn stream_nodes_split_as_redis() {
         stream_nodes(stream_of(e)),
         vec![(1, 1, 219, 4071), (33, 1, 57, 2153)]
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Round trip: keyspace → encode → decode → load gives the same keyspace.
+
+mod round_trip {
+    use super::*;
+    use proptest::collection::{btree_map, btree_set, vec};
+    use proptest::prelude::*;
+    use replscope_core::rdb::decode::{decode_all, DecodeOptions};
+    use std::collections::BTreeMap;
+
+    /// Small thresholds so that both encodings of every type show up with small values.
+    fn small_config() -> Config {
+        Config {
+            hash_max_listpack_entries: 4,
+            hash_max_listpack_value: 8,
+            zset_max_listpack_entries: 4,
+            zset_max_listpack_value: 8,
+            set_max_intset_entries: 4,
+            ..Config::default()
+        }
+    }
+
+    fn elem() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            vec(any::<u8>(), 0..12),
+            any::<i64>().prop_map(|n| n.to_string().into_bytes()),
+            (-300i64..300).prop_map(|n| n.to_string().into_bytes()),
+            vec(prop_oneof![Just(b'a'), Just(b'b')], 0..60),
+        ]
+    }
+
+    fn score() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            (-1000i64..1000).prop_map(|n| n as f64),
+            any::<f64>().prop_filter("no NaN", |f| !f.is_nan()),
+            Just(f64::INFINITY),
+            Just(f64::NEG_INFINITY),
+            Just(-0.0),
+        ]
+    }
+
+    fn sid() -> impl Strategy<Value = StreamId> {
+        (0u64..5, 0u64..4).prop_map(|(ms, seq)| StreamId { ms, seq })
+    }
+
+    fn stream() -> impl Strategy<Value = StreamData> {
+        let entries = btree_map(
+            (any::<u64>(), 0u64..3),
+            vec((vec(any::<u8>(), 0..6), elem()), 1..4),
+            0..12,
+        );
+        let groups = btree_map(
+            vec(any::<u8>(), 0..5),
+            (
+                sid(),
+                proptest::option::of(0u64..100),
+                btree_map(sid(), (any::<u32>(), 0u64..5), 0..4),
+                btree_set(vec(any::<u8>(), 0..5), 0..3),
+            ),
+            0..3,
+        );
+        (entries, groups, any::<u64>()).prop_map(|(entries, groups, added)| {
+            let entries: Vec<_> = entries
+                .into_iter()
+                .map(|((ms, seq), f)| (StreamId { ms, seq }, f))
+                .collect();
+            let groups = groups
+                .into_iter()
+                .map(|(name, (last_id, entries_read, pel, consumers))| {
+                    let pel: Vec<(StreamId, u64, u64)> = pel
+                        .into_iter()
+                        .map(|(id, (t, c))| (id, t as u64, c))
+                        .collect();
+                    let n = consumers.len();
+                    let consumers = consumers
+                        .into_iter()
+                        .enumerate()
+                        .map(|(ci, cname)| StreamConsumer {
+                            name: cname,
+                            seen_time: 1_700_000_000_000 + ci as u64,
+                            active_time: None,
+                            // Each PEL entry belongs to one consumer.
+                            pel: pel
+                                .iter()
+                                .enumerate()
+                                .filter(|(i, _)| i % n == ci)
+                                .map(|(_, p)| p.0)
+                                .collect(),
+                        })
+                        .collect();
+                    StreamGroup {
+                        name,
+                        last_id,
+                        entries_read,
+                        pel,
+                        consumers,
+                    }
+                })
+                .collect();
+            StreamData {
+                length: entries.len() as u64,
+                last_id: entries.last().map(|e| e.0).unwrap_or_default(),
+                first_id: entries.first().map(|e| e.0).unwrap_or_default(),
+                max_deleted_entry_id: StreamId::default(),
+                entries_added: added,
+                entries,
+                groups,
+            }
+        })
+    }
+
+    fn rdb_value() -> impl Strategy<Value = RdbValue> {
+        prop_oneof![
+            elem().prop_map(RdbValue::String),
+            vec(any::<u8>(), 0..200).prop_map(RdbValue::String),
+            vec(elem(), 1..30).prop_map(RdbValue::List),
+            btree_set(elem(), 1..8).prop_map(|s| RdbValue::Set(s.into_iter().collect())),
+            btree_map(elem(), score(), 1..8).prop_map(|m| RdbValue::ZSet(m.into_iter().collect())),
+            btree_map(elem(), elem(), 1..8).prop_map(|m| RdbValue::Hash(m.into_iter().collect())),
+            stream().prop_map(|s| RdbValue::Stream(Box::new(s))),
+        ]
+    }
+
+    type Dataset = BTreeMap<(u64, Vec<u8>), (RdbValue, Option<i64>)>;
+
+    fn dataset() -> impl Strategy<Value = Dataset> {
+        btree_map(
+            (0u64..4, vec(any::<u8>(), 0..10)),
+            (rdb_value(), proptest::option::of(any::<i64>())),
+            0..12,
+        )
+    }
+
+    fn build(ds: &Dataset, c: &Config) -> Keyspace {
+        let mut ks = Keyspace::new(16);
+        for ((db, key), (v, exp)) in ds {
+            let v = value_from_rdb(v.clone(), c).unwrap();
+            let d = &mut ks.dbs[*db as usize];
+            d.set(key, v, false);
+            if let Some(e) = exp {
+                d.set_expire(key, *e);
+            }
+        }
+        ks
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn encode_decode_load(
+            ds in dataset(),
+            compression in any::<bool>(),
+            checksum in any::<bool>(),
+            fill in prop_oneof![Just(-2i64), Just(-1), 1i64..5],
+            depth in 0u64..3,
+        ) {
+            let c = small_config();
+            let ks = build(&ds, &c);
+            let opts = EncodeOptions {
+                compression,
+                checksum,
+                list_max_listpack_size: fill,
+                list_compress_depth: depth,
+            };
+            let aux = [("redis-ver", b"7.0.15".to_vec()), ("redis-bits", b"64".to_vec())];
+            let bytes = encode(&ks, &aux, &[b"#!lua name=x\n".to_vec()], &opts);
+            let file = decode_all(&bytes, DecodeOptions::default()).unwrap();
+            prop_assert_eq!(file.version, 10);
+            prop_assert_eq!(file.aux("redis-bits"), Some(&b"64"[..]));
+            prop_assert_eq!(file.functions.len(), 1);
+            let mut back = Keyspace::new(16);
+            let st = load_file(&mut back, file, &c, 0, false).unwrap();
+            prop_assert_eq!(st.keys_loaded as usize, ks.total_keys());
+            for (i, (a, b)) in ks.dbs.iter().zip(&back.dbs).enumerate() {
+                prop_assert_eq!(a.len(), b.len(), "db {}", i);
+                for (k, v) in a.iter() {
+                    let w = b.get(k);
+                    prop_assert_eq!(Some(v), w, "db {} key {:?}", i, k);
+                    prop_assert_eq!(v.encoding_name(), w.unwrap().encoding_name());
+                    prop_assert_eq!(a.expire_of(k), b.expire_of(k));
+                }
+            }
+            prop_assert_eq!(
+                replscope_core::cmd::dataset_digest(&ks),
+                replscope_core::cmd::dataset_digest(&back)
+            );
+        }
+    }
 }

@@ -375,8 +375,8 @@ fn write_quicklist(out: &mut Vec<u8>, l: &ListValue, opts: &EncodeOptions) {
         let blob = node.finish();
         let interior = depth > 0 && n > depth.saturating_mul(2) && i >= depth && i < n - depth;
         if interior && blob.len() >= QL_MIN_COMPRESS_BYTES {
-            if let Some(c) = lzf::compress(&blob)
-                .filter(|c| c.len() + QL_MIN_COMPRESS_IMPROVE < blob.len())
+            if let Some(c) =
+                lzf::compress(&blob).filter(|c| c.len() + QL_MIN_COMPRESS_IMPROVE < blob.len())
             {
                 write_lzf_blob(out, &c, blob.len());
                 continue;
@@ -400,11 +400,14 @@ fn stream_id_bytes(id: StreamId) -> [u8; 16] {
     b
 }
 
+/// A stream entry: its id and field/value pairs.
+type StreamEntry = (StreamId, Vec<(Vec<u8>, Vec<u8>)>);
+
 /// One stream listpack node being built.
 struct StreamNode<'a> {
     master: StreamId,
     master_fields: Vec<&'a [u8]>,
-    entries: Vec<&'a (StreamId, Vec<(Vec<u8>, Vec<u8>)>)>,
+    entries: Vec<&'a StreamEntry>,
     /// `lpBytes` of the node as Redis would have it now.
     bytes: usize,
 }
@@ -589,7 +592,19 @@ mod tests {
             w.push_str(s);
             assert_eq!(w.byte_len() - before, lp_str_size(s), "{:?}", s.len());
         }
-        for n in [0i64, -1, 127, 128, 4095, -4096, 4096, 40000, -(1 << 23), 1 << 23, 1 << 40] {
+        for n in [
+            0i64,
+            -1,
+            127,
+            128,
+            4095,
+            -4096,
+            4096,
+            40000,
+            -(1 << 23),
+            1 << 23,
+            1 << 40,
+        ] {
             let mut w = ListpackWriter::new();
             w.push_int(n);
             assert_eq!(w.byte_len() - LP_EMPTY_BYTES, lp_int_size(n), "{n}");
