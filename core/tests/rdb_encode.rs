@@ -572,7 +572,10 @@ fn stream_nodes(data: StreamData) -> Vec<(u64, u64, usize, usize)> {
     out
 }
 
-fn stream_of(entries: Vec<(StreamId, Vec<(Vec<u8>, Vec<u8>)>)>) -> StreamData {
+/// A stream entry.
+type Entry = (StreamId, Vec<(Vec<u8>, Vec<u8>)>);
+
+fn stream_of(entries: Vec<Entry>) -> StreamData {
     let last = entries.last().map(|e| e.0).unwrap_or_default();
     let first = entries.first().map(|e| e.0).unwrap_or_default();
     StreamData {
