@@ -812,3 +812,31 @@ mod round_trip {
         }
     }
 }
+
+/// DEBUG DIGEST of streams, from 7.0.15: `XADD s 5-3 a 1 bb xyz`, `XADD s 7-1 a 2`,
+/// `XGROUP CREATE s g 0` (groups do not count), then in db 2 `XADD e 1-1 x y`, `XDEL e 1-1`.
+#[test]
+fn stream_digest_as_redis() {
+    use replscope_core::cmd::{dataset_digest, digest_hex};
+    let mut ks = Keyspace::new(16);
+    let mut s = stream_of(vec![
+        (sid(5, 3), fv(&[("a", "1"), ("bb", "xyz")])),
+        (sid(7, 1), fv(&[("a", "2")])),
+    ]);
+    s.groups.push(StreamGroup {
+        name: b"g".to_vec(),
+        ..StreamGroup::default()
+    });
+    ks.dbs[0].set(b"s", Value::Stream(Box::new(StreamValue::new(s))), false);
+    assert_eq!(
+        digest_hex(&dataset_digest(&ks)),
+        "834cd7e06470a4e695d60cfe689158c230f54fd7"
+    );
+    let mut e = stream_of(vec![]);
+    e.last_id = sid(1, 1);
+    ks.dbs[2].set(b"e", Value::Stream(Box::new(StreamValue::new(e))), false);
+    assert_eq!(
+        digest_hex(&dataset_digest(&ks)),
+        "cd6ad24c34f479e8a54e35fdc609f513548eeca1"
+    );
+}
