@@ -136,6 +136,7 @@ fn decode_entry(b: &[u8]) -> Result<(LpEntry, (usize, usize)), &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     /// A minimal ziplist writer for tests (Redis's rules: 1-byte prevlen below 254).
     pub(crate) fn build(entries: &[&[u8]]) -> Vec<u8> {
@@ -206,5 +207,24 @@ mod tests {
         let mut b = build(&[b"a", b"b"]);
         b.push(0);
         assert!(parse(&b).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn round_trip(items in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..400), 0..20)) {
+            let refs: Vec<&[u8]> = items.iter().map(|v| v.as_slice()).collect();
+            let got = parse(&build(&refs)).unwrap();
+            let want: Vec<LpEntry> = items.into_iter().map(LpEntry::Str).collect();
+            prop_assert_eq!(got, want);
+        }
+
+        #[test]
+        fn hostile(data in proptest::collection::vec(any::<u8>(), 0..120), pos in any::<usize>(), bit in 0u8..8) {
+            let _ = parse(&data);
+            let mut b = build(&[b"abc", &data, b"x"]);
+            let p = pos % b.len();
+            b[p] ^= 1 << bit;
+            let _ = parse(&b);
+        }
     }
 }

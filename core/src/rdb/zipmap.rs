@@ -83,6 +83,18 @@ fn read_len(b: &[u8], p: usize) -> Option<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::parse;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn hostile(data in proptest::collection::vec(any::<u8>(), 0..120)) {
+            let _ = parse(&data);
+            let mut framed = vec![1u8];
+            framed.extend_from_slice(&data);
+            framed.push(0xFF);
+            let _ = parse(&framed);
+        }
+    }
 
     #[test]
     fn pairs_and_free_bytes() {
