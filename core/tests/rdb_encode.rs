@@ -840,3 +840,43 @@ fn stream_digest_as_redis() {
         "cd6ad24c34f479e8a54e35fdc609f513548eeca1"
     );
 }
+
+/// With `list-compress-depth 1`, 7.0.15 writes the interior nodes as LZF blobs (even with
+/// `rdbcompression no`): `RPUSH L element000 .. element1999` dumps as raw 8179, LZF of 8177,
+/// LZF of 8184, raw 488.
+#[test]
+fn quicklist_interior_nodes_compressed_as_redis() {
+    let mut l = ListValue::new();
+    for i in 0..2000 {
+        l.push(format!("element{i:03}").as_bytes(), false);
+    }
+    let opts = EncodeOptions {
+        list_compress_depth: 1,
+        ..plain()
+    };
+    let (_, d) = encode_object(&Value::List(Box::new(l)), &opts).unwrap();
+    let mut i = 0;
+    let n = rlen(&d, &mut i);
+    let mut shape = vec![];
+    for _ in 0..n {
+        assert_eq!(rlen(&d, &mut i), 2);
+        if d[i] == 0xC3 {
+            i += 1;
+            let clen = rlen(&d, &mut i);
+            let ulen = rlen(&d, &mut i);
+            let blob = replscope_core::rdb::lzf::decompress(&d[i..i + clen], ulen).unwrap();
+            assert_eq!(blob.len(), ulen);
+            i += clen;
+            shape.push(("lzf", ulen));
+        } else {
+            let len = rlen(&d, &mut i);
+            i += len;
+            shape.push(("raw", len));
+        }
+    }
+    assert_eq!(i, d.len());
+    assert_eq!(
+        shape,
+        vec![("raw", 8179), ("lzf", 8177), ("lzf", 8184), ("raw", 488)]
+    );
+}
