@@ -591,6 +591,15 @@ fn flushall_command(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         touch_all_watched_keys_in_db(ctx.st, db, None, now);
     }
     let removed = ctx.st.keyspace.clear();
+    // flushAllDataAndResetRDB: kill a saving child, and with save points write the (empty)
+    // dump at once, keeping `dirty` so that FLUSHALL is still propagated.
+    crate::persist::kill_rdb_child(ctx.st);
+    if !ctx.st.config.save.is_empty() {
+        let saved_dirty = ctx.st.dirty;
+        let now = ctx.now;
+        crate::persist::rdb_save(ctx.st, now);
+        ctx.st.dirty = saved_dirty;
+    }
     ctx.add_dirty(removed as u64 + 1);
     force_propagation(ctx, argv);
     ctx.ok();
