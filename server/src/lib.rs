@@ -2,8 +2,9 @@
 //!
 //! The binary's pieces: [`config_file`] reads redis.conf-style files and command lines,
 //! [`driver`] runs the sockets around the sans-IO core, [`logging`] prints Redis-style log
-//! lines.
+//! lines, [`storage`] writes dumps and forks background saves.
 
 pub mod config_file;
 pub mod driver;
 pub mod logging;
+pub mod storage;
