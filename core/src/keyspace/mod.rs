@@ -11,6 +11,7 @@
 pub mod hash;
 pub mod list;
 pub mod set;
+pub mod stream;
 pub mod value;
 pub mod zset;
 

@@ -5,6 +5,7 @@ use smallvec::SmallVec;
 use super::hash::HashValue;
 use super::list::ListValue;
 use super::set::SetValue;
+use super::stream::StreamValue;
 use super::zset::ZSetValue;
 
 /// A binary-safe string as stored in the keyspace (Redis's `sds`): up to 16 bytes inline,
@@ -24,6 +25,8 @@ pub enum Value {
     Set(Box<SetValue>),
     /// A sorted set (`listpack` or `skiplist`).
     ZSet(Box<ZSetValue>),
+    /// A stream (`stream`).
+    Stream(Box<StreamValue>),
 }
 
 /// The type of a value, as `TYPE` names it.
@@ -39,6 +42,8 @@ pub enum ValueType {
     Set,
     /// `zset`
     ZSet,
+    /// `stream`
+    Stream,
 }
 
 impl ValueType {
@@ -50,6 +55,7 @@ impl ValueType {
             ValueType::Hash => "hash",
             ValueType::Set => "set",
             ValueType::ZSet => "zset",
+            ValueType::Stream => "stream",
         }
     }
 }
@@ -63,6 +69,7 @@ impl Value {
             Value::Hash(_) => ValueType::Hash,
             Value::Set(_) => ValueType::Set,
             Value::ZSet(_) => ValueType::ZSet,
+            Value::Stream(_) => ValueType::Stream,
         }
     }
     /// The name `OBJECT ENCODING` replies with.
@@ -73,6 +80,7 @@ impl Value {
             Value::Hash(h) => h.encoding_name(),
             Value::Set(s) => s.encoding_name(),
             Value::ZSet(z) => z.encoding_name(),
+            Value::Stream(_) => "stream",
         }
     }
     /// A string value encoded as Redis's `tryObjectEncoding` would.

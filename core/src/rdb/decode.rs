@@ -3,9 +3,34 @@
 //! Feed bytes as they arrive ([`Decoder::feed`]) and pull items ([`Decoder::next_item`])
 //! until [`RdbItem::Eof`]. Every length read from the input is checked against the bytes
 //! that can still follow before anything is allocated, so memory stays bounded by the input.
+//!
+//! Design: the decoder keeps the bytes not yet consumed and parses the current item from its
+//! start each time; an item that is cut short is retried only once the input has reached the
+//! offset the failed attempt proved necessary (for collections, at least one byte per missing
+//! element), so feeding a big value in small chunks does not re-parse it for every chunk.
+//!
+//! What is checked (as Redis 7.0.15 does when loading): header and version (1..=11), opcodes,
+//! the CRC64 at EOF (version ≥ 5, stored 0 = not computed), string and length encodings,
+//! every nested blob (LZF, listpack, ziplist, intset, zipmap), listpack pair counts, stream
+//! structure, NaN scores, and duplicate members/fields inside one set, zset or hash.
+//!
+//! What is left to the consumer: duplicate keys and DB indexes ≥ `databases` (the server
+//! refuses them, redis-check-rdb does not), and **empty collections**: a list, set, zset or
+//! hash with no elements is yielded as an ordinary key with an empty value (the server skips
+//! such keys silently while redis-check-rdb rejects them; the loader decides). Module values
+//! (types 6/7) and `MODULE_AUX` are refused ("module data not supported"). The 7.0 release
+//! candidates' `FUNCTION` opcode is accepted and turned into library code the way 7.0 loads it
+//! (`#!<engine> name=<name>\n<code>`).
 
-use super::model::{RdbFile, RdbItem};
-use super::RdbError;
+use std::collections::HashSet;
+
+use super::intset;
+use super::listpack::{self, LpEntry};
+use super::model::{
+    RdbFile, RdbItem, RdbKey, RdbValue, StreamConsumer, StreamData, StreamGroup, StreamId,
+};
+use super::reader::{need_more, Cursor, PErr, PResult};
+use super::{crc64, opcode, rdb_type, ziplist, zipmap, RdbError, RDB_MAX_READ_VERSION};
 
 /// Limits and behaviour of a decoder.
 #[derive(Clone, Debug)]
@@ -26,47 +51,871 @@ impl Default for DecodeOptions {
     }
 }
 
+/// What one parse step produced.
+enum Step {
+    /// An item to return.
+    Item(RdbItem),
+    /// A key and its value (metadata filled in by the decoder).
+    Key {
+        key: Vec<u8>,
+        value: RdbValue,
+        rdb_type: u8,
+    },
+    /// `EXPIRETIME`/`EXPIRETIME_MS` for the next key (ms).
+    Expire(i64),
+    /// `IDLE` for the next key.
+    Idle(u64),
+    /// `FREQ` for the next key.
+    Freq(u8),
+}
+
 /// An incremental RDB decoder.
 #[derive(Debug)]
 pub struct Decoder {
-    _opts: DecodeOptions,
+    opts: DecodeOptions,
+    /// Buffered input; `buf[..start]` is consumed.
+    buf: Vec<u8>,
+    start: usize,
+    /// Absolute offset of `buf[0]`.
+    base: u64,
+    /// Do not retry before the input reaches this absolute offset.
+    need: u64,
+    version: Option<u32>,
+    db: u64,
+    expire_ms: Option<i64>,
+    idle: Option<u64>,
+    freq: Option<u8>,
+    crc: u64,
+    done: bool,
+    failed: Option<RdbError>,
+    keys: u64,
 }
 
 impl Decoder {
     /// A decoder expecting `REDIS00NN` next.
     pub fn new(opts: DecodeOptions) -> Self {
-        Decoder { _opts: opts }
+        Decoder {
+            opts,
+            buf: Vec::new(),
+            start: 0,
+            base: 0,
+            need: 0,
+            version: None,
+            db: 0,
+            expire_ms: None,
+            idle: None,
+            freq: None,
+            crc: 0,
+            done: false,
+            failed: None,
+            keys: 0,
+        }
     }
+
     /// Append bytes received.
     pub fn feed(&mut self, data: &[u8]) {
-        let _ = data;
-        todo!("Decoder::feed")
+        if self.start > 0 && self.start >= self.buf.len() / 2 {
+            self.buf.drain(..self.start);
+            self.base += self.start as u64;
+            self.start = 0;
+        }
+        self.buf.extend_from_slice(data);
     }
+
     /// The next complete item, `Ok(None)` when more bytes are needed. After an error the
     /// decoder stays failed.
     pub fn next_item(&mut self) -> Result<Option<RdbItem>, RdbError> {
-        todo!("Decoder::next_item")
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
+        loop {
+            if self.done {
+                return Ok(None);
+            }
+            let end = self.base + self.buf.len() as u64;
+            if end < self.need {
+                return Ok(None);
+            }
+            let offset = self.base + self.start as u64;
+            let mut cur = Cursor::new(&self.buf[self.start..], offset, self.opts.total_len);
+            let res = match self.version {
+                None => parse_header(&mut cur),
+                Some(v) => parse_step(&mut cur, v),
+            };
+            let step = match res {
+                Ok(s) => s,
+                Err(PErr::Incomplete(n)) => {
+                    self.need = n.max(end + 1);
+                    return Ok(None);
+                }
+                Err(PErr::Bad(e)) => {
+                    self.failed = Some(e.clone());
+                    return Err(e);
+                }
+            };
+            let used = cur.pos();
+            let item_bytes = &self.buf[self.start..self.start + used];
+            let checking = self.opts.verify_checksum && self.version.is_some_and(|v| v >= 5);
+            let item = match step {
+                Step::Item(RdbItem::Eof { checksum }) => {
+                    if checking {
+                        let stored = checksum.unwrap_or(0);
+                        let computed = crc64::crc64(self.crc, &item_bytes[..1]);
+                        if stored != 0 && stored != computed {
+                            let e = RdbError::at(
+                                offset + 1,
+                                format!("bad CRC: stored {stored:016x} computed {computed:016x}"),
+                            );
+                            self.failed = Some(e.clone());
+                            return Err(e);
+                        }
+                    }
+                    self.done = true;
+                    Some(RdbItem::Eof { checksum })
+                }
+                step => {
+                    if checking {
+                        self.crc = crc64::crc64(self.crc, item_bytes);
+                    }
+                    self.apply(step)
+                }
+            };
+            if let Some(RdbItem::Version(v)) = &item {
+                self.version = Some(*v);
+                if self.opts.verify_checksum && *v >= 5 {
+                    self.crc = crc64::crc64(0, &self.buf[self.start..self.start + used]);
+                }
+            }
+            self.start += used;
+            self.need = 0;
+            if item.is_some() {
+                return Ok(item);
+            }
+        }
     }
+
+    /// Turn a step into the item it yields (prefixes only update state).
+    fn apply(&mut self, step: Step) -> Option<RdbItem> {
+        match step {
+            Step::Item(item) => {
+                if let RdbItem::SelectDb(db) = item {
+                    self.db = db;
+                }
+                Some(item)
+            }
+            Step::Key {
+                key,
+                value,
+                rdb_type,
+            } => {
+                self.keys += 1;
+                Some(RdbItem::Key(RdbKey {
+                    db: self.db,
+                    key,
+                    value,
+                    expire_ms: self.expire_ms.take(),
+                    idle: self.idle.take(),
+                    freq: self.freq.take(),
+                    rdb_type,
+                }))
+            }
+            Step::Expire(ms) => {
+                self.expire_ms = Some(ms);
+                None
+            }
+            Step::Idle(s) => {
+                self.idle = Some(s);
+                None
+            }
+            Step::Freq(f) => {
+                self.freq = Some(f);
+                None
+            }
+        }
+    }
+
     /// The input ended: an error unless EOF was decoded (truncated dump).
     pub fn finish(&self) -> Result<(), RdbError> {
-        todo!("Decoder::finish")
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
+        if self.done {
+            return Ok(());
+        }
+        let end = self.base + self.buf.len() as u64;
+        Err(RdbError::at(
+            end,
+            "truncated: the input ended before the EOF opcode",
+        ))
     }
+
     /// True once `EOF` (and its checksum) was decoded.
     pub fn is_done(&self) -> bool {
-        todo!("Decoder::is_done")
+        self.done
     }
+
     /// Bytes consumed by the items returned so far (progress for the visualizer).
     pub fn consumed(&self) -> u64 {
-        todo!("Decoder::consumed")
+        self.base + self.start as u64
     }
+
     /// Keys returned so far.
     pub fn keys_loaded(&self) -> u64 {
-        todo!("Decoder::keys_loaded")
+        self.keys
+    }
+
+    /// Bytes fed but not consumed; once [`Decoder::is_done`], what followed the dump (for
+    /// a disk-based full resync, the start of the command stream).
+    pub fn trailing(&self) -> &[u8] {
+        &self.buf[self.start..]
     }
 }
 
-/// Decode a complete dump held in memory.
+/// Decode a complete dump held in memory. Bytes after the checksum are ignored.
 pub fn decode_all(data: &[u8], opts: DecodeOptions) -> Result<RdbFile, RdbError> {
-    let _ = (data, opts);
-    todo!("decode_all")
+    let mut opts = opts;
+    if opts.total_len.is_none() {
+        opts.total_len = Some(data.len() as u64);
+    }
+    let mut dec = Decoder::new(opts);
+    dec.feed(data);
+    let mut file = RdbFile::default();
+    loop {
+        match dec.next_item()? {
+            None => {
+                dec.finish()?;
+                return Ok(file);
+            }
+            Some(RdbItem::Version(v)) => file.version = v,
+            Some(RdbItem::Aux { key, value }) => file.aux.push((key, value)),
+            Some(RdbItem::Function(code)) => file.functions.push(code),
+            Some(RdbItem::Key(k)) => file.keys.push(k),
+            Some(RdbItem::SelectDb(_)) | Some(RdbItem::ResizeDb { .. }) => {}
+            Some(RdbItem::Eof { checksum }) => {
+                file.checksum = checksum;
+                return Ok(file);
+            }
+        }
+    }
+}
+
+/// `REDIS` + 4 decimal digits.
+fn parse_header(cur: &mut Cursor<'_>) -> PResult<Step> {
+    let at = cur.offset();
+    // Refuse a wrong magic as soon as its first bytes are there.
+    let prefix = cur.peek(5);
+    if prefix != &b"REDIS"[..prefix.len()] {
+        return Err(PErr::Bad(RdbError::at(
+            at,
+            "bad magic: not an RDB file (expected 'REDIS')",
+        )));
+    }
+    let head = cur.take(9)?;
+    let digits = &head[5..9];
+    if !digits.iter().all(u8::is_ascii_digit) {
+        return Err(PErr::Bad(RdbError::at(
+            at + 5,
+            format!(
+                "bad magic: invalid RDB version '{}'",
+                String::from_utf8_lossy(digits)
+            ),
+        )));
+    }
+    let v = digits
+        .iter()
+        .fold(0u32, |acc, d| acc * 10 + (d - b'0') as u32);
+    if v == 0 || v > RDB_MAX_READ_VERSION {
+        return Err(PErr::Bad(RdbError::at(
+            at + 5,
+            format!("unsupported RDB version {v}"),
+        )));
+    }
+    Ok(Step::Item(RdbItem::Version(v)))
+}
+
+/// One opcode or key.
+fn parse_step(cur: &mut Cursor<'_>, version: u32) -> PResult<Step> {
+    let at = cur.offset();
+    let op = cur.u8()?;
+    Ok(match op {
+        opcode::EOF => {
+            let checksum = if version >= 5 {
+                Some(u64::from_le_bytes(cur.array()?))
+            } else {
+                None
+            };
+            Step::Item(RdbItem::Eof { checksum })
+        }
+        opcode::SELECTDB => Step::Item(RdbItem::SelectDb(cur.len()?)),
+        opcode::RESIZEDB => {
+            let db_size = cur.len()?;
+            let expires_size = cur.len()?;
+            Step::Item(RdbItem::ResizeDb {
+                db_size,
+                expires_size,
+            })
+        }
+        opcode::AUX => {
+            let key = cur.string()?;
+            let value = cur.string()?;
+            Step::Item(RdbItem::Aux { key, value })
+        }
+        opcode::EXPIRETIME_MS => Step::Expire(cur.i64_le()?),
+        opcode::EXPIRETIME => Step::Expire(cur.i32_le()? as i64 * 1000),
+        opcode::IDLE => Step::Idle(cur.len()?),
+        opcode::FREQ => Step::Freq(cur.u8()?),
+        opcode::FUNCTION2 => Step::Item(RdbItem::Function(cur.string()?)),
+        opcode::FUNCTION_PRE_GA => {
+            let name = cur.string()?;
+            let engine = cur.string()?;
+            if cur.len()? != 0 {
+                let _description = cur.string()?;
+            }
+            let code = cur.string()?;
+            let mut lib = Vec::with_capacity(code.len() + name.len() + engine.len() + 9);
+            lib.extend_from_slice(b"#!");
+            lib.extend_from_slice(&engine);
+            lib.extend_from_slice(b" name=");
+            lib.extend_from_slice(&name);
+            lib.push(b'\n');
+            lib.extend_from_slice(&code);
+            Step::Item(RdbItem::Function(lib))
+        }
+        opcode::MODULE_AUX => {
+            return Err(PErr::Bad(RdbError::at(
+                at,
+                "module data not supported (MODULE_AUX)",
+            )))
+        }
+        t => {
+            let key = cur.string()?;
+            let value = parse_value(cur, t, &key, at)?;
+            Step::Key {
+                key,
+                value,
+                rdb_type: t,
+            }
+        }
+    })
+}
+
+/// A key for error messages: printable ASCII kept, the rest escaped, long keys cut.
+fn show_key(key: &[u8]) -> String {
+    let mut s = String::new();
+    for &b in key.iter().take(64) {
+        if (0x20..0x7f).contains(&b) && b != b'\'' && b != b'\\' {
+            s.push(b as char);
+        } else {
+            s.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    if key.len() > 64 {
+        s.push_str("...");
+    }
+    s
+}
+
+/// An error about the value of `key` found at `at`.
+fn value_err(at: u64, key: &[u8], msg: impl std::fmt::Display) -> PErr {
+    PErr::Bad(RdbError::at(
+        at,
+        format!("{msg} in key '{}'", show_key(key)),
+    ))
+}
+
+/// A nested blob that failed to parse.
+fn blob_err(at: u64, key: &[u8], what: &str, e: impl std::fmt::Display) -> PErr {
+    PErr::Bad(RdbError::at(
+        at,
+        format!("invalid {what} in key '{}': {e}", show_key(key)),
+    ))
+}
+
+/// True when no two items are equal.
+fn all_unique<'a>(items: impl Iterator<Item = &'a [u8]>) -> bool {
+    let mut seen = HashSet::new();
+    items.into_iter().all(|x| seen.insert(x))
+}
+
+/// Read `count` elements of at least `min_each` bytes with `f`, keeping the "bytes needed"
+/// hint of an incomplete read a lower bound of what the whole collection needs.
+fn read_elems<T>(
+    cur: &mut Cursor<'_>,
+    count: u64,
+    min_each: u64,
+    mut f: impl FnMut(&mut Cursor<'_>) -> PResult<T>,
+) -> PResult<Vec<T>> {
+    let cap = cur.need_elems(count, min_each)?;
+    let mut out = Vec::with_capacity(cap);
+    for i in 0..count {
+        let rest = (count - i - 1).saturating_mul(min_each);
+        out.push(f(cur).map_err(|e| need_more(e, rest))?);
+    }
+    Ok(out)
+}
+
+/// A listpack/ziplist entry as a score (integers, or text through a strtod-like parser).
+fn entry_score(e: &LpEntry) -> Option<f64> {
+    match e {
+        LpEntry::Int(n) => Some(*n as f64),
+        LpEntry::Str(s) => {
+            if s.is_empty() || s.len() > 128 {
+                return None;
+            }
+            let (v, _) = crate::strtod::strtod_all(s)?;
+            (!v.is_nan()).then_some(v)
+        }
+    }
+}
+
+/// A listpack entry as an integer (stream metadata).
+fn entry_int(e: &LpEntry) -> Option<i64> {
+    match e {
+        LpEntry::Int(n) => Some(*n),
+        LpEntry::Str(s) => crate::util::parse_i64(s),
+    }
+}
+
+/// Flat entries as pairs; an odd count is an error.
+fn pairs(entries: Vec<LpEntry>) -> Result<StreamFields, String> {
+    if !entries.len().is_multiple_of(2) {
+        return Err(format!("odd number of entries ({})", entries.len()));
+    }
+    let mut out = Vec::with_capacity(entries.len() / 2);
+    let mut it = entries.into_iter();
+    while let (Some(a), Some(b)) = (it.next(), it.next()) {
+        out.push((into_bytes(a), into_bytes(b)));
+    }
+    Ok(out)
+}
+
+/// An entry's bytes, without copying strings.
+fn into_bytes(e: LpEntry) -> Vec<u8> {
+    match e {
+        LpEntry::Str(s) => s,
+        e => e.to_bytes(),
+    }
+}
+
+/// Flat (member, score) entries as zset pairs.
+fn zset_pairs(entries: Vec<LpEntry>) -> Result<Vec<(Vec<u8>, f64)>, String> {
+    if !entries.len().is_multiple_of(2) {
+        return Err(format!("odd number of entries ({})", entries.len()));
+    }
+    let mut out = Vec::with_capacity(entries.len() / 2);
+    let mut it = entries.into_iter();
+    while let (Some(m), Some(s)) = (it.next(), it.next()) {
+        let score = entry_score(&s).ok_or_else(|| format!("invalid score {:?}", s))?;
+        out.push((into_bytes(m), score));
+    }
+    Ok(out)
+}
+
+/// A type 3 text double: length byte, then text; 253/254/255 are NaN/+inf/-inf.
+fn text_double(cur: &mut Cursor<'_>) -> PResult<f64> {
+    let at = cur.offset();
+    let n = cur.u8()?;
+    match n {
+        253 => Ok(f64::NAN),
+        254 => Ok(f64::INFINITY),
+        255 => Ok(f64::NEG_INFINITY),
+        n => {
+            let s = cur.take(n as u64)?;
+            match crate::strtod::strtod_all(s) {
+                Some((v, _)) => Ok(v),
+                None => Err(PErr::Bad(RdbError::at(
+                    at,
+                    format!("invalid double '{}'", String::from_utf8_lossy(s)),
+                ))),
+            }
+        }
+    }
+}
+
+/// The value of a key of type `t` (the type byte was at `type_at`).
+fn parse_value(cur: &mut Cursor<'_>, t: u8, key: &[u8], type_at: u64) -> PResult<RdbValue> {
+    let at = cur.offset();
+    Ok(match t {
+        rdb_type::STRING => RdbValue::String(cur.string()?),
+        rdb_type::LIST => {
+            let n = cur.len()?;
+            RdbValue::List(read_elems(cur, n, 1, |c| c.string())?)
+        }
+        rdb_type::SET => {
+            let n = cur.len()?;
+            let members = read_elems(cur, n, 1, |c| c.string())?;
+            if !all_unique(members.iter().map(|m| m.as_slice())) {
+                return Err(value_err(at, key, "duplicate set members detected"));
+            }
+            RdbValue::Set(members)
+        }
+        rdb_type::ZSET | rdb_type::ZSET_2 => {
+            let n = cur.len()?;
+            let min = if t == rdb_type::ZSET { 2 } else { 9 };
+            let items = read_elems(cur, n, min, |c| {
+                let m = c.string()?;
+                let s = if t == rdb_type::ZSET {
+                    text_double(c)?
+                } else {
+                    c.f64_le()?
+                };
+                Ok((m, s))
+            })?;
+            if items.iter().any(|(_, s)| s.is_nan()) {
+                return Err(value_err(at, key, "zset with NaN score detected"));
+            }
+            if !all_unique(items.iter().map(|(m, _)| m.as_slice())) {
+                return Err(value_err(at, key, "duplicate zset members detected"));
+            }
+            RdbValue::ZSet(items)
+        }
+        rdb_type::HASH => {
+            let n = cur.len()?;
+            let items = read_elems(cur, n, 2, |c| Ok((c.string()?, c.string()?)))?;
+            if !all_unique(items.iter().map(|(f, _)| f.as_slice())) {
+                return Err(value_err(at, key, "duplicate hash fields detected"));
+            }
+            RdbValue::Hash(items)
+        }
+        rdb_type::MODULE | rdb_type::MODULE_2 => {
+            return Err(PErr::Bad(RdbError::at(
+                type_at,
+                format!("module data not supported (object type {t})"),
+            )))
+        }
+        rdb_type::HASH_ZIPMAP => {
+            let blob = cur.string()?;
+            let items = zipmap::parse(&blob).map_err(|e| blob_err(at, key, "zipmap", e))?;
+            RdbValue::Hash(items)
+        }
+        rdb_type::LIST_ZIPLIST => {
+            let blob = cur.string()?;
+            let items = ziplist::parse(&blob).map_err(|e| blob_err(at, key, "ziplist", e))?;
+            RdbValue::List(items.into_iter().map(into_bytes).collect())
+        }
+        rdb_type::SET_INTSET => {
+            let blob = cur.string()?;
+            let items = intset::parse(&blob).map_err(|e| blob_err(at, key, "intset", e))?;
+            RdbValue::Set(items.iter().map(|n| n.to_string().into_bytes()).collect())
+        }
+        rdb_type::ZSET_ZIPLIST | rdb_type::ZSET_LISTPACK => {
+            let blob = cur.string()?;
+            let (what, entries) = if t == rdb_type::ZSET_ZIPLIST {
+                ("ziplist", ziplist::parse(&blob))
+            } else {
+                ("listpack", listpack::parse(&blob))
+            };
+            let entries = entries.map_err(|e| blob_err(at, key, what, e))?;
+            let items = zset_pairs(entries).map_err(|e| blob_err(at, key, what, e))?;
+            if !all_unique(items.iter().map(|(m, _)| m.as_slice())) {
+                return Err(blob_err(at, key, what, "duplicate members"));
+            }
+            RdbValue::ZSet(items)
+        }
+        rdb_type::HASH_ZIPLIST | rdb_type::HASH_LISTPACK => {
+            let blob = cur.string()?;
+            let (what, entries) = if t == rdb_type::HASH_ZIPLIST {
+                ("ziplist", ziplist::parse(&blob))
+            } else {
+                ("listpack", listpack::parse(&blob))
+            };
+            let entries = entries.map_err(|e| blob_err(at, key, what, e))?;
+            let items = pairs(entries).map_err(|e| blob_err(at, key, what, e))?;
+            if !all_unique(items.iter().map(|(f, _)| f.as_slice())) {
+                return Err(blob_err(at, key, what, "duplicate fields"));
+            }
+            RdbValue::Hash(items)
+        }
+        rdb_type::SET_LISTPACK => {
+            let blob = cur.string()?;
+            let entries = listpack::parse(&blob).map_err(|e| blob_err(at, key, "listpack", e))?;
+            let members: Vec<Vec<u8>> = entries.into_iter().map(into_bytes).collect();
+            if !all_unique(members.iter().map(|m| m.as_slice())) {
+                return Err(blob_err(at, key, "listpack", "duplicate members"));
+            }
+            RdbValue::Set(members)
+        }
+        rdb_type::LIST_QUICKLIST => {
+            let n = cur.len()?;
+            let nodes = read_elems(cur, n, 1, |c| Ok((c.offset(), c.string()?)))?;
+            let mut list = Vec::new();
+            for (node_at, blob) in nodes {
+                let items =
+                    ziplist::parse(&blob).map_err(|e| blob_err(node_at, key, "ziplist", e))?;
+                list.extend(items.into_iter().map(into_bytes));
+            }
+            RdbValue::List(list)
+        }
+        rdb_type::LIST_QUICKLIST_2 => {
+            let n = cur.len()?;
+            let nodes = read_elems(cur, n, 2, |c| {
+                let container_at = c.offset();
+                let container = c.len()?;
+                let node_at = c.offset();
+                Ok((container_at, container, node_at, c.string()?))
+            })?;
+            let mut list = Vec::new();
+            for (container_at, container, node_at, blob) in nodes {
+                if blob.is_empty() {
+                    return Err(value_err(node_at, key, "empty quicklist node"));
+                }
+                match container {
+                    1 => list.push(blob),
+                    2 => {
+                        let items = listpack::parse(&blob)
+                            .map_err(|e| blob_err(node_at, key, "listpack", e))?;
+                        list.extend(items.into_iter().map(into_bytes));
+                    }
+                    c => {
+                        return Err(value_err(
+                            container_at,
+                            key,
+                            format_args!("invalid quicklist container {c}"),
+                        ))
+                    }
+                }
+            }
+            RdbValue::List(list)
+        }
+        rdb_type::STREAM_LISTPACKS
+        | rdb_type::STREAM_LISTPACKS_2
+        | rdb_type::STREAM_LISTPACKS_3 => RdbValue::Stream(Box::new(parse_stream(cur, t, key)?)),
+        t => {
+            return Err(PErr::Bad(RdbError::at(
+                type_at,
+                format!("unknown object type {t}"),
+            )))
+        }
+    })
+}
+
+/// A 16-byte big-endian stream id (rax key / PEL id).
+fn raw_id(b: &[u8]) -> StreamId {
+    let mut ms = [0u8; 8];
+    let mut seq = [0u8; 8];
+    ms.copy_from_slice(&b[..8]);
+    seq.copy_from_slice(&b[8..16]);
+    StreamId {
+        ms: u64::from_be_bytes(ms),
+        seq: u64::from_be_bytes(seq),
+    }
+}
+
+/// A stream id stored as two lengths.
+fn len_id(cur: &mut Cursor<'_>) -> PResult<StreamId> {
+    Ok(StreamId {
+        ms: cur.len()?,
+        seq: cur.len()?,
+    })
+}
+
+/// Stream entry flag: tombstone.
+const STREAM_ITEM_FLAG_DELETED: i64 = 1;
+/// Stream entry flag: the entry uses the master entry's fields.
+const STREAM_ITEM_FLAG_SAMEFIELDS: i64 = 2;
+
+/// A stream entry's fields and values.
+type StreamFields = Vec<(Vec<u8>, Vec<u8>)>;
+
+/// The live entries of one stream listpack (§9).
+fn stream_node(
+    master: StreamId,
+    e: Vec<LpEntry>,
+    out: &mut Vec<(StreamId, StreamFields)>,
+) -> Result<(), String> {
+    let int = |i: usize| -> Result<i64, String> {
+        e.get(i)
+            .ok_or_else(|| "listpack ends inside an entry".to_string())
+            .and_then(|x| entry_int(x).ok_or_else(|| format!("expected an integer at entry {i}")))
+    };
+    let count = int(0)?;
+    let deleted = int(1)?;
+    let nf = int(2)?;
+    if count < 0 || deleted < 0 || nf < 0 || nf as u64 > e.len() as u64 {
+        return Err("invalid master entry".into());
+    }
+    let nf = nf as usize;
+    let master_fields: Vec<Vec<u8>> = e[3..(3 + nf).min(e.len())]
+        .iter()
+        .map(LpEntry::to_bytes)
+        .collect();
+    if master_fields.len() != nf || int(3 + nf)? != 0 {
+        return Err("invalid master entry terminator".into());
+    }
+    let mut i = 4 + nf;
+    let (mut live, mut dead) = (0i64, 0i64);
+    while i < e.len() {
+        let start = i;
+        let flags = int(i)?;
+        let ms_delta = int(i + 1)?;
+        let seq_delta = int(i + 2)?;
+        i += 3;
+        let id = StreamId {
+            ms: master.ms.wrapping_add(ms_delta as u64),
+            seq: master.seq.wrapping_add(seq_delta as u64),
+        };
+        let mut fields = Vec::new();
+        let keep = flags & STREAM_ITEM_FLAG_DELETED == 0;
+        let expected_lp_count;
+        if flags & STREAM_ITEM_FLAG_SAMEFIELDS != 0 {
+            if e.len() - i < nf {
+                return Err("listpack ends inside an entry".into());
+            }
+            if keep {
+                fields = master_fields
+                    .iter()
+                    .cloned()
+                    .zip(e[i..i + nf].iter().map(LpEntry::to_bytes))
+                    .collect();
+            }
+            i += nf;
+            expected_lp_count = nf as i64 + 3;
+        } else {
+            let n = int(i)?;
+            i += 1;
+            if n < 0 || (n as u64).saturating_mul(2) > (e.len() - i) as u64 {
+                return Err("invalid entry field count".into());
+            }
+            let n = n as usize;
+            if keep {
+                fields = e[i..i + 2 * n]
+                    .chunks(2)
+                    .map(|p| (p[0].to_bytes(), p[1].to_bytes()))
+                    .collect();
+            }
+            i += 2 * n;
+            expected_lp_count = 2 * n as i64 + 4;
+        }
+        let lp_count = int(i)?;
+        i += 1;
+        if lp_count != expected_lp_count {
+            return Err(format!(
+                "entry at listpack index {start}: lp-count {lp_count}, expected {expected_lp_count}"
+            ));
+        }
+        if keep {
+            live += 1;
+            out.push((id, fields));
+        } else {
+            dead += 1;
+        }
+    }
+    if live != count || dead != deleted {
+        return Err(format!(
+            "master entry counts {count} live / {deleted} deleted, found {live} / {dead}"
+        ));
+    }
+    Ok(())
+}
+
+/// A stream (types 15, 19, 21).
+fn parse_stream(cur: &mut Cursor<'_>, t: u8, key: &[u8]) -> PResult<StreamData> {
+    let mut s = StreamData::default();
+    let n_nodes = cur.len()?;
+    // Read the nodes' raw strings first (bounded), then parse them.
+    let nodes = read_elems(cur, n_nodes, 2, |c| {
+        let id_at = c.offset();
+        let id = c.string()?;
+        let lp_at = c.offset();
+        Ok((id_at, id, lp_at, c.string()?))
+    })?;
+    for (id_at, id, lp_at, lp) in nodes {
+        if id.len() != 16 {
+            return Err(value_err(id_at, key, "stream node key is not a 16-byte id"));
+        }
+        let master = raw_id(&id);
+        let entries = listpack::parse(&lp).map_err(|e| blob_err(lp_at, key, "listpack", e))?;
+        if entries.is_empty() {
+            return Err(value_err(lp_at, key, "empty listpack inside stream"));
+        }
+        stream_node(master, entries, &mut s.entries)
+            .map_err(|e| blob_err(lp_at, key, "stream listpack", e))?;
+    }
+    s.length = cur.len()?;
+    s.last_id = len_id(cur)?;
+    if t >= rdb_type::STREAM_LISTPACKS_2 {
+        s.first_id = len_id(cur)?;
+        s.max_deleted_entry_id = len_id(cur)?;
+        s.entries_added = cur.len()?;
+    } else {
+        s.entries_added = s.length;
+    }
+    let n_groups = cur.len()?;
+    let min_group = if t >= rdb_type::STREAM_LISTPACKS_2 {
+        6
+    } else {
+        5
+    };
+    s.groups = read_elems(cur, n_groups, min_group, |c| parse_group(c, t, key))?;
+    Ok(s)
+}
+
+/// One consumer group.
+fn parse_group(cur: &mut Cursor<'_>, t: u8, key: &[u8]) -> PResult<StreamGroup> {
+    let mut g = StreamGroup {
+        name: cur.string()?,
+        last_id: len_id(cur)?,
+        ..Default::default()
+    };
+    if t >= rdb_type::STREAM_LISTPACKS_2 {
+        let r = cur.len()?;
+        g.entries_read = (r != u64::MAX).then_some(r);
+    }
+    let pel_at = cur.offset();
+    let n_pel = cur.len()?;
+    g.pel = read_elems(cur, n_pel, 25, |c| {
+        let id = raw_id(c.take(16)?);
+        let time = c.i64_le()? as u64;
+        let count = c.len()?;
+        Ok((id, time, count))
+    })?;
+    if !all_unique_ids(g.pel.iter().map(|p| p.0)) {
+        return Err(value_err(pel_at, key, "duplicated global PEL entry"));
+    }
+    let n_consumers = cur.len()?;
+    let min_consumer = if t == rdb_type::STREAM_LISTPACKS_3 {
+        18
+    } else {
+        10
+    };
+    let mut owned = HashSet::new();
+    let pel_ids: HashSet<StreamId> = g.pel.iter().map(|p| p.0).collect();
+    g.consumers = read_elems(cur, n_consumers, min_consumer, |c| {
+        let name = c.string()?;
+        let seen_time = c.i64_le()? as u64;
+        let active_time = if t == rdb_type::STREAM_LISTPACKS_3 {
+            Some(c.i64_le()? as u64)
+        } else {
+            None
+        };
+        let n = c.len()?;
+        let pel = read_elems(c, n, 16, |c2| {
+            let at = c2.offset();
+            let id = raw_id(c2.take(16)?);
+            if !pel_ids.contains(&id) {
+                return Err(value_err(
+                    at,
+                    key,
+                    "consumer PEL entry not found in the group PEL",
+                ));
+            }
+            if !owned.insert(id) {
+                return Err(value_err(at, key, "duplicated consumer PEL entry"));
+            }
+            Ok(id)
+        })?;
+        Ok(StreamConsumer {
+            name,
+            seen_time,
+            active_time,
+            pel,
+        })
+    })?;
+    Ok(g)
+}
+
+/// True when no two ids are equal.
+fn all_unique_ids(ids: impl Iterator<Item = StreamId>) -> bool {
+    let mut seen = HashSet::new();
+    ids.into_iter().all(|x| seen.insert(x))
 }

@@ -1,14 +1,217 @@
 //! Between the dump's logical model and the keyspace: load decoded keys into databases with
 //! the encodings Redis 7.0 would choose for them.
+//!
+//! The encoding rules are those of 7.0.15's `rdbLoadObject` (checked against the server):
+//! * set: an intset when every member is a canonical integer and there are at most
+//!   `set-max-intset-entries`, else a hashtable;
+//! * hash and sorted set written element by element (types 3, 4, 5): a listpack when both the
+//!   count and every element's length are within `*-max-listpack-entries`/`-value`;
+//! * hash and sorted set written as a listpack (16, 17, and the old ziplists 12, 13): a
+//!   listpack when the count is within `*-max-listpack-entries`; element lengths are not
+//!   checked;
+//! * list: always a quicklist; string: as `SET` would store it; stream: as decoded.
 
-use super::model::RdbValue;
+use std::collections::HashSet;
+
+use super::model::{RdbFile, RdbValue};
+use super::rdb_type;
 use crate::config::Config;
-use crate::keyspace::Value;
+use crate::keyspace::hash::HashValue;
+use crate::keyspace::list::ListValue;
+use crate::keyspace::set::SetValue;
+use crate::keyspace::stream::StreamValue;
+use crate::keyspace::zset::ZSetValue;
+use crate::keyspace::{Keyspace, Map, Sds, Set, Value};
+use crate::util::parse_i64;
 
 /// The keyspace value for a decoded one, encoded as Redis 7.0 would after loading it with
 /// `config`'s thresholds (`hash-max-listpack-entries`, `set-max-intset-entries`, ...).
 /// Errors are what makes Redis refuse the value (duplicate members, NaN scores ...).
+///
+/// Hashes and sorted sets are treated as written element by element (types 4 and 5); use
+/// [`value_from_rdb_typed`] when the RDB type is known.
 pub fn value_from_rdb(v: RdbValue, config: &Config) -> Result<Value, String> {
-    let _ = (v, config);
-    todo!("value_from_rdb")
+    value_from_rdb_typed(v, None, config)
+}
+
+/// True for a list, set, sorted set or hash with no element: Redis skips such keys on load
+/// ("rdbLoadObject skipping empty key"). Empty streams are valid values.
+pub fn is_empty_collection(v: &RdbValue) -> bool {
+    match v {
+        RdbValue::String(_) | RdbValue::Stream(_) => false,
+        RdbValue::List(l) => l.is_empty(),
+        RdbValue::Set(s) => s.is_empty(),
+        RdbValue::ZSet(z) => z.is_empty(),
+        RdbValue::Hash(h) => h.is_empty(),
+    }
+}
+
+/// [`value_from_rdb`] knowing the RDB type id the value was stored with (`rdb_type`), which
+/// decides whether element lengths count for the listpack thresholds.
+pub fn value_from_rdb_typed(
+    v: RdbValue,
+    rdb_type: Option<u8>,
+    config: &Config,
+) -> Result<Value, String> {
+    if is_empty_collection(&v) {
+        return Err("Empty keys skipped".into());
+    }
+    let was_listpack = matches!(
+        rdb_type,
+        Some(
+            rdb_type::HASH_LISTPACK
+                | rdb_type::HASH_ZIPLIST
+                | rdb_type::HASH_ZIPMAP
+                | rdb_type::ZSET_LISTPACK
+                | rdb_type::ZSET_ZIPLIST
+        )
+    );
+    Ok(match v {
+        RdbValue::String(s) => Value::string(&s),
+        RdbValue::List(items) => Value::List(Box::new(ListValue {
+            items: items.iter().map(|e| Sds::from_slice(e)).collect(),
+        })),
+        RdbValue::Set(members) => Value::Set(Box::new(load_set(members, config)?)),
+        RdbValue::ZSet(elems) => Value::ZSet(Box::new(load_zset(elems, was_listpack, config)?)),
+        RdbValue::Hash(pairs) => Value::Hash(Box::new(load_hash(pairs, was_listpack, config)?)),
+        RdbValue::Stream(data) => Value::Stream(Box::new(StreamValue::new(*data))),
+    })
+}
+
+/// A set as `rdbLoadObject` builds it (types 2 and 11).
+fn load_set(members: Vec<Vec<u8>>, config: &Config) -> Result<SetValue, String> {
+    const DUP: &str = "Duplicate set members detected";
+    if members.len() <= config.set_max_intset_entries {
+        let ints: Option<Vec<i64>> = members.iter().map(|m| parse_i64(m)).collect();
+        if let Some(mut ints) = ints {
+            ints.sort_unstable();
+            if ints.windows(2).any(|w| w[0] == w[1]) {
+                return Err(DUP.into());
+            }
+            return Ok(SetValue::Intset(ints));
+        }
+    }
+    let mut t: Set<Sds> = Set::with_capacity_and_hasher(members.len(), Default::default());
+    for m in members {
+        if !t.insert(Sds::from_vec(m)) {
+            return Err(DUP.into());
+        }
+    }
+    Ok(SetValue::Table(t))
+}
+
+/// A sorted set as `rdbLoadObject` builds it.
+fn load_zset(
+    elems: Vec<(Vec<u8>, f64)>,
+    was_listpack: bool,
+    config: &Config,
+) -> Result<ZSetValue, String> {
+    let mut seen: HashSet<&[u8]> = HashSet::with_capacity(elems.len());
+    for (m, score) in &elems {
+        if score.is_nan() {
+            return Err("Zset with NAN score detected".into());
+        }
+        if !seen.insert(m.as_slice()) {
+            return Err("Duplicate zset fields detected".into());
+        }
+    }
+    let maxelelen = elems.iter().map(|(m, _)| m.len()).max().unwrap_or(0);
+    let listpack = elems.len() <= config.zset_max_listpack_entries
+        && (was_listpack || maxelelen <= config.zset_max_listpack_value);
+    let mut z = if listpack {
+        ZSetValue::default()
+    } else {
+        ZSetValue::new_skiplist()
+    };
+    for (m, score) in &elems {
+        z.insert(m, *score);
+    }
+    Ok(z)
+}
+
+/// A hash as `rdbLoadObject` builds it.
+fn load_hash(
+    pairs: Vec<(Vec<u8>, Vec<u8>)>,
+    was_listpack: bool,
+    config: &Config,
+) -> Result<HashValue, String> {
+    let max = config.hash_max_listpack_value;
+    let listpack = pairs.len() <= config.hash_max_listpack_entries
+        && (was_listpack || pairs.iter().all(|(f, v)| f.len() <= max && v.len() <= max));
+    let mut m: Map<Sds, Sds> = Map::with_capacity_and_hasher(pairs.len(), Default::default());
+    for (f, v) in pairs {
+        if m.insert(Sds::from_vec(f), Sds::from_vec(v)).is_some() {
+            return Err("Duplicate hash fields detected".into());
+        }
+    }
+    Ok(if listpack {
+        HashValue::Listpack(m.into_iter().collect())
+    } else {
+        HashValue::Table(m)
+    })
+}
+
+/// What [`load_file`] did (`Done loading RDB, keys loaded: N, keys expired: M.`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoadStats {
+    /// Keys stored.
+    pub keys_loaded: u64,
+    /// Keys dropped because their expiry was in the past (masters only).
+    pub keys_expired: u64,
+    /// Empty lists, sets, sorted sets and hashes skipped.
+    pub empty_keys_skipped: u64,
+}
+
+/// Replace the content of `ks` with the keys of `file`, as 7.0.15's `rdbLoad`:
+/// * a key in a database `>= databases` is fatal (Redis logs this message and exits);
+/// * on a master (`is_master`), keys whose expiry is before `now_ms` are dropped; a replica
+///   keeps them (its master will send the `DEL`);
+/// * empty collections are skipped; a key present twice in a database is fatal (Redis
+///   panics "Duplicated key found in RDB file");
+/// * a value Redis refuses (duplicate member, NaN score) is an error.
+///
+/// On error `ks` is left untouched.
+pub fn load_file(
+    ks: &mut Keyspace,
+    file: RdbFile,
+    config: &Config,
+    now_ms: i64,
+    is_master: bool,
+) -> Result<LoadStats, String> {
+    let mut fresh = Keyspace::new(ks.dbs.len());
+    let dbnum = config.databases.min(ks.dbs.len());
+    let mut stats = LoadStats::default();
+    for k in file.keys {
+        let db = match usize::try_from(k.db) {
+            Ok(d) if d < dbnum => d,
+            _ => {
+                return Err(format!(
+                    "FATAL: Data file was created with a Redis server configured to handle \
+                     more than {} databases. Exiting\n",
+                    config.databases
+                ))
+            }
+        };
+        if is_empty_collection(&k.value) {
+            stats.empty_keys_skipped += 1;
+            continue;
+        }
+        let value = value_from_rdb_typed(k.value, Some(k.rdb_type), config)?;
+        if is_master && matches!(k.expire_ms, Some(when) if when < now_ms) {
+            stats.keys_expired += 1;
+            continue;
+        }
+        let d = &mut fresh.dbs[db];
+        if !d.add(&k.key, value) {
+            return Err("Duplicated key found in RDB file".into());
+        }
+        if let Some(when) = k.expire_ms {
+            d.set_expire(&k.key, when);
+        }
+        stats.keys_loaded += 1;
+    }
+    for (dst, src) in ks.dbs.iter_mut().zip(fresh.dbs) {
+        *dst = src;
+    }
+    Ok(stats)
 }

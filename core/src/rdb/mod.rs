@@ -21,6 +21,7 @@ pub mod listpack;
 pub mod load;
 pub mod lzf;
 pub mod model;
+mod reader;
 pub mod ziplist;
 pub mod zipmap;
 

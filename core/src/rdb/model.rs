@@ -47,6 +47,7 @@ pub struct StreamId {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StreamData {
     /// Live entries (tombstones dropped), in id order: id and flat field/value pairs.
+    #[allow(clippy::type_complexity)]
     pub entries: Vec<(StreamId, Vec<(Vec<u8>, Vec<u8>)>)>,
     /// `XLEN` as stored.
     pub length: u64,
