@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::keyspace::Keyspace;
 use crate::rdb::decode::{decode_all, DecodeOptions};
 use crate::rdb::encode::{encode, EncodeOptions};
-use crate::rdb::load::value_from_rdb;
+use crate::rdb::load::load_file;
 use crate::rdb::RdbFile;
 use crate::server::{LogLevel, State};
 use crate::time::Time;
@@ -587,47 +587,38 @@ fn log_aux_fields(st: &mut State, now: Time, file: &RdbFile) {
     }
 }
 
-/// Put the dump's keys in the keyspace as `rdbLoadRio` does: expired keys are skipped on a
-/// master (and counted), duplicates are an error unless allowed.
+/// Put the dump's keys in the keyspace as `rdbLoadRio` does ([`load_file`] decides what is
+/// kept: expired keys skipped on a master, empty collections dropped). Keys already in the
+/// keyspace (DEBUG RELOAD NOFLUSH) make a duplicate error unless `allow_dup`.
 fn load_keys(
     st: &mut State,
     now: Time,
     file: RdbFile,
     flags: LoadFlags,
 ) -> Result<LoadCounts, String> {
-    let mut counts = LoadCounts::default();
+    let mut fresh = Keyspace::new(st.keyspace.dbs.len());
     let is_master = !st.is_replica();
-    let now_ms = now.as_millis();
-    let ndbs = st.keyspace.dbs.len();
-    for k in file.keys {
-        let db = usize::try_from(k.db).unwrap_or(usize::MAX);
-        if db >= ndbs {
-            return Err(format!(
-                "FATAL: Data file was created with a Redis server configured to handle more than {ndbs} databases. Exiting\n"
-            ));
-        }
-        if is_master && k.expire_ms.is_some_and(|t| t < now_ms) {
-            counts.keys_expired += 1;
+    let stats = load_file(&mut fresh, file, &st.config, now.as_millis(), is_master)?;
+    for (dst, src) in st.keyspace.dbs.iter_mut().zip(fresh.dbs) {
+        if dst.is_empty() {
+            *dst = src;
             continue;
         }
-        let value = value_from_rdb(k.value, &st.config)?;
-        let d = &mut st.keyspace.dbs[db];
-        if d.contains(&k.key) {
-            if !flags.allow_dup {
-                return Err(format!(
-                    "RDB has duplicated key '{}' in DB {db}",
-                    String::from_utf8_lossy(&k.key)
-                ));
+        if !flags.allow_dup && src.iter().any(|(k, _)| dst.contains(k)) {
+            return Err("Duplicated key found in RDB file".into());
+        }
+        for (k, v) in src.iter() {
+            dst.remove(k);
+            dst.add(k, v.clone());
+            if let Some(t) = src.expire_of(k) {
+                dst.set_expire(k, t);
             }
-            d.remove(&k.key);
         }
-        d.add(&k.key, value);
-        if let Some(t) = k.expire_ms {
-            d.set_expire(&k.key, t);
-        }
-        counts.keys_loaded += 1;
     }
-    Ok(counts)
+    Ok(LoadCounts {
+        keys_loaded: stats.keys_loaded,
+        keys_expired: stats.keys_expired,
+    })
 }
 
 /// Load the dump from storage at startup (`loadDataFromDisk`). `Ok(None)` when there is no

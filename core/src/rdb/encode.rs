@@ -383,8 +383,8 @@ fn write_quicklist(out: &mut Vec<u8>, l: &ListValue, opts: &EncodeOptions) {
         let blob = node.finish();
         let interior = depth > 0 && n > depth.saturating_mul(2) && i >= depth && i < n - depth;
         if interior && blob.len() >= QL_MIN_COMPRESS_BYTES {
-            if let Some(c) = lzf::compress(&blob)
-                .filter(|c| c.len() + QL_MIN_COMPRESS_IMPROVE < blob.len())
+            if let Some(c) =
+                lzf::compress(&blob).filter(|c| c.len() + QL_MIN_COMPRESS_IMPROVE < blob.len())
             {
                 write_lzf_blob(out, &c, blob.len());
                 continue;
