@@ -22,6 +22,7 @@ mod tx;
 mod zset;
 
 pub use ctx::Ctx;
+pub use debug::{dataset_digest, hex as digest_hex};
 pub use errors::RedisError;
 pub(crate) use tx::unwatch_keys;
 

@@ -389,6 +389,12 @@ fn parse_step(cur: &mut Cursor<'_>, version: u32) -> PResult<Step> {
         }
         t => {
             let key = cur.string()?;
+            // Find the end of the value cheaply first, so that a value that is still
+            // incomplete costs a structural scan per retry, not a full decode.
+            // (An invalid value is reported by the real parse, with a precise message.)
+            if let Err(PErr::Incomplete(n)) = skip_value(&mut cur.clone(), t) {
+                return Err(PErr::Incomplete(n));
+            }
             let value = parse_value(cur, t, &key, at)?;
             Step::Key {
                 key,
@@ -918,4 +924,105 @@ fn parse_group(cur: &mut Cursor<'_>, t: u8, key: &[u8]) -> PResult<StreamGroup> 
 fn all_unique_ids(ids: impl Iterator<Item = StreamId>) -> bool {
     let mut seen = HashSet::new();
     ids.into_iter().all(|x| seen.insert(x))
+}
+
+/// Skip `count` elements of at least `min_each` bytes (see [`read_elems`]).
+fn skip_elems(
+    cur: &mut Cursor<'_>,
+    count: u64,
+    min_each: u64,
+    mut f: impl FnMut(&mut Cursor<'_>) -> PResult<()>,
+) -> PResult<()> {
+    cur.need_elems(count, min_each)?;
+    for i in 0..count {
+        let rest = (count - i - 1).saturating_mul(min_each);
+        f(cur).map_err(|e| need_more(e, rest))?;
+    }
+    Ok(())
+}
+
+/// Walk over a value of type `t` without decoding it: only its end matters (how many bytes
+/// it needs). Anything invalid is left to [`parse_value`], which reports it.
+fn skip_value(cur: &mut Cursor<'_>, t: u8) -> PResult<()> {
+    match t {
+        rdb_type::STRING
+        | rdb_type::HASH_ZIPMAP
+        | rdb_type::LIST_ZIPLIST
+        | rdb_type::SET_INTSET
+        | rdb_type::ZSET_ZIPLIST
+        | rdb_type::HASH_ZIPLIST
+        | rdb_type::HASH_LISTPACK
+        | rdb_type::ZSET_LISTPACK
+        | rdb_type::SET_LISTPACK => cur.skip_string(),
+        rdb_type::LIST | rdb_type::SET | rdb_type::LIST_QUICKLIST => {
+            let n = cur.len()?;
+            skip_elems(cur, n, 1, |c| c.skip_string())
+        }
+        rdb_type::HASH => {
+            let n = cur.len()?;
+            skip_elems(cur, n, 2, |c| {
+                c.skip_string()?;
+                c.skip_string()
+            })
+        }
+        rdb_type::ZSET => {
+            let n = cur.len()?;
+            skip_elems(cur, n, 2, |c| {
+                c.skip_string()?;
+                match c.u8()? {
+                    253..=255 => Ok(()),
+                    l => c.take(l as u64).map(drop),
+                }
+            })
+        }
+        rdb_type::ZSET_2 => {
+            let n = cur.len()?;
+            skip_elems(cur, n, 9, |c| {
+                c.skip_string()?;
+                c.take(8).map(drop)
+            })
+        }
+        rdb_type::LIST_QUICKLIST_2 => {
+            let n = cur.len()?;
+            skip_elems(cur, n, 2, |c| {
+                c.len()?;
+                c.skip_string()
+            })
+        }
+        rdb_type::STREAM_LISTPACKS
+        | rdb_type::STREAM_LISTPACKS_2
+        | rdb_type::STREAM_LISTPACKS_3 => {
+            let v2 = t >= rdb_type::STREAM_LISTPACKS_2;
+            let v3 = t == rdb_type::STREAM_LISTPACKS_3;
+            let n = cur.len()?;
+            skip_elems(cur, n, 2, |c| {
+                c.skip_string()?;
+                c.skip_string()
+            })?;
+            for _ in 0..if v2 { 8 } else { 3 } {
+                cur.len()?;
+            }
+            let n = cur.len()?;
+            skip_elems(cur, n, if v2 { 6 } else { 5 }, |c| {
+                c.skip_string()?;
+                for _ in 0..if v2 { 3 } else { 2 } {
+                    c.len()?;
+                }
+                let n = c.len()?;
+                skip_elems(c, n, 25, |c| {
+                    c.take(24)?;
+                    c.len().map(drop)
+                })?;
+                let n = c.len()?;
+                skip_elems(c, n, if v3 { 18 } else { 10 }, |c| {
+                    c.skip_string()?;
+                    c.take(if v3 { 16 } else { 8 })?;
+                    let n = c.len()?;
+                    c.take(n.saturating_mul(16)).map(drop)
+                })
+            })
+        }
+        // errors (modules, unknown types) are reported by the real parse
+        _ => Ok(()),
+    }
 }

@@ -324,6 +324,8 @@ fn lp_str_size(s: &[u8]) -> usize {
 const QL_OPTIMIZATION_LEVEL: [usize; 5] = [4096, 8192, 16384, 32768, 65536];
 /// `SIZE_SAFETY_LIMIT`: no node grows past this by count (positive fill).
 const QL_SIZE_SAFETY_LIMIT: usize = 8192;
+/// `SIZE_ESTIMATE_OVERHEAD`: what an element is assumed to add beyond its own bytes.
+const QL_SIZE_ESTIMATE_OVERHEAD: usize = 8;
 /// `MIN_COMPRESS_BYTES`: smaller nodes are never compressed.
 const QL_MIN_COMPRESS_BYTES: usize = 48;
 /// `MIN_COMPRESS_IMPROVE`: a compressed node must save more than this.
@@ -331,18 +333,11 @@ const QL_MIN_COMPRESS_IMPROVE: usize = 8;
 /// `QUICKLIST_NODE_CONTAINER_PACKED`.
 const QL_CONTAINER_PACKED: u64 = 2;
 
-/// 7.0's `_quicklistNodeAllowInsert`: may an element of `sz` bytes join a node of
+/// 7.0.15's `_quicklistNodeAllowInsert` (estimated growth: the element plus 8 bytes; checked
+/// against 7.0.15 node boundaries): may an element of `sz` bytes join a node of
 /// `node_sz` listpack bytes holding `count` elements, with `list-max-listpack-size` `fill`?
 fn ql_allow_insert(node_sz: usize, count: usize, fill: i64, sz: usize) -> bool {
-    let mut overhead = if sz < 254 { 1 } else { 5 };
-    overhead += if sz < 64 {
-        1
-    } else if sz < 16384 {
-        2
-    } else {
-        5
-    };
-    let new_sz = node_sz + sz + overhead;
+    let new_sz = node_sz + sz + QL_SIZE_ESTIMATE_OVERHEAD;
     if fill < 0 {
         let offset = (-fill - 1) as usize;
         if offset < QL_OPTIMIZATION_LEVEL.len() && new_sz <= QL_OPTIMIZATION_LEVEL[offset] {
@@ -361,19 +356,16 @@ fn write_quicklist(out: &mut Vec<u8>, l: &ListValue, opts: &EncodeOptions) {
     // quicklistSetFill clamps to [-5, 32767].
     let fill = opts.list_max_listpack_size.clamp(-5, (1 << 15) - 1);
     let mut nodes: Vec<ListpackWriter> = Vec::new();
-    let mut node_sz = 0usize;
-    let mut count = 0usize;
     for e in &l.items {
-        if nodes.is_empty() || !ql_allow_insert(node_sz, count, fill, e.len()) {
+        let fits = nodes
+            .last()
+            .is_some_and(|n| ql_allow_insert(n.byte_len(), n.len(), fill, e.len()));
+        if !fits {
             nodes.push(ListpackWriter::new());
-            node_sz = LP_EMPTY_BYTES;
-            count = 0;
         }
         if let Some(n) = nodes.last_mut() {
             n.push_str(e);
         }
-        node_sz += lp_str_size(e);
-        count += 1;
     }
     let n = nodes.len();
     let depth = usize::try_from(opts.list_compress_depth).unwrap_or(usize::MAX);
@@ -408,11 +400,14 @@ fn stream_id_bytes(id: StreamId) -> [u8; 16] {
     b
 }
 
+/// A stream entry: its id and field/value pairs.
+type StreamEntry = (StreamId, Vec<(Vec<u8>, Vec<u8>)>);
+
 /// One stream listpack node being built.
 struct StreamNode<'a> {
     master: StreamId,
     master_fields: Vec<&'a [u8]>,
-    entries: Vec<&'a (StreamId, Vec<(Vec<u8>, Vec<u8>)>)>,
+    entries: Vec<&'a StreamEntry>,
     /// `lpBytes` of the node as Redis would have it now.
     bytes: usize,
 }
@@ -559,6 +554,60 @@ fn write_stream(out: &mut Vec<u8>, data: &StreamData, compression: bool) {
             for id in ids {
                 out.extend_from_slice(&stream_id_bytes(id));
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listpack_entry_sizes_match_the_writer() {
+        let samples: Vec<Vec<u8>> = vec![
+            b"0".to_vec(),
+            b"127".to_vec(),
+            b"128".to_vec(),
+            b"-4096".to_vec(),
+            b"4096".to_vec(),
+            b"-32769".to_vec(),
+            b"8388607".to_vec(),
+            b"8388608".to_vec(),
+            b"2147483648".to_vec(),
+            b"-9223372036854775808".to_vec(),
+            b"007".to_vec(),
+            b"-0".to_vec(),
+            vec![b'x'; 63],
+            vec![b'x'; 64],
+            vec![b'x'; 125],
+            vec![b'x'; 126],
+            vec![b'x'; 4095],
+            vec![b'x'; 4096],
+            vec![b'x'; 16380],
+            vec![b'x'; 16381],
+        ];
+        for s in &samples {
+            let mut w = ListpackWriter::new();
+            let before = w.byte_len();
+            w.push_str(s);
+            assert_eq!(w.byte_len() - before, lp_str_size(s), "{:?}", s.len());
+        }
+        for n in [
+            0i64,
+            -1,
+            127,
+            128,
+            4095,
+            -4096,
+            4096,
+            40000,
+            -(1 << 23),
+            1 << 23,
+            1 << 40,
+        ] {
+            let mut w = ListpackWriter::new();
+            w.push_int(n);
+            assert_eq!(w.byte_len() - LP_EMPTY_BYTES, lp_int_size(n), "{n}");
         }
     }
 }

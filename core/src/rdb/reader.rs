@@ -39,6 +39,7 @@ pub(super) fn need_more(e: PErr, extra: u64) -> PErr {
 const LZF_MAX_RATIO: u64 = 88;
 
 /// A cursor over buffered input; `base` is the absolute offset of `buf[0]`.
+#[derive(Clone)]
 pub(super) struct Cursor<'a> {
     buf: &'a [u8],
     pos: usize,
@@ -207,6 +208,27 @@ impl<'a> Cursor<'a> {
                 at,
                 format!("unknown string encoding {n}"),
             ))),
+        }
+    }
+
+    /// Skip a string without expanding it (LZF payloads are not decompressed).
+    pub(super) fn skip_string(&mut self) -> PResult<()> {
+        let (n, special) = self.len_or_special()?;
+        if !special {
+            self.take(n)?;
+            return Ok(());
+        }
+        match n {
+            0 => self.take(1).map(drop),
+            1 => self.take(2).map(drop),
+            2 => self.take(4).map(drop),
+            3 => {
+                let clen = self.len()?;
+                self.len()?;
+                self.take(clen).map(drop)
+            }
+            // invalid: the real parse reports it
+            _ => Ok(()),
         }
     }
 }
