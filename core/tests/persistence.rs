@@ -409,7 +409,7 @@ fn debug_reload_keeps_the_dataset() {
     assert_eq!(h.info("rdb_last_load_keys_loaded"), "207");
     assert_eq!(h.info("rdb_last_load_keys_expired"), "0");
     assert_eq!(h.info("rdb_changes_since_last_save"), "0");
-    assert_eq!(h.cmd("PTTL e").starts_with(":"), true);
+    assert!(h.cmd("PTTL e").starts_with(':'));
     assert_ne!(h.cmd("PTTL e"), ":-1\r\n");
 
     // NOSAVE: load what is on disk (an older dump), dropping the newer writes.
