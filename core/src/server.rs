@@ -4,7 +4,8 @@
 //! A driver (the tokio server, the simulator, a test) feeds it with `handle_*` calls that carry
 //! the current [`Time`], and drains what it must do with [`Server::poll_output`]. The server
 //! never blocks, sleeps, reads a clock or touches a socket; `DEBUG SLEEP` and `SHUTDOWN` are
-//! requests to the driver ([`Output::Pause`], [`Output::Shutdown`]).
+//! requests to the driver ([`Output::Pause`], [`Output::Shutdown`]), and dumps go through the
+//! driver's [`crate::persist::Storage`].
 //!
 //! ```
 //! use replscope_core::{config::Config, server::{Output, Server}, client::PeerInfo, time::Time};
@@ -54,9 +55,12 @@ pub enum Output {
         /// When to resume.
         until: Time,
     },
-    /// Shut the process down (`SHUTDOWN`); the server has already answered and closed clients.
+    /// Shut the process down (`SHUTDOWN`, or a signal through
+    /// [`Server::handle_shutdown_signal`]); the server has already answered, written the
+    /// final dump when it had to and logged the shutdown lines.
     Shutdown {
-        /// `SHUTDOWN SAVE` / `NOSAVE` / default (`None`: save if save points are configured).
+        /// `SHUTDOWN SAVE` / `NOSAVE` / default (`None`: save if save points are configured);
+        /// informative, the save was already done.
         save: Option<bool>,
     },
     /// A line for the server log (Redis-style message), with its level.

@@ -127,7 +127,18 @@ impl Storage for FileStorage {
             return Err(strerror(&std::io::Error::last_os_error()));
         }
         if pid == 0 {
-            let data = job();
+            // The parent's signal handlers (tokio's) must not run here: a SIGTERM or SIGINT
+            // ends the child, as the default action does.
+            // SAFETY: resetting dispositions to their defaults.
+            unsafe {
+                libc::signal(libc::SIGTERM, libc::SIG_DFL);
+                libc::signal(libc::SIGINT, libc::SIG_DFL);
+            }
+            // A panic must never unwind back into the parent's event loop.
+            let Ok(data) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)) else {
+                // SAFETY: leave the child at once.
+                unsafe { libc::_exit(1) }
+            };
             // SAFETY: getpid has no preconditions.
             let me = unsafe { libc::getpid() } as u32;
             let code = match write_atomically(target, &data, me) {

@@ -590,17 +590,18 @@ fn flushall_command(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     for db in 0..ctx.st.keyspace.dbs.len() {
         touch_all_watched_keys_in_db(ctx.st, db, None, now);
     }
-    let removed = ctx.st.keyspace.clear();
+    let removed = ctx.st.keyspace.clear() as u64;
     // flushAllDataAndResetRDB: kill a saving child, and with save points write the (empty)
-    // dump at once, keeping `dirty` so that FLUSHALL is still propagated.
+    // dump at once, which resets `dirty` (7.0.15 then counts nothing more: FLUSHALL is
+    // propagated by forceCommandPropagation, and an empty FLUSHALL adds no change).
     crate::persist::kill_rdb_child(ctx.st);
-    if !ctx.st.config.save.is_empty() {
-        let saved_dirty = ctx.st.dirty;
+    if ctx.st.config.save.is_empty() {
+        ctx.add_dirty(removed);
+    } else {
+        ctx.st.dirty += removed;
         let now = ctx.now;
         crate::persist::rdb_save(ctx.st, now);
-        ctx.st.dirty = saved_dirty;
     }
-    ctx.add_dirty(removed as u64 + 1);
     force_propagation(ctx, argv);
     ctx.ok();
     Ok(())
