@@ -19,6 +19,7 @@ pub mod expire;
 pub mod glob;
 pub mod keyspace;
 pub mod ldouble;
+pub mod persist;
 pub mod propagate;
 pub mod rdb;
 pub mod resp;

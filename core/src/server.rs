@@ -4,7 +4,8 @@
 //! A driver (the tokio server, the simulator, a test) feeds it with `handle_*` calls that carry
 //! the current [`Time`], and drains what it must do with [`Server::poll_output`]. The server
 //! never blocks, sleeps, reads a clock or touches a socket; `DEBUG SLEEP` and `SHUTDOWN` are
-//! requests to the driver ([`Output::Pause`], [`Output::Shutdown`]).
+//! requests to the driver ([`Output::Pause`], [`Output::Shutdown`]), and dumps go through the
+//! driver's [`crate::persist::Storage`].
 //!
 //! ```
 //! use replscope_core::{config::Config, server::{Output, Server}, client::PeerInfo, time::Time};
@@ -54,9 +55,12 @@ pub enum Output {
         /// When to resume.
         until: Time,
     },
-    /// Shut the process down (`SHUTDOWN`); the server has already answered and closed clients.
+    /// Shut the process down (`SHUTDOWN`, or a signal through
+    /// [`Server::handle_shutdown_signal`]); the server has already answered, written the
+    /// final dump when it had to and logged the shutdown lines.
     Shutdown {
-        /// `SHUTDOWN SAVE` / `NOSAVE` / default (`None`: save if save points are configured).
+        /// `SHUTDOWN SAVE` / `NOSAVE` / default (`None`: save if save points are configured);
+        /// informative, the save was already done.
         save: Option<bool>,
     },
     /// A line for the server log (Redis-style message), with its level.
@@ -150,6 +154,8 @@ pub struct State {
     pub active_expire_enabled: bool,
     /// Peak of the dataset size estimate, for `used_memory_peak`.
     pub used_memory_peak: u64,
+    /// RDB persistence: storage, background save, counters.
+    pub persist: crate::persist::Persistence,
 }
 
 impl State {
@@ -261,6 +267,7 @@ impl Server {
             lastsave: now.as_secs(),
             call_depth: 0,
             used_memory_peak: 0,
+            persist: crate::persist::Persistence::default(),
         };
         Server {
             st,
@@ -276,6 +283,33 @@ impl Server {
     /// Shared state (for drivers and tests: set process info, load data).
     pub fn state_mut(&mut self) -> &mut State {
         &mut self.st
+    }
+
+    /// Replace where dumps are written (the default is an in-memory
+    /// [`crate::persist::MemStorage`]).
+    pub fn set_storage(&mut self, storage: Box<dyn crate::persist::Storage>) {
+        self.st.persist.storage = storage;
+    }
+
+    /// Load the dump from storage at startup (Redis's `loadDataFromDisk`): `Ok(None)` when
+    /// there is none. Log lines are queued; on `Err` the driver logs it and exits.
+    pub fn load_from_storage(
+        &mut self,
+        now: Time,
+    ) -> Result<Option<crate::persist::LoadCounts>, String> {
+        crate::persist::load_from_storage(&mut self.st, now, Default::default())
+    }
+
+    /// SIGTERM/SIGINT (Redis's `shutdown_asap` in the cron): save if save points are
+    /// configured, then queue [`Output::Shutdown`]. `false` when the save failed and the
+    /// server keeps running.
+    pub fn handle_shutdown_signal(&mut self, now: Time) -> bool {
+        if crate::persist::prepare_for_shutdown(&mut self.st, now, None, false) {
+            self.st.outputs.push_back(Output::Shutdown { save: None });
+            true
+        } else {
+            false
+        }
     }
 
     /// Number of connected clients.
@@ -348,6 +382,7 @@ impl Server {
         if self.st.active_expire_enabled && !self.st.is_replica() {
             crate::expire::active_expire_cycle(&mut self.st, now);
         }
+        crate::persist::cron(&mut self.st, now);
     }
 
     /// When [`Server::handle_timeout`] wants to run next.
@@ -502,6 +537,13 @@ impl Server {
                 client,
                 RedisError::from("ERR Command not allowed inside a transaction"),
             );
+        }
+        // Redis's writeCommandsDeniedByDiskError check (a failed background save).
+        if (is_write || spec.name == "ping")
+            && !client.flags.master
+            && crate::persist::writes_denied(&self.st)
+        {
+            return self.reject(client, RedisError::from(crate::persist::MISCONF));
         }
         if self.st.is_replica()
             && self.st.config.replica_read_only

@@ -114,8 +114,35 @@ fn os_seed() -> u64 {
     now().as_micros() ^ u64::from(std::process::id()).rotate_left(32)
 }
 
-/// Run the server until SHUTDOWN or a signal. Returns the process exit code.
-pub async fn run(config: Config, process: ProcessInfo, listeners: Vec<TcpListener>) -> i32 {
+/// The core server for `config`, with file storage in `dir` (see [`crate::storage`]).
+pub fn new_server(config: Config, process: ProcessInfo) -> Server {
+    let mut server = Server::new(config, os_seed(), now());
+    server.state_mut().process = process;
+    server.set_storage(Box::new(crate::storage::FileStorage::new()));
+    server
+}
+
+/// Write the log lines the core queued (at startup, before [`run`] drains outputs itself).
+/// Other outputs are dropped: no client exists yet.
+pub fn flush_logs(server: &mut Server) {
+    while let Some(out) = server.poll_output() {
+        if let Output::Log { level, message } = out {
+            log_line(level, &message);
+        }
+    }
+}
+
+fn log_line(level: LogLevel, message: &str) {
+    match level {
+        LogLevel::Debug => tracing::trace!("{}", message),
+        LogLevel::Verbose => tracing::debug!("{}", message),
+        LogLevel::Notice => tracing::info!("{}", message),
+        LogLevel::Warning => tracing::warn!("{}", message),
+    }
+}
+
+/// Run `server` until SHUTDOWN or a signal. Returns the process exit code.
+pub async fn run(mut server: Server, listeners: Vec<TcpListener>) -> i32 {
     let (tx, mut rx) = mpsc::unbounded_channel::<CoreMsg>();
     for l in listeners {
         let tx = tx.clone();
@@ -137,8 +164,6 @@ pub async fn run(config: Config, process: ProcessInfo, listeners: Vec<TcpListene
         });
     }
 
-    let mut server = Server::new(config, os_seed(), now());
-    server.state_mut().process = process;
     let mut conns: HashMap<ClientId, Conn> = HashMap::new();
 
     let mut sigterm = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
@@ -180,11 +205,15 @@ pub async fn run(config: Config, process: ProcessInfo, listeners: Vec<TcpListene
             }
             _ = sigterm.recv() => {
                 tracing::warn!("Received SIGTERM scheduling shutdown...");
-                return shutdown(&mut server);
+                if !server.handle_shutdown_signal(now()) {
+                    log_shutdown_failed(&mut server, "SIGTERM");
+                }
             }
             _ = sigint.recv() => {
                 tracing::warn!("Received SIGINT scheduling shutdown...");
-                return shutdown(&mut server);
+                if !server.handle_shutdown_signal(now()) {
+                    log_shutdown_failed(&mut server, "SIGINT");
+                }
             }
         }
         if let Some(code) = drain_outputs(&mut server, &mut conns).await {
@@ -194,10 +223,15 @@ pub async fn run(config: Config, process: ProcessInfo, listeners: Vec<TcpListene
     0
 }
 
-fn shutdown(_server: &mut Server) -> i32 {
-    tracing::warn!("User requested shutdown...");
-    tracing::warn!("Redis is now ready to exit, bye bye...");
-    0
+/// A signal's shutdown failed (the final save did not work): the server keeps running, as
+/// Redis does after logging why.
+fn log_shutdown_failed(server: &mut Server, signal: &str) {
+    server.state_mut().log(
+        LogLevel::Warning,
+        format!(
+            "{signal} received but errors trying to shut down the server, check the logs for more information"
+        ),
+    );
 }
 
 fn handle_msg(
@@ -278,16 +312,13 @@ async fn drain_outputs(server: &mut Server, conns: &mut HashMap<ClientId, Conn>)
                 tokio::time::sleep_until(instant_for(until)).await;
             }
             Output::Shutdown { .. } => {
-                // Let the writers flush what was already queued.
+                // The core already saved and logged the shutdown lines; write the log lines
+                // still queued, and let the writers flush what was already queued.
+                flush_logs(server);
                 tokio::task::yield_now().await;
-                return Some(shutdown(server));
+                return Some(0);
             }
-            Output::Log { level, message } => match level {
-                LogLevel::Debug => tracing::trace!("{}", message),
-                LogLevel::Verbose => tracing::debug!("{}", message),
-                LogLevel::Notice => tracing::info!("{}", message),
-                LogLevel::Warning => tracing::warn!("{}", message),
-            },
+            Output::Log { level, message } => log_line(level, &message),
         }
     }
     None

@@ -99,8 +99,27 @@ fn main() {
             pid
         );
         tracing::warn!("Server initialized");
+        let mut server = driver::new_server(config, process);
+        // loadDataFromDisk: the dump in `dir`, if any; a corrupt one is fatal.
+        let start = std::time::Instant::now();
+        let loaded = server.load_from_storage(driver::now());
+        driver::flush_logs(&mut server);
+        match loaded {
+            Ok(Some(_)) => tracing::info!(
+                "DB loaded from disk: {:.3} seconds",
+                start.elapsed().as_secs_f64()
+            ),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!("{}", e);
+                if !e.starts_with("Fatal error") {
+                    tracing::warn!("Fatal error loading the DB: Invalid argument. Exiting.");
+                }
+                return 1;
+            }
+        }
         tracing::info!("Ready to accept connections");
-        driver::run(config, process, listeners).await
+        driver::run(server, listeners).await
     });
     std::process::exit(code);
 }

@@ -1,9 +1,10 @@
 //! The DEBUG command (Redis 7.0.15 `debug.c`), the parts that make sense for a sans-IO core:
 //! DIGEST / DIGEST-VALUE (Redis's own dataset signature, so that two nodes can be compared with
 //! a real `redis-server`), SLEEP (a [`Output::Pause`] request to the driver), POPULATE,
-//! SET-ACTIVE-EXPIRE, ERROR, LOG and HELP.
+//! SET-ACTIVE-EXPIRE, ERROR, LOG, RELOAD (through the server's [`crate::persist::Storage`])
+//! and HELP.
 //!
-//! Subcommands that inspect or crash the process (OBJECT, SDSLEN, SEGFAULT, RELOAD ...) answer
+//! Subcommands that inspect or crash the process (OBJECT, SDSLEN, SEGFAULT ...) answer
 //! an error naming the subcommand. Whether DEBUG may run at all (`enable-debug-command`) is
 //! decided by the dispatcher, as Redis's `processCommand` does.
 
@@ -245,7 +246,7 @@ fn debug_command(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             ctx.ok();
             Ok(())
         }
-        (b"reload", _) => Err(RedisError::from("ERR DEBUG RELOAD is not supported yet")),
+        (b"reload", _) => reload(ctx, &argv[2..]),
         (name, _) => match std::str::from_utf8(name) {
             Ok(n) if UNSUPPORTED.contains(&n) => Err(RedisError::err(format!(
                 "DEBUG {} is not supported",
@@ -254,6 +255,54 @@ fn debug_command(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             _ => Err(subcommand_syntax_error(&argv[1])),
         },
     }
+}
+
+// ----- RELOAD -----
+
+/// `DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]`: save the dump, empty the dataset and load the
+/// dump back (each step can be left out).
+fn reload(ctx: &mut Ctx<'_>, opts: &[Bytes]) -> CmdResult {
+    let (mut flush, mut save, mut merge) = (true, true, false);
+    for o in opts {
+        let o = cstr(o);
+        if o.eq_ignore_ascii_case(b"merge") {
+            merge = true;
+        } else if o.eq_ignore_ascii_case(b"noflush") {
+            flush = false;
+        } else if o.eq_ignore_ascii_case(b"nosave") {
+            save = false;
+        } else {
+            return Err(RedisError::from(
+                "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.",
+            ));
+        }
+    }
+    let now = ctx.now;
+    if save && !crate::persist::rdb_save(ctx.st, now) {
+        return Err(RedisError::from("ERR"));
+    }
+    if flush {
+        ctx.st.touch_all_watched_keys(None);
+        ctx.st.keyspace.clear();
+    }
+    let flags = crate::persist::LoadFlags { allow_dup: merge };
+    match crate::persist::load_from_storage(ctx.st, now, flags) {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            return Err(RedisError::from(
+                "ERR Error trying to load the RDB dump, check server logs.",
+            ))
+        }
+        Err(e) => {
+            ctx.st.log(LogLevel::Warning, e);
+            return Err(RedisError::from(
+                "ERR Error trying to load the RDB dump, check server logs.",
+            ));
+        }
+    }
+    ctx.st.log(LogLevel::Warning, "DB reloaded by DEBUG RELOAD");
+    ctx.ok();
+    Ok(())
 }
 
 // ----- SLEEP -----

@@ -590,8 +590,18 @@ fn flushall_command(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     for db in 0..ctx.st.keyspace.dbs.len() {
         touch_all_watched_keys_in_db(ctx.st, db, None, now);
     }
-    let removed = ctx.st.keyspace.clear();
-    ctx.add_dirty(removed as u64 + 1);
+    let removed = ctx.st.keyspace.clear() as u64;
+    // flushAllDataAndResetRDB: kill a saving child, and with save points write the (empty)
+    // dump at once, which resets `dirty` (7.0.15 then counts nothing more: FLUSHALL is
+    // propagated by forceCommandPropagation, and an empty FLUSHALL adds no change).
+    crate::persist::kill_rdb_child(ctx.st);
+    if ctx.st.config.save.is_empty() {
+        ctx.add_dirty(removed);
+    } else {
+        ctx.st.dirty += removed;
+        let now = ctx.now;
+        crate::persist::rdb_save(ctx.st, now);
+    }
     force_propagation(ctx, argv);
     ctx.ok();
     Ok(())

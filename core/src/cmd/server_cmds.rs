@@ -66,6 +66,8 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     command!("info", -1, LOADING | STALE, 0, 0, 0, "server", "Get information and statistics about the server", info),
     command!("time", 1, LOADING | STALE | FAST, 0, 0, 0, "server", "Return the current server time", time),
     command!("lastsave", 1, LOADING | STALE | FAST, 0, 0, 0, "server", "Get the UNIX time stamp of the last successful save to disk", lastsave),
+    command!("save", 1, ADMIN | NOSCRIPT | NO_MULTI, 0, 0, 0, "server", "Synchronously save the dataset to disk", save),
+    command!("bgsave", -1, ADMIN | NOSCRIPT, 0, 0, 0, "server", "Asynchronously save the dataset to disk", bgsave),
     command!("shutdown", -1, ADMIN | NOSCRIPT | LOADING | STALE | NO_MULTI | ALLOW_BUSY, 0, 0, 0, "server", "Synchronously save the dataset to disk and then shut down the server", shutdown),
 ];
 
@@ -673,6 +675,8 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, o: &mut String) {
             line("lazyfreed_objects", &0);
         }
         "persistence" => {
+            let p = &st.persist;
+            let now_s = ctx.now.as_secs();
             line("loading", &0);
             line("async_loading", &0);
             line("current_cow_peak", &0);
@@ -680,17 +684,23 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, o: &mut String) {
             line("current_cow_size_age", &0);
             line("current_fork_perc", &"0.00");
             line("current_save_keys_processed", &0);
-            line("current_save_keys_total", &0);
+            line("current_save_keys_total", &p.current_save_keys_total);
             line("rdb_changes_since_last_save", &st.dirty);
-            line("rdb_bgsave_in_progress", &0);
+            line("rdb_bgsave_in_progress", &u8::from(p.child.is_some()));
             line("rdb_last_save_time", &st.lastsave);
-            line("rdb_last_bgsave_status", &"ok");
-            line("rdb_last_bgsave_time_sec", &-1);
-            line("rdb_current_bgsave_time_sec", &-1);
-            line("rdb_saves", &0);
+            line(
+                "rdb_last_bgsave_status",
+                &if p.lastbgsave_ok { "ok" } else { "err" },
+            );
+            line("rdb_last_bgsave_time_sec", &p.rdb_save_time_last);
+            line(
+                "rdb_current_bgsave_time_sec",
+                &p.child.map_or(-1, |c| now_s - c.started),
+            );
+            line("rdb_saves", &p.rdb_saves);
             line("rdb_last_cow_size", &0);
-            line("rdb_last_load_keys_expired", &0);
-            line("rdb_last_load_keys_loaded", &0);
+            line("rdb_last_load_keys_expired", &p.last_load_keys_expired);
+            line("rdb_last_load_keys_loaded", &p.last_load_keys_loaded);
             line("aof_enabled", &u8::from(st.config.appendonly));
             line("aof_rewrite_in_progress", &0);
             line("aof_rewrite_scheduled", &0);
@@ -855,13 +865,17 @@ fn lastsave(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
 
 fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let (mut nosave, mut save, mut abort, mut other) = (false, false, false, false);
+    let mut force = false;
     for a in &argv[1..] {
         if a.eq_ignore_ascii_case(b"nosave") {
             nosave = true;
         } else if a.eq_ignore_ascii_case(b"save") {
             save = true;
-        } else if a.eq_ignore_ascii_case(b"now") || a.eq_ignore_ascii_case(b"force") {
+        } else if a.eq_ignore_ascii_case(b"now") {
             other = true;
+        } else if a.eq_ignore_ascii_case(b"force") {
+            other = true;
+            force = true;
         } else if a.eq_ignore_ascii_case(b"abort") {
             abort = true;
         } else {
@@ -874,7 +888,6 @@ fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     if abort {
         return Err(RedisError::from("ERR No shutdown in progress."));
     }
-    // The driver logs "User requested shutdown..." and does the save.
     let save = if save {
         Some(true)
     } else if nosave {
@@ -882,10 +895,55 @@ fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     } else {
         None
     };
+    let now = ctx.now;
+    if !crate::persist::prepare_for_shutdown(ctx.st, now, save, force) {
+        return Err(RedisError::from(
+            "ERR Errors trying to SHUTDOWN. Check logs.",
+        ));
+    }
     ctx.st.outputs.push_back(Output::Shutdown { save });
     // No reply: the connection just closes, as when the process exits.
     ctx.client.flags.close_after_reply = true;
     Ok(())
+}
+
+// ----- SAVE, BGSAVE -----
+
+/// `SAVE`: a foreground save; refused while a background save runs.
+fn save(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
+    if ctx.st.persist.child.is_some() {
+        return Err(RedisError::from("ERR Background save already in progress"));
+    }
+    ctx.st.persist.rdb_saves += 1;
+    let now = ctx.now;
+    if crate::persist::rdb_save(ctx.st, now) {
+        ctx.ok();
+        Ok(())
+    } else {
+        Err(RedisError::from("ERR"))
+    }
+}
+
+/// `BGSAVE [SCHEDULE]`: start a background save (inside EXEC it is only scheduled).
+fn bgsave(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    if argv.len() > 1 && !(argv.len() == 2 && argv[1].eq_ignore_ascii_case(b"schedule")) {
+        return Err(errors::SYNTAX);
+    }
+    let in_exec = ctx.st.call_depth > 1;
+    if ctx.st.persist.child.is_some() {
+        Err(RedisError::from("ERR Background save already in progress"))
+    } else if in_exec {
+        // Redis schedules when another kind of child runs (with SCHEDULE) or inside EXEC;
+        // the only child here is an RDB one, so only EXEC schedules and SCHEDULE is a no-op.
+        ctx.st.persist.bgsave_scheduled = true;
+        ctx.simple("Background saving scheduled");
+        Ok(())
+    } else if crate::persist::rdb_save_background(ctx.st, ctx.now) {
+        ctx.simple("Background saving started");
+        Ok(())
+    } else {
+        Err(RedisError::from("ERR"))
+    }
 }
 
 // ----- FUNCTION -----
