@@ -11,10 +11,10 @@ use std::sync::{Arc, Mutex};
 
 use crate::config::Config;
 use crate::keyspace::Keyspace;
-use crate::rdb::decode::{decode_all, DecodeOptions};
+use crate::rdb::decode::{DecodeOptions, Decoder};
 use crate::rdb::encode::{encode, EncodeOptions};
-use crate::rdb::load::load_file;
-use crate::rdb::RdbFile;
+use crate::rdb::load::{KeyLoader, LoadStats};
+use crate::rdb::{RdbFile, RdbItem};
 use crate::server::{LogLevel, State};
 use crate::time::Time;
 
@@ -529,9 +529,44 @@ pub fn load_rdb(
         verify_checksum: st.config.rdbchecksum,
         total_len: Some(data.len() as u64),
     };
-    let file: RdbFile = decode_all(data, opts).map_err(|e| e.to_string())?;
-    log_aux_fields(st, now, &file);
-    let counts = load_keys(st, now, file, flags)?;
+    // One key at a time: decode it, store it, go on (the dump is never in memory twice).
+    let is_master = !st.is_replica();
+    let mut loader = KeyLoader::new(
+        st.keyspace.dbs.len(),
+        &st.config,
+        now.as_millis(),
+        is_master,
+    );
+    let mut header = RdbFile::default();
+    let mut dec = Decoder::new(opts);
+    dec.feed(data);
+    let mut db = 0;
+    loop {
+        match dec.next_item().map_err(|e| e.to_string())? {
+            Some(RdbItem::Version(v)) => header.version = v,
+            Some(RdbItem::Aux { key, value }) => header.aux.push((key, value)),
+            Some(RdbItem::Function(code)) => header.functions.push(code),
+            Some(RdbItem::SelectDb(d)) => db = d,
+            Some(RdbItem::ResizeDb {
+                db_size,
+                expires_size,
+            }) => loader.resize_hint(db, db_size, expires_size),
+            Some(RdbItem::Key(k)) => loader.add(k)?,
+            Some(RdbItem::Eof { checksum }) => {
+                header.checksum = checksum;
+                break;
+            }
+            None => {
+                dec.finish().map_err(|e| e.to_string())?;
+                return Err(
+                    "Short read or OOM loading DB. Unrecoverable error, aborting now.".into(),
+                );
+            }
+        }
+    }
+    let (fresh, stats) = loader.finish();
+    log_aux_fields(st, now, &header);
+    let counts = merge_loaded(st, fresh, &stats, flags)?;
     st.persist.last_load_keys_loaded = counts.keys_loaded;
     st.persist.last_load_keys_expired = counts.keys_expired;
     st.log(
@@ -587,18 +622,15 @@ fn log_aux_fields(st: &mut State, now: Time, file: &RdbFile) {
     }
 }
 
-/// Put the dump's keys in the keyspace as `rdbLoadRio` does ([`load_file`] decides what is
-/// kept: expired keys skipped on a master, empty collections dropped). Keys already in the
+/// Move the databases a [`KeyLoader`] filled into the keyspace (it decided what is kept:
+/// expired keys skipped on a master, empty collections dropped). Keys already in the
 /// keyspace (DEBUG RELOAD NOFLUSH) make a duplicate error unless `allow_dup`.
-fn load_keys(
+fn merge_loaded(
     st: &mut State,
-    now: Time,
-    file: RdbFile,
+    fresh: Keyspace,
+    stats: &LoadStats,
     flags: LoadFlags,
 ) -> Result<LoadCounts, String> {
-    let mut fresh = Keyspace::new(st.keyspace.dbs.len());
-    let is_master = !st.is_replica();
-    let stats = load_file(&mut fresh, file, &st.config, now.as_millis(), is_master)?;
     for (dst, src) in st.keyspace.dbs.iter_mut().zip(fresh.dbs) {
         if dst.is_empty() {
             *dst = src;

@@ -107,11 +107,19 @@ impl Db {
     /// Add a key that must not exist yet (Redis's `dbAdd`); returns false and stores nothing
     /// when it exists.
     pub fn add(&mut self, key: &[u8], value: Value) -> bool {
-        if self.dict.contains_key(key) {
-            return false;
+        match self.dict.entry(Sds::from_slice(key)) {
+            indexmap::map::Entry::Occupied(_) => false,
+            indexmap::map::Entry::Vacant(slot) => {
+                slot.insert(value);
+                true
+            }
         }
-        self.dict.insert(Sds::from_slice(key), value);
-        true
+    }
+    /// Make room for `keys` more keys, `expires` of them with a TTL (`RESIZEDB` hints on
+    /// load, as Redis's `dictExpand`).
+    pub fn reserve(&mut self, keys: usize, expires: usize) {
+        self.dict.reserve(keys);
+        self.expires.reserve(expires);
     }
     /// Delete a key and its expiry; returns the value it held.
     pub fn remove(&mut self, key: &[u8]) -> Option<Value> {

@@ -13,7 +13,7 @@
 
 use std::collections::HashSet;
 
-use super::model::{RdbFile, RdbValue};
+use super::model::{RdbFile, RdbKey, RdbValue};
 use super::rdb_type;
 use crate::config::Config;
 use crate::keyspace::hash::HashValue;
@@ -162,15 +162,8 @@ pub struct LoadStats {
     pub empty_keys_skipped: u64,
 }
 
-/// Replace the content of `ks` with the keys of `file`, as 7.0.15's `rdbLoad`:
-/// * a key in a database `>= databases` is fatal (Redis logs this message and exits);
-/// * on a master (`is_master`), keys whose expiry is before `now_ms` are dropped; a replica
-///   keeps them (its master will send the `DEL`);
-/// * empty collections are skipped; a key present twice in a database is fatal (Redis
-///   panics "Duplicated key found in RDB file");
-/// * a value Redis refuses (duplicate member, NaN score) is an error.
-///
-/// On error `ks` is left untouched.
+/// Replace the content of `ks` with the keys of `file`, as 7.0.15's `rdbLoad` (see
+/// [`KeyLoader`] for the rules). On error `ks` is left untouched.
 pub fn load_file(
     ks: &mut Keyspace,
     file: RdbFile,
@@ -178,40 +171,97 @@ pub fn load_file(
     now_ms: i64,
     is_master: bool,
 ) -> Result<LoadStats, String> {
-    let mut fresh = Keyspace::new(ks.dbs.len());
-    let dbnum = config.databases.min(ks.dbs.len());
-    let mut stats = LoadStats::default();
+    let mut loader = KeyLoader::new(ks.dbs.len(), config, now_ms, is_master);
     for k in file.keys {
+        loader.add(k)?;
+    }
+    let (fresh, stats) = loader.finish();
+    for (dst, src) in ks.dbs.iter_mut().zip(fresh.dbs) {
+        *dst = src;
+    }
+    Ok(stats)
+}
+
+/// Loads a dump's keys one at a time into a fresh keyspace, as the loop of 7.0.15's
+/// `rdbLoadRio`, so that a dump never sits in memory twice (decode a key, store it, next):
+/// * a key in a database `>= databases` is fatal (Redis logs this message and exits);
+/// * on a master (`is_master`), keys whose expiry is before `now_ms` are dropped; a replica
+///   keeps them (its master will send the `DEL`);
+/// * empty collections are skipped; a key present twice in a database is fatal (Redis
+///   panics "Duplicated key found in RDB file");
+/// * a value Redis refuses (duplicate member, NaN score) is an error.
+#[derive(Debug)]
+pub struct KeyLoader<'a> {
+    fresh: Keyspace,
+    config: &'a Config,
+    dbnum: usize,
+    now_ms: i64,
+    is_master: bool,
+    stats: LoadStats,
+}
+
+impl<'a> KeyLoader<'a> {
+    /// A loader into `databases` empty databases.
+    pub fn new(databases: usize, config: &'a Config, now_ms: i64, is_master: bool) -> Self {
+        KeyLoader {
+            fresh: Keyspace::new(databases),
+            config,
+            dbnum: config.databases.min(databases),
+            now_ms,
+            is_master,
+            stats: LoadStats::default(),
+        }
+    }
+
+    /// A `RESIZEDB` hint for database `db`: make room up front, as Redis's `dictExpand`.
+    /// Hints are capped so that a hostile dump cannot make us allocate for keys it lacks.
+    pub fn resize_hint(&mut self, db: u64, db_size: u64, expires_size: u64) {
+        const MAX_HINT: u64 = 1 << 24;
+        if let Some(d) = usize::try_from(db)
+            .ok()
+            .and_then(|d| self.fresh.dbs.get_mut(d))
+        {
+            d.reserve(
+                db_size.min(MAX_HINT) as usize,
+                expires_size.min(db_size).min(MAX_HINT) as usize,
+            );
+        }
+    }
+
+    /// Store one decoded key.
+    pub fn add(&mut self, k: RdbKey) -> Result<(), String> {
         let db = match usize::try_from(k.db) {
-            Ok(d) if d < dbnum => d,
+            Ok(d) if d < self.dbnum => d,
             _ => {
                 return Err(format!(
                     "FATAL: Data file was created with a Redis server configured to handle \
                      more than {} databases. Exiting\n",
-                    config.databases
+                    self.config.databases
                 ))
             }
         };
         if is_empty_collection(&k.value) {
-            stats.empty_keys_skipped += 1;
-            continue;
+            self.stats.empty_keys_skipped += 1;
+            return Ok(());
         }
-        let value = value_from_rdb_typed(k.value, Some(k.rdb_type), config)?;
-        if is_master && matches!(k.expire_ms, Some(when) if when < now_ms) {
-            stats.keys_expired += 1;
-            continue;
+        let value = value_from_rdb_typed(k.value, Some(k.rdb_type), self.config)?;
+        if self.is_master && matches!(k.expire_ms, Some(when) if when < self.now_ms) {
+            self.stats.keys_expired += 1;
+            return Ok(());
         }
-        let d = &mut fresh.dbs[db];
+        let d = &mut self.fresh.dbs[db];
         if !d.add(&k.key, value) {
             return Err("Duplicated key found in RDB file".into());
         }
         if let Some(when) = k.expire_ms {
             d.set_expire(&k.key, when);
         }
-        stats.keys_loaded += 1;
+        self.stats.keys_loaded += 1;
+        Ok(())
     }
-    for (dst, src) in ks.dbs.iter_mut().zip(fresh.dbs) {
-        *dst = src;
+
+    /// The loaded keyspace and what was done.
+    pub fn finish(self) -> (Keyspace, LoadStats) {
+        (self.fresh, self.stats)
     }
-    Ok(stats)
 }
