@@ -522,7 +522,7 @@ pub struct LoadFlags {
 pub fn load_rdb(
     st: &mut State,
     now: Time,
-    data: &[u8],
+    data: Vec<u8>,
     flags: LoadFlags,
 ) -> Result<LoadCounts, String> {
     let opts = DecodeOptions {
@@ -539,7 +539,7 @@ pub fn load_rdb(
     );
     let mut header = RdbFile::default();
     let mut dec = Decoder::new(opts);
-    dec.feed(data);
+    dec.feed_vec(data);
     let mut db = 0;
     loop {
         match dec.next_item().map_err(|e| e.to_string())? {
@@ -664,5 +664,5 @@ pub fn load_from_storage(
     let Some(data) = st.persist.storage.load(&target)? else {
         return Ok(None);
     };
-    load_rdb(st, now, &data, flags).map(Some)
+    load_rdb(st, now, data, flags).map(Some)
 }

@@ -1135,3 +1135,33 @@ proptest! {
         let _ = decode_all(&data, DecodeOptions::default());
     }
 }
+
+/// `feed_vec` (a whole dump handed over without a copy, or a chunk after partial feeding)
+/// yields the same items and offsets as `feed`.
+#[test]
+fn feed_vec_matches_feed() {
+    let want = items_of(STRINGS, &[STRINGS.len()]).unwrap();
+    let mut d = Decoder::new(DecodeOptions::default());
+    d.feed_vec(STRINGS.to_vec());
+    let mut got = Vec::new();
+    while let Some(it) = d.next_item().unwrap() {
+        got.push(it);
+    }
+    assert_eq!(got, want);
+    assert_eq!(d.consumed(), STRINGS.len() as u64);
+
+    // Half by slice, the other half by vec, after some items were consumed.
+    let mut d = Decoder::new(DecodeOptions::default());
+    let mid = STRINGS.len() / 2;
+    d.feed(&STRINGS[..mid]);
+    let mut got = Vec::new();
+    while let Some(it) = d.next_item().unwrap() {
+        got.push(it);
+    }
+    d.feed_vec(STRINGS[mid..].to_vec());
+    while let Some(it) = d.next_item().unwrap() {
+        got.push(it);
+    }
+    d.finish().unwrap();
+    assert_eq!(got, want);
+}

@@ -122,6 +122,18 @@ impl Decoder {
         self.buf.extend_from_slice(data);
     }
 
+    /// [`Decoder::feed`] taking ownership: when nothing is buffered yet (a whole dump read
+    /// from disk) the bytes become the buffer without a copy.
+    pub fn feed_vec(&mut self, data: Vec<u8>) {
+        if self.buf.len() == self.start {
+            self.base += self.start as u64;
+            self.start = 0;
+            self.buf = data;
+        } else {
+            self.feed(&data);
+        }
+    }
+
     /// The next complete item, `Ok(None)` when more bytes are needed. After an error the
     /// decoder stays failed.
     pub fn next_item(&mut self) -> Result<Option<RdbItem>, RdbError> {
