@@ -138,9 +138,42 @@ pub fn fmt_g17(d: f64) -> String {
     out
 }
 
+/// True when no two of `items` are equal (duplicate members in a dump). Small collections,
+/// the common case, are compared pairwise without allocating; larger ones go through a
+/// fixed-seed hash set.
+pub fn all_distinct<'a, T>(items: impl IntoIterator<Item = T>) -> bool
+where
+    T: Eq + std::hash::Hash + 'a,
+{
+    const PAIRWISE_MAX: usize = 16;
+    let v: smallvec::SmallVec<[T; PAIRWISE_MAX]> = items.into_iter().collect();
+    if v.len() <= PAIRWISE_MAX {
+        return v
+            .iter()
+            .enumerate()
+            .all(|(i, a)| v[i + 1..].iter().all(|b| a != b));
+    }
+    let mut seen: std::collections::HashSet<&T, crate::keyspace::Hasher> =
+        std::collections::HashSet::with_capacity_and_hasher(v.len(), Default::default());
+    v.iter().all(|x| seen.insert(x))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn all_distinct_small_and_large() {
+        assert!(all_distinct(Vec::<&[u8]>::new()));
+        assert!(all_distinct([&b"a"[..], b"b", b"c"]));
+        assert!(!all_distinct([&b"a"[..], b"b", b"a"]));
+        let many: Vec<Vec<u8>> = (0..100).map(|i| format!("m{i}").into_bytes()).collect();
+        assert!(all_distinct(many.iter().map(Vec::as_slice)));
+        let mut dup = many.clone();
+        dup.push(b"m42".to_vec());
+        assert!(!all_distinct(dup.iter().map(Vec::as_slice)));
+        assert!(!all_distinct((0..40).map(|i| i % 39)));
+    }
 
     #[test]
     fn string2ll_rules() {

@@ -451,8 +451,7 @@ fn blob_err(at: u64, key: &[u8], what: &str, e: impl std::fmt::Display) -> PErr 
 
 /// True when no two items are equal.
 fn all_unique<'a>(items: impl Iterator<Item = &'a [u8]>) -> bool {
-    let mut seen = HashSet::new();
-    items.into_iter().all(|x| seen.insert(x))
+    crate::util::all_distinct(items)
 }
 
 /// Read `count` elements of at least `min_each` bytes with `f`, keeping the "bytes needed"
@@ -934,8 +933,7 @@ fn parse_group(cur: &mut Cursor<'_>, t: u8, key: &[u8]) -> PResult<StreamGroup> 
 
 /// True when no two ids are equal.
 fn all_unique_ids(ids: impl Iterator<Item = StreamId>) -> bool {
-    let mut seen = HashSet::new();
-    ids.into_iter().all(|x| seen.insert(x))
+    crate::util::all_distinct(ids)
 }
 
 /// Skip `count` elements of at least `min_each` bytes (see [`read_elems`]).

@@ -11,8 +11,6 @@
 //!   checked;
 //! * list: always a quicklist; string: as `SET` would store it; stream: as decoded.
 
-use std::collections::HashSet;
-
 use super::model::{RdbFile, RdbKey, RdbValue};
 use super::rdb_type;
 use crate::config::Config;
@@ -106,14 +104,11 @@ fn load_zset(
     was_listpack: bool,
     config: &Config,
 ) -> Result<ZSetValue, String> {
-    let mut seen: HashSet<&[u8]> = HashSet::with_capacity(elems.len());
-    for (m, score) in &elems {
-        if score.is_nan() {
-            return Err("Zset with NAN score detected".into());
-        }
-        if !seen.insert(m.as_slice()) {
-            return Err("Duplicate zset fields detected".into());
-        }
+    if elems.iter().any(|(_, score)| score.is_nan()) {
+        return Err("Zset with NAN score detected".into());
+    }
+    if !crate::util::all_distinct(elems.iter().map(|(m, _)| m.as_slice())) {
+        return Err("Duplicate zset fields detected".into());
     }
     let maxelelen = elems.iter().map(|(m, _)| m.len()).max().unwrap_or(0);
     let listpack = elems.len() <= config.zset_max_listpack_entries
@@ -138,17 +133,25 @@ fn load_hash(
     let max = config.hash_max_listpack_value;
     let listpack = pairs.len() <= config.hash_max_listpack_entries
         && (was_listpack || pairs.iter().all(|(f, v)| f.len() <= max && v.len() <= max));
+    const DUP: &str = "Duplicate hash fields detected";
+    if listpack {
+        if !crate::util::all_distinct(pairs.iter().map(|(f, _)| f.as_slice())) {
+            return Err(DUP.into());
+        }
+        return Ok(HashValue::Listpack(
+            pairs
+                .into_iter()
+                .map(|(f, v)| (Sds::from_vec(f), Sds::from_vec(v)))
+                .collect(),
+        ));
+    }
     let mut m: Map<Sds, Sds> = Map::with_capacity_and_hasher(pairs.len(), Default::default());
     for (f, v) in pairs {
         if m.insert(Sds::from_vec(f), Sds::from_vec(v)).is_some() {
-            return Err("Duplicate hash fields detected".into());
+            return Err(DUP.into());
         }
     }
-    Ok(if listpack {
-        HashValue::Listpack(m.into_iter().collect())
-    } else {
-        HashValue::Table(m)
-    })
+    Ok(HashValue::Table(m))
 }
 
 /// What [`load_file`] did (`Done loading RDB, keys loaded: N, keys expired: M.`).
