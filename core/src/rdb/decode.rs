@@ -402,10 +402,13 @@ fn parse_step(cur: &mut Cursor<'_>, version: u32) -> PResult<Step> {
         t => {
             let key = cur.string()?;
             // Find the end of the value cheaply first, so that a value that is still
-            // incomplete costs a structural scan per retry, not a full decode.
+            // incomplete costs a structural scan per retry, not a full decode. Not needed
+            // once the whole input is buffered (a dump read from disk).
             // (An invalid value is reported by the real parse, with a precise message.)
-            if let Err(PErr::Incomplete(n)) = skip_value(&mut cur.clone(), t) {
-                return Err(PErr::Incomplete(n));
+            if !cur.holds_all_input() {
+                if let Err(PErr::Incomplete(n)) = skip_value(&mut cur.clone(), t) {
+                    return Err(PErr::Incomplete(n));
+                }
             }
             let value = parse_value(cur, t, &key, at)?;
             Step::Key {

@@ -68,6 +68,12 @@ impl<'a> Cursor<'a> {
         self.base + self.pos as u64
     }
 
+    /// True when every byte of the input is buffered (the total length is known and
+    /// reached): nothing can be incomplete any more, only truncated.
+    pub(super) fn holds_all_input(&self) -> bool {
+        matches!(self.total_len, Some(t) if self.base + self.buf.len() as u64 >= t)
+    }
+
     /// Bytes buffered after the cursor.
     pub(super) fn buffered(&self) -> u64 {
         (self.buf.len() - self.pos) as u64
