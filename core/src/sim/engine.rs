@@ -376,7 +376,7 @@ impl<N: SimNode> Simulator<N> {
     /// until the next event would be after `deadline`. Returns whether it got quiet.
     pub fn run_until_quiet(&mut self, deadline: Time) -> bool {
         while !self.is_quiet() {
-            if !self.queue.peek().is_some_and(|s| s.at <= deadline) {
+            if self.queue.peek().is_none_or(|s| s.at > deadline) {
                 return false;
             }
             self.step();
