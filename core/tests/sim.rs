@@ -630,3 +630,37 @@ fn random_workloads_deliver_everything_in_order() {
         }
     }
 }
+
+#[test]
+fn debug_sleep_blocks_the_server_node() {
+    let mut sim: Simulator = Simulator::new(3, T0);
+    sim.set_default_link(whole(1_000, 0));
+    let mut config = Config::default();
+    config.enable_debug_command = replscope_core::config::ProtectedAction::Local;
+    let srv = sim.add_node(Box::new(Server::new(config, 1, T0)), Some(6379));
+    let c1 = sim.add_node(Box::new(Probe::new()), None);
+    let c2 = sim.add_node(Box::new(Probe::new()), None);
+    let k1 = sim
+        .with_node_as(c1, |p: &mut Probe, _| p.connect(Dest::Node(srv)))
+        .unwrap();
+    let k2 = sim
+        .with_node_as(c2, |p: &mut Probe, _| p.connect(Dest::Node(srv)))
+        .unwrap();
+    sim.run_until(T0.add_millis(2));
+    // At 2 ms c1 sends DEBUG SLEEP 0.05 (arrives at 3 ms, server blocked until 53 ms);
+    // c2's PING arrives at 4 ms but is read at 53 ms.
+    send(&mut sim, c1, k1, b"DEBUG SLEEP 0.05\r\n");
+    sim.run_until(T0.add_millis(3));
+    send(&mut sim, c2, k2, b"PING\r\n");
+    assert!(sim.run_until_quiet(T0.add_millis(1_000)));
+    assert_eq!(
+        probe(&sim, c1).conn(k1).unwrap().arrivals,
+        vec![(T0.add_millis(54), 5)]
+    );
+    assert_eq!(received(&sim, c1, k1), b"+OK\r\n");
+    assert_eq!(
+        probe(&sim, c2).conn(k2).unwrap().arrivals,
+        vec![(T0.add_millis(54), 7)]
+    );
+    assert_eq!(received(&sim, c2, k2), b"+PONG\r\n");
+}

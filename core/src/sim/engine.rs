@@ -8,7 +8,7 @@ use bytes::Bytes;
 
 use super::link::{ChunkPolicy, Direction, End, EndState, Link, LinkParams, Segment};
 use super::trace::{CloseReason, Trace, TraceKind};
-use super::{ConnId, Dest, LinkId, LinkInfo, NodeId, NodeOutput, SimNode};
+use super::{ConnId, Dest, LinkId, LinkInfo, NodeId, NodeOutput, SimEvent, SimNode};
 use crate::rng::Rng;
 use crate::time::Time;
 
@@ -99,6 +99,8 @@ struct Slot<N> {
     timer_gen: u64,
     timer_at: Option<Time>,
     conns: BTreeMap<ConnId, (LinkId, usize)>,
+    /// Blocked (`DEBUG SLEEP`) until then.
+    busy_until: Time,
 }
 
 /// The deterministic discrete-event simulator (see the [module docs](super)).
@@ -211,6 +213,7 @@ impl<N: SimNode> Simulator<N> {
             timer_gen: 0,
             timer_at: None,
             conns: BTreeMap::new(),
+            busy_until: Time::default(),
         });
         self.after_call(id, false);
         id
@@ -421,10 +424,14 @@ impl<N: SimNode> Simulator<N> {
     }
 
     /// Queue a segment in a direction and arm it if the direction was idle.
+    /// A blocked sender's segments leave when it wakes up (the reply to `DEBUG SLEEP`).
     fn send_seg(&mut self, link: LinkId, dir: usize, seg: Segment) -> bool {
-        let now = self.now;
         let Some(l) = self.links.get_mut(&link) else {
             return false;
+        };
+        let now = match l.ends[dir].node {
+            Some(n) => self.now.max(self.nodes[n.0 as usize].busy_until),
+            None => self.now,
         };
         let d = &mut l.dirs[dir];
         let was_idle = d.queue.is_empty();
@@ -452,6 +459,12 @@ impl<N: SimNode> Simulator<N> {
         if !slot.up || slot.timer_gen != gen {
             return;
         }
+        if slot.busy_until > now {
+            let at = slot.busy_until;
+            slot.timer_at = Some(at);
+            self.push(at, Ev::Timer { node: id, gen });
+            return;
+        }
         slot.timer_at = None;
         slot.node.handle_timeout(now);
         self.after_call(id, true);
@@ -470,6 +483,12 @@ impl<N: SimNode> Simulator<N> {
                 NodeOutput::Close { conn } => self.node_close(id, conn),
                 NodeOutput::Event(e) => self.record(id, None, TraceKind::Event(e)),
                 NodeOutput::Exit => self.crash(id),
+                NodeOutput::Pause { until } => {
+                    let slot = &mut self.nodes[idx];
+                    slot.busy_until = slot.busy_until.max(until);
+                    let ev = SimEvent::new("pause", format!("until {}", until.as_micros()));
+                    self.record(id, None, TraceKind::Event(ev));
+                }
             }
         }
         let now = self.now;
@@ -604,6 +623,16 @@ impl<N: SimNode> Simulator<N> {
         let d = &mut l.dirs[dir];
         if d.held || d.token != token {
             return;
+        }
+        // A blocked receiver reads nothing before it wakes up.
+        if let Some(r) = l.ends[1 - dir].node {
+            let busy = self.nodes[r.0 as usize].busy_until;
+            if busy > now {
+                d.token += 1;
+                let token = d.token;
+                self.push(busy, Ev::Deliver { link, dir, token });
+                return;
+            }
         }
         let Some(first) = d.queue.pop_front() else {
             return;

@@ -144,6 +144,12 @@ pub enum NodeOutput {
     Event(SimEvent),
     /// The process exits (SHUTDOWN): the simulator crashes the node (see [`Fault::Crash`]).
     Exit,
+    /// The process is blocked until `until` (`DEBUG SLEEP`): no input, connection or timer
+    /// reaches it before then (bytes keep arriving in its socket buffers meanwhile).
+    Pause {
+        /// When it runs again.
+        until: Time,
+    },
 }
 
 /// A sans-IO machine the simulator can drive, shaped like the core's machines

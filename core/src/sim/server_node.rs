@@ -2,9 +2,8 @@
 //!
 //! Mapping: `Transmit`/`Close` become [`NodeOutput::Transmit`]/[`NodeOutput::Close`], log
 //! lines become `"log"` events (text `"<level> <message>"`), `Shutdown` becomes
-//! [`NodeOutput::Exit`]. Not modelled yet: `Pause` (`DEBUG SLEEP`) is only recorded as a
-//! `"pause"` event, the server keeps serving. The server opens no connections yet (the
-//! replica side comes with replication).
+//! [`NodeOutput::Exit`], `Pause` (`DEBUG SLEEP`) becomes [`NodeOutput::Pause`]. The server
+//! opens no connections yet (the replica side comes with replication).
 
 use std::any::Any;
 
@@ -39,10 +38,7 @@ impl SimNode for Server {
                 bytes,
             },
             Output::Close { client } => NodeOutput::Close { conn: client },
-            Output::Pause { until } => NodeOutput::Event(SimEvent::new(
-                "pause",
-                format!("until {}", until.as_micros()),
-            )),
+            Output::Pause { until } => NodeOutput::Pause { until },
             Output::Shutdown { .. } => NodeOutput::Exit,
             Output::Log { level, message } => {
                 let l = match level {
