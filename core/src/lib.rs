@@ -25,6 +25,7 @@ pub mod rdb;
 pub mod resp;
 pub mod rng;
 pub mod server;
+pub mod sim;
 pub mod stats;
 pub mod strtod;
 pub mod time;
