@@ -18,7 +18,7 @@
 //!   `\r\n` ...), which matters for arguments over 16 KiB: use [`ReplBacklog::feed_argv`] for
 //!   commands, [`ReplBacklog::feed`] for verbatim bytes (SELECT, a master stream proxied by a
 //!   replica);
-//! * after a block is added (and on resize) whole head blocks are dropped while the history
+//! * after every piece fed (and on resize) whole head blocks are dropped while the history
 //!   stays above `repl-backlog-size` without that block, never the last block, so `histlen`
 //!   exceeds the configured size by up to one block (size 16384 shows histlen up to 36824);
 //! * the invariant `first_byte_offset == master_repl_offset - histlen + 1` always holds.
@@ -293,10 +293,10 @@ impl ReplBacklog {
                 bytes = &bytes[copy..];
                 self.master_repl_offset += copy as i64;
                 b.histlen += copy as i64;
-                Self::trim_backlog(b, size, self.master_repl_offset);
             }
+            // 7.0.15 tries to trim after every piece, not only when a block was added.
+            Self::trim_backlog(b, size, self.master_repl_offset);
         }
-        b.offset = self.master_repl_offset - b.histlen + 1;
     }
 
     /// Feed one command the way `replicationFeedSlaves` does: `*<argc>\r\n`, then for each
