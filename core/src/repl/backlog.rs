@@ -53,6 +53,9 @@ pub const CONFIG_DEFAULT_REPL_BACKLOG_SIZE: u64 = 1024 * 1024;
 pub const PROTO_REPLY_CHUNK_BYTES: usize = 16 * 1024;
 /// `sizeof(replBufBlock)` on 64-bit Linux: the header allocated with each block.
 pub const REPL_BUF_BLOCK_HEADER: usize = 40;
+/// Offsets handed in (RDB `repl-offset`, FULLRESYNC offsets) are clamped to this magnitude
+/// so that offset arithmetic can never overflow.
+pub const MAX_REPL_OFFSET: i64 = i64::MAX / 4;
 /// `sizeof(listNode)`: counted in `repl_buffer_mem` for each block.
 const LIST_NODE_SIZE: usize = 24;
 
@@ -245,12 +248,17 @@ impl ReplBacklog {
     }
 
     /// `rebaseReplicationBuffer` as used by a master restored from RDB: every offset
-    /// (master, backlog, blocks) moves by `delta`.
+    /// (master, backlog, blocks) moves by `delta` (the result is clamped to
+    /// ±[`MAX_REPL_OFFSET`]).
     pub fn rebase(&mut self, delta: i64) {
-        self.master_repl_offset = self.master_repl_offset.saturating_add(delta);
+        let before = self.master_repl_offset;
+        self.master_repl_offset = before
+            .saturating_add(delta)
+            .clamp(-MAX_REPL_OFFSET, MAX_REPL_OFFSET);
+        let delta = self.master_repl_offset - before;
         if let Some(b) = &mut self.backlog {
             for blk in &mut b.blocks {
-                blk.repl_offset = blk.repl_offset.saturating_add(delta);
+                blk.repl_offset += delta;
             }
             b.offset = self.master_repl_offset - b.histlen + 1;
         }
@@ -448,5 +456,21 @@ mod tests {
         r.feed(b"*1\r\n$4\r\nping\r\n");
         assert_eq!(r.master_repl_offset(), 14);
         assert_eq!(r.range_from(5).unwrap().to_vec(), b"$4\r\nping\r\n");
+    }
+
+    #[test]
+    fn extreme_offsets_do_not_overflow() {
+        let mut r = ReplBacklog::new(16384, Time::default());
+        r.set_master_repl_offset(i64::MAX);
+        assert_eq!(r.master_repl_offset(), MAX_REPL_OFFSET);
+        r.create();
+        r.feed(&[1; 50_000]);
+        r.rebase(i64::MIN);
+        assert_eq!(r.master_repl_offset(), -MAX_REPL_OFFSET);
+        let (first, hist) = r.window().unwrap();
+        assert_eq!(first, r.master_repl_offset() - hist + 1);
+        assert!(r.range_from(i64::MAX).is_none());
+        assert!(r.range_from(i64::MIN).is_none());
+        assert_eq!(r.range_from(first).unwrap().len() as i64, hist);
     }
 }

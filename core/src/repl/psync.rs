@@ -290,7 +290,7 @@ pub fn master_try_partial_resynchronization(
         return PsyncDecision::FullResync { reason };
     }
     match view.window {
-        Some((first, histlen)) if offset >= first && offset <= first + histlen => {
+        Some((first, histlen)) if offset >= first && offset <= first.saturating_add(histlen) => {
             PsyncDecision::Continue {
                 offset,
                 psync_len: if histlen == 0 {
