@@ -63,7 +63,7 @@ pub enum SyncStep<'a> {
     Reject {
         /// The reply bytes.
         reply: Bytes,
-        /// Redis's log line, if any (without the replica name prefix variants).
+        /// The line Redis logs, if any.
         log: Option<String>,
     },
     /// Go on with [`sync_decision`]. Redis logs `Replica <name> asks for synchronization`
