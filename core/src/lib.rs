@@ -22,6 +22,7 @@ pub mod ldouble;
 pub mod persist;
 pub mod propagate;
 pub mod rdb;
+pub mod repl;
 pub mod resp;
 pub mod rng;
 pub mod server;
