@@ -258,8 +258,8 @@ pub enum ReplicaEvent {
         reply: Bytes,
     },
     /// `+FULLRESYNC <replid> <offset>`: `replid` is `None` when the syntax was wrong (Redis
-    /// then blanks its master replid and the offset stays unknown, -1). The cached master is
-    /// discarded. The payload follows.
+    /// then blanks its master replid and the offset stays unknown, -1). The payload follows;
+    /// the cached master survives until [`ReplicaEvent::AttachedToNewMaster`].
     FullResync {
         /// The new master replid.
         replid: Option<Bytes>,
@@ -451,6 +451,10 @@ impl ReplicaLink {
     pub fn state(&self) -> ReplState {
         self.state
     }
+    /// The state as `ROLE` prints it (see [`ReplState::role_str`]).
+    pub fn role_state(&self) -> &'static str {
+        self.state.role_str()
+    }
     /// The master host.
     pub fn master_host(&self) -> &str {
         &self.host
@@ -610,10 +614,12 @@ impl ReplicaLink {
                 self.error_close(now, false);
             }
             ReplState::Transfer => {
-                self.log(
-                    LogLevel::Warning,
-                    "I/O error trying to sync with MASTER: connection lost".into(),
-                );
+                let msg = if self.transfer.as_ref().is_some_and(|t| t.framing.is_none()) {
+                    "I/O error reading bulk count from MASTER: connection lost"
+                } else {
+                    "I/O error trying to sync with MASTER: connection lost"
+                };
+                self.log(LogLevel::Warning, msg.into());
                 self.error_close(now, true);
             }
             _ => self.drop_master(now, true),
@@ -990,8 +996,9 @@ impl ReplicaLink {
                     );
                 }
             }
-            // We are going to full resync, discard the cached master structure.
-            self.cached = None;
+            // 7.0.15 keeps the cached master until the payload is attached
+            // (`replicationAttachToNewMaster`): a transfer that fails before that point
+            // still PSYNCs with it next time [live].
             self.events.push_back(ReplicaEvent::FullResync {
                 replid,
                 offset: self.master_initial_offset,
@@ -1442,7 +1449,8 @@ impl ReplicaLink {
 /// `REPLCONF GETACK <x>` as `replconfCommand` sees it: odd argc ≥ 3, and `getack` reached in
 /// the option loop before an option that stops it (`ack`, or an unknown one).
 fn is_getack(argv: &[Bytes]) -> bool {
-    if !argv[0].eq_ignore_ascii_case(b"replconf") || argv.len() < 3 || argv.len() % 2 == 0 {
+    if !argv[0].eq_ignore_ascii_case(b"replconf") || argv.len() < 3 || argv.len().is_multiple_of(2)
+    {
         return false;
     }
     for pair in argv[1..].chunks(2) {
