@@ -21,6 +21,7 @@
 pub mod backlog;
 pub mod ids;
 pub mod psync;
+pub mod replica;
 
 use std::fmt::Write as _;
 
