@@ -11,11 +11,14 @@
 //! * [`psync`]: the master's answer to `SYNC`/`PSYNC` (`syncCommand`,
 //!   `masterTryPartialResynchronization`) as pure functions returning exact reply bytes,
 //!   log lines and stats;
+//! * [`replica`]: the replica side, `REPL_STATE_*` as a state machine (handshake, PSYNC
+//!   replies, RDB payload in both framings, the command stream, ACK/GETACK, timeouts);
 //! * this module: the master's INFO replication section and ROLE reply, as pure formatting
 //!   of plain data ([`MasterInfo`], [`ReplicaEntry`]).
 //!
-//! Later layers add the replica side (the handshake state machine) and wire everything into
-//! [`crate::server`]. Nothing here performs I/O, reads a clock or uses OS randomness: time
+//! Not yet done (issue #4): wiring these into [`crate::server`] (replica clients on the
+//! master, the master link on a replica, BGSAVE for replicas, WAIT, chains) and into the
+//! simulator ([`crate::sim`]). Nothing here performs I/O, reads a clock or uses OS randomness: time
 //! comes in as [`crate::time::Time`], random ids come from [`crate::rng::Rng`].
 
 pub mod backlog;
