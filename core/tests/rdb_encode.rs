@@ -402,21 +402,21 @@ fn cfg() -> Config {
 #[test]
 fn load_picks_7_0_encodings() {
     let c = cfg();
-    let v = value_from_rdb(RdbValue::String(b"123".to_vec()), &c).unwrap();
+    let v = value_from_rdb(RdbValue::string(b"123"), &c).unwrap();
     assert_eq!(v.encoding_name(), "int");
-    let v = value_from_rdb(RdbValue::String(vec![b'x'; 45]), &c).unwrap();
+    let v = value_from_rdb(RdbValue::string(vec![b'x'; 45]), &c).unwrap();
     assert_eq!(v.encoding_name(), "raw");
-    let v = value_from_rdb(RdbValue::Set(vec![b"3".to_vec(), b"1".to_vec()]), &c).unwrap();
+    let v = value_from_rdb(RdbValue::set(vec![b"3".to_vec(), b"1".to_vec()]), &c).unwrap();
     assert_eq!(v.encoding_name(), "intset");
-    let v = value_from_rdb(RdbValue::Set(vec![b"3".to_vec(), b"a".to_vec()]), &c).unwrap();
+    let v = value_from_rdb(RdbValue::set(vec![b"3".to_vec(), b"a".to_vec()]), &c).unwrap();
     assert_eq!(v.encoding_name(), "hashtable");
     let many: Vec<Vec<u8>> = (0..513).map(|i| i.to_string().into_bytes()).collect();
-    let v = value_from_rdb(RdbValue::Set(many), &c).unwrap();
+    let v = value_from_rdb(RdbValue::set(many), &c).unwrap();
     assert_eq!(v.encoding_name(), "hashtable");
-    let v = value_from_rdb(RdbValue::List(vec![b"a".to_vec()]), &c).unwrap();
+    let v = value_from_rdb(RdbValue::list(vec![b"a".to_vec()]), &c).unwrap();
     assert_eq!(v.encoding_name(), "quicklist");
     // Long field: hashtable from type 4, but listpack when it came as a listpack (16).
-    let h = RdbValue::Hash(vec![(vec![b'f'; 70], b"v".to_vec())]);
+    let h = RdbValue::hash(vec![(vec![b'f'; 70], b"v".to_vec())]);
     assert_eq!(
         value_from_rdb(h.clone(), &c).unwrap().encoding_name(),
         "hashtable"
@@ -427,7 +427,7 @@ fn load_picks_7_0_encodings() {
             .encoding_name(),
         "listpack"
     );
-    let z = RdbValue::ZSet(vec![(vec![b'm'; 70], 1.0)]);
+    let z = RdbValue::zset(vec![(vec![b'm'; 70], 1.0)]);
     assert_eq!(
         value_from_rdb(z.clone(), &c).unwrap().encoding_name(),
         "skiplist"
@@ -438,7 +438,7 @@ fn load_picks_7_0_encodings() {
             .encoding_name(),
         "listpack"
     );
-    let z = RdbValue::ZSet(vec![(b"b".to_vec(), 2.0), (b"a".to_vec(), 1.0)]);
+    let z = RdbValue::zset(vec![(b"b".to_vec(), 2.0), (b"a".to_vec(), 1.0)]);
     let v = value_from_rdb(z, &c).unwrap();
     assert_eq!(v.encoding_name(), "listpack");
     let Value::ZSet(z) = v else { panic!() };
@@ -452,19 +452,19 @@ fn load_picks_7_0_encodings() {
 #[test]
 fn load_errors_as_redis() {
     let c = cfg();
-    let e = value_from_rdb(RdbValue::Set(vec![b"1".to_vec(), b"1".to_vec()]), &c);
+    let e = value_from_rdb(RdbValue::set(vec![b"1".to_vec(), b"1".to_vec()]), &c);
     assert_eq!(e.unwrap_err(), "Duplicate set members detected");
-    let e = value_from_rdb(RdbValue::Set(vec![b"a".to_vec(), b"a".to_vec()]), &c);
+    let e = value_from_rdb(RdbValue::set(vec![b"a".to_vec(), b"a".to_vec()]), &c);
     assert_eq!(e.unwrap_err(), "Duplicate set members detected");
-    let e = value_from_rdb(RdbValue::ZSet(vec![(b"a".to_vec(), f64::NAN)]), &c);
+    let e = value_from_rdb(RdbValue::zset(vec![(b"a".to_vec(), f64::NAN)]), &c);
     assert_eq!(e.unwrap_err(), "Zset with NAN score detected");
     let e = value_from_rdb(
-        RdbValue::ZSet(vec![(b"a".to_vec(), 1.0), (b"a".to_vec(), 2.0)]),
+        RdbValue::zset(vec![(b"a".to_vec(), 1.0), (b"a".to_vec(), 2.0)]),
         &c,
     );
     assert_eq!(e.unwrap_err(), "Duplicate zset fields detected");
     let e = value_from_rdb(
-        RdbValue::Hash(vec![
+        RdbValue::hash(vec![
             (b"a".to_vec(), b"1".to_vec()),
             (b"a".to_vec(), b"2".to_vec()),
         ]),
@@ -476,7 +476,7 @@ fn load_errors_as_redis() {
 fn key(db: u64, k: &str, v: RdbValue, exp: Option<i64>) -> RdbKey {
     RdbKey {
         db,
-        key: k.as_bytes().to_vec(),
+        key: k.as_bytes().into(),
         value: v,
         expire_ms: exp,
         idle: None,
@@ -491,10 +491,10 @@ fn load_file_master_drops_expired_replica_keeps() {
     let file = RdbFile {
         version: 10,
         keys: vec![
-            key(0, "a", RdbValue::String(b"1".to_vec()), Some(1000)),
-            key(0, "b", RdbValue::String(b"2".to_vec()), Some(5000)),
+            key(0, "a", RdbValue::string(b"1"), Some(1000)),
+            key(0, "b", RdbValue::string(b"2"), Some(5000)),
             key(2, "c", RdbValue::List(vec![]), None),
-            key(2, "d", RdbValue::List(vec![b"x".to_vec()]), None),
+            key(2, "d", RdbValue::list(vec![b"x".to_vec()]), None),
         ],
         ..RdbFile::default()
     };
@@ -525,7 +525,7 @@ fn load_file_fatal_errors() {
     let mut ks = Keyspace::new(16);
     ks.dbs[0].set(b"keep", Value::string(b"v"), false);
     let file = RdbFile {
-        keys: vec![key(16, "a", RdbValue::String(b"1".to_vec()), None)],
+        keys: vec![key(16, "a", RdbValue::string(b"1"), None)],
         ..RdbFile::default()
     };
     let e = load_file(&mut ks, file, &c, 0, true).unwrap_err();
@@ -536,8 +536,8 @@ fn load_file_fatal_errors() {
     );
     let file = RdbFile {
         keys: vec![
-            key(1, "a", RdbValue::String(b"1".to_vec()), None),
-            key(1, "a", RdbValue::String(b"2".to_vec()), None),
+            key(1, "a", RdbValue::string(b"1"), None),
+            key(1, "a", RdbValue::string(b"2"), None),
         ],
         ..RdbFile::default()
     };
@@ -735,12 +735,12 @@ mod round_trip {
 
     fn rdb_value() -> impl Strategy<Value = RdbValue> {
         prop_oneof![
-            elem().prop_map(RdbValue::String),
-            vec(any::<u8>(), 0..200).prop_map(RdbValue::String),
-            vec(elem(), 1..30).prop_map(RdbValue::List),
-            btree_set(elem(), 1..8).prop_map(|s| RdbValue::Set(s.into_iter().collect())),
-            btree_map(elem(), score(), 1..8).prop_map(|m| RdbValue::ZSet(m.into_iter().collect())),
-            btree_map(elem(), elem(), 1..8).prop_map(|m| RdbValue::Hash(m.into_iter().collect())),
+            elem().prop_map(RdbValue::string),
+            vec(any::<u8>(), 0..200).prop_map(RdbValue::string),
+            vec(elem(), 1..30).prop_map(RdbValue::list),
+            btree_set(elem(), 1..8).prop_map(RdbValue::set),
+            btree_map(elem(), score(), 1..8).prop_map(RdbValue::zset),
+            btree_map(elem(), elem(), 1..8).prop_map(RdbValue::hash),
             stream().prop_map(|s| RdbValue::Stream(Box::new(s))),
         ]
     }

@@ -366,7 +366,7 @@ fn real_diskless_full_sync() {
     let keys: Vec<_> = ev
         .iter()
         .filter_map(|e| match e {
-            ReplicaEvent::RdbItem(RdbItem::Key(k)) => Some((k.db, k.key.clone())),
+            ReplicaEvent::RdbItem(RdbItem::Key(k)) => Some((k.db, k.key.to_vec())),
             _ => None,
         })
         .collect();

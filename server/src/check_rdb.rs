@@ -19,6 +19,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 use replscope_core::rdb::decode::{DecodeOptions, Decoder};
+use replscope_core::rdb::model::Sds;
 use replscope_core::rdb::model::{StreamData, StreamId};
 use replscope_core::rdb::{rdb_type, RdbFile, RdbItem, RdbKey, RdbValue};
 use replscope_core::util::fmt_f64;
@@ -133,7 +134,7 @@ pub fn check(data: &[u8], now_ms: i64) -> Result<Report, CheckError> {
         item_offset,
         log: report.log.clone(),
         keys_read: report.file.keys.len() as u64,
-        last_key: report.file.keys.last().map(|k| (k.db, k.key.clone())),
+        last_key: report.file.keys.last().map(|k| (k.db, k.key.to_vec())),
     };
     loop {
         let before = dec.consumed();
@@ -181,7 +182,7 @@ pub fn check(data: &[u8], now_ms: i64) -> Result<Report, CheckError> {
                 t
             }
             RdbItem::Key(k) => {
-                if !seen.insert((k.db, k.key.clone())) {
+                if !seen.insert((k.db, k.key.to_vec())) {
                     return Err(fail(
                         &report,
                         before,
@@ -483,7 +484,7 @@ fn json_value(out: &mut String, v: &RdbValue) {
             out.push(']');
         }
         RdbValue::Set(members) => {
-            let mut m: Vec<&Vec<u8>> = members.iter().collect();
+            let mut m: Vec<&Sds> = members.iter().collect();
             m.sort();
             out.push('[');
             for (i, e) in m.iter().enumerate() {
@@ -495,7 +496,7 @@ fn json_value(out: &mut String, v: &RdbValue) {
             out.push(']');
         }
         RdbValue::ZSet(pairs) => {
-            let mut p: Vec<&(Vec<u8>, f64)> = pairs.iter().collect();
+            let mut p: Vec<&(Sds, f64)> = pairs.iter().collect();
             // Redis's rank order: score (-0 equals 0), then member bytewise.
             p.sort_by(|a, b| {
                 a.1.partial_cmp(&b.1)
@@ -516,7 +517,7 @@ fn json_value(out: &mut String, v: &RdbValue) {
             out.push(']');
         }
         RdbValue::Hash(fields) => {
-            let mut f: Vec<&(Vec<u8>, Vec<u8>)> = fields.iter().collect();
+            let mut f: Vec<&(Sds, Sds)> = fields.iter().collect();
             f.sort_by(|a, b| a.0.cmp(&b.0));
             out.push('{');
             for (i, (k, v)) in f.iter().enumerate() {
@@ -654,7 +655,7 @@ mod tests {
     fn key(db: u64, k: &[u8], value: RdbValue, expire_ms: Option<i64>) -> RdbKey {
         RdbKey {
             db,
-            key: k.to_vec(),
+            key: k.to_vec().into(),
             value,
             expire_ms,
             idle: None,
@@ -673,21 +674,35 @@ mod tests {
             ],
             functions: vec![b"#!lua name=x\n".to_vec()],
             keys: vec![
-                key(2, b"z", RdbValue::String(b"q\"\\\n\x01".to_vec()), Some(5)),
-                key(0, b"\xff\x00", RdbValue::List(vec![b"\x80".to_vec()]), None),
+                key(
+                    2,
+                    b"z",
+                    RdbValue::String(b"q\"\\\n\x01".to_vec().into()),
+                    Some(5),
+                ),
+                key(
+                    0,
+                    b"\xff\x00",
+                    RdbValue::List(vec![b"\x80".to_vec().into()]),
+                    None,
+                ),
                 key(
                     0,
                     b"b",
-                    RdbValue::Set(vec![b"b".to_vec(), b"a".to_vec(), b"\xfe".to_vec()]),
+                    RdbValue::Set(vec![
+                        b"b".to_vec().into(),
+                        b"a".to_vec().into(),
+                        b"\xfe".to_vec().into(),
+                    ]),
                     None,
                 ),
                 key(
                     0,
                     b"a",
                     RdbValue::Hash(vec![
-                        (b"y".to_vec(), b"1".to_vec()),
-                        (b"\xc3".to_vec(), b"2".to_vec()),
-                        (b"x".to_vec(), b"3".to_vec()),
+                        (b"y".to_vec().into(), b"1".to_vec().into()),
+                        (b"\xc3".to_vec().into(), b"2".to_vec().into()),
+                        (b"x".to_vec().into(), b"3".to_vec().into()),
                     ]),
                     None,
                 ),
@@ -695,12 +710,12 @@ mod tests {
                     10,
                     b"zs",
                     RdbValue::ZSet(vec![
-                        (b"b".to_vec(), 0.0),
-                        (b"a".to_vec(), -0.0),
-                        (b"c".to_vec(), f64::NEG_INFINITY),
-                        (b"d".to_vec(), 0.1),
-                        (b"e".to_vec(), f64::INFINITY),
-                        (b"f".to_vec(), 3e20),
+                        (b"b".to_vec().into(), 0.0),
+                        (b"a".to_vec().into(), -0.0),
+                        (b"c".to_vec().into(), f64::NEG_INFINITY),
+                        (b"d".to_vec().into(), 0.1),
+                        (b"e".to_vec().into(), f64::INFINITY),
+                        (b"f".to_vec().into(), 3e20),
                     ]),
                     None,
                 ),

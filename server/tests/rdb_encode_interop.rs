@@ -121,62 +121,62 @@ fn keyspace(c: &Config) -> Keyspace {
         }
     };
     let s = |x: &str| x.as_bytes().to_vec();
-    put(0, b"str:int", RdbValue::String(s("-123456")), None);
+    put(0, b"str:int", RdbValue::string(s("-123456")), None);
     put(
         0,
         b"str:bigint",
-        RdbValue::String(s("9223372036854775807")),
+        RdbValue::string(s("9223372036854775807")),
         None,
     );
-    put(0, b"str:007", RdbValue::String(s("007")), None);
+    put(0, b"str:007", RdbValue::string(s("007")), None);
     put(
         0,
         b"str:emb",
-        RdbValue::String(s("hello world")),
+        RdbValue::string(s("hello world")),
         Some(FUTURE),
     );
-    put(0, b"str:lzf", RdbValue::String(vec![b'z'; 500]), None);
+    put(0, b"str:lzf", RdbValue::string(vec![b'z'; 500]), None);
     put(
         0,
         b"str:bin\x00\xff",
-        RdbValue::String(vec![0, 1, 2, 255, 13, 10]),
+        RdbValue::string(vec![0, 1, 2, 255, 13, 10]),
         None,
     );
-    put(0, b"str:empty", RdbValue::String(vec![]), None);
+    put(0, b"str:empty", RdbValue::string(vec![]), None);
     put(
         1,
         b"12345",
-        RdbValue::String(s("int key")),
+        RdbValue::string(s("int key")),
         Some(FUTURE + 1),
     );
     put(
         0,
         b"list:small",
-        RdbValue::List(vec![s("a"), s("1"), s("-7"), vec![0, 255]]),
+        RdbValue::list(vec![s("a"), s("1"), s("-7"), vec![0, 255]]),
         None,
     );
     let big: Vec<Vec<u8>> = (0..5000)
         .map(|i| format!("element-{i}").into_bytes())
         .collect();
-    put(0, b"list:big", RdbValue::List(big), None);
+    put(0, b"list:big", RdbValue::list(big), None);
     put(
         0,
         b"set:ints",
-        RdbValue::Set(vec![s("5"), s("-1"), s("100000000000")]),
+        RdbValue::set(vec![s("5"), s("-1"), s("100000000000")]),
         None,
     );
     put(
         0,
         b"set:strs",
-        RdbValue::Set(vec![s("x"), s("1"), vec![0xff]]),
+        RdbValue::set(vec![s("x"), s("1"), vec![0xff]]),
         None,
     );
     let many: Vec<Vec<u8>> = (0..600).map(|i| i.to_string().into_bytes()).collect();
-    put(2, b"set:bigints", RdbValue::Set(many), None);
+    put(2, b"set:bigints", RdbValue::set(many), None);
     put(
         0,
         b"zset:lp",
-        RdbValue::ZSet(vec![
+        RdbValue::zset(vec![
             (s("a"), 1.0),
             (s("b"), 0.1),
             (s("c"), -2.5e-300),
@@ -189,23 +189,19 @@ fn keyspace(c: &Config) -> Keyspace {
     put(
         0,
         b"zset:sl",
-        RdbValue::ZSet(
-            (0..200)
-                .map(|i| (format!("m{i}").into_bytes(), i as f64 / 3.0))
-                .collect(),
-        ),
+        RdbValue::zset((0..200).map(|i| (format!("m{i}").into_bytes(), i as f64 / 3.0))),
         Some(FUTURE),
     );
     put(
         3,
         b"zset:long",
-        RdbValue::ZSet(vec![(vec![b'q'; 100], 1.0), (s("w"), -0.0)]),
+        RdbValue::zset(vec![(vec![b'q'; 100], 1.0), (s("w"), -0.0)]),
         None,
     );
     put(
         0,
         b"hash:lp",
-        RdbValue::Hash(vec![
+        RdbValue::hash(vec![
             (s("f1"), s("v1")),
             (s("n"), s("42")),
             (vec![0], vec![]),
@@ -215,7 +211,7 @@ fn keyspace(c: &Config) -> Keyspace {
     put(
         0,
         b"hash:ht",
-        RdbValue::Hash(vec![(s("f"), vec![b'v'; 100]), (s("g"), s("1"))]),
+        RdbValue::hash(vec![(s("f"), vec![b'v'; 100]), (s("g"), s("1"))]),
         None,
     );
     let pairs: Vec<(Vec<u8>, Vec<u8>)> = (0..700)
@@ -226,7 +222,7 @@ fn keyspace(c: &Config) -> Keyspace {
             )
         })
         .collect();
-    put(4, b"hash:many", RdbValue::Hash(pairs), None);
+    put(4, b"hash:many", RdbValue::hash(pairs), None);
     put(
         0,
         b"stream",
@@ -252,29 +248,29 @@ fn keyspace(c: &Config) -> Keyspace {
         key.extend_from_slice(format!(":{i}").as_bytes());
         let n = 1 + g.below(20) as usize;
         let v = match g.below(5) {
-            0 => RdbValue::String(g.bytes(80)),
-            1 => RdbValue::List((0..n).map(|_| g.bytes(30)).collect()),
+            0 => RdbValue::string(g.bytes(80)),
+            1 => RdbValue::list((0..n).map(|_| g.bytes(30)).collect::<Vec<_>>()),
             2 => {
                 let mut m: Vec<Vec<u8>> = (0..n).map(|_| g.bytes(10)).collect();
                 m.sort();
                 m.dedup();
-                RdbValue::Set(m)
+                RdbValue::set(m)
             }
             3 => {
                 let mut m: Vec<Vec<u8>> = (0..n).map(|_| g.bytes(70)).collect();
                 m.sort();
                 m.dedup();
-                RdbValue::ZSet(
+                RdbValue::zset(
                     m.into_iter()
                         .map(|x| (x, (g.next() as i64 >> g.below(63)) as f64 / 7.0))
-                        .collect(),
+                        .collect::<Vec<_>>(),
                 )
             }
             _ => {
                 let mut m: Vec<Vec<u8>> = (0..n).map(|_| g.bytes(70)).collect();
                 m.sort();
                 m.dedup();
-                RdbValue::Hash(m.into_iter().map(|f| (f, g.bytes(70))).collect())
+                RdbValue::hash(m.into_iter().map(|f| (f, g.bytes(70))).collect::<Vec<_>>())
             }
         };
         let exp = (g.below(3) == 0).then(|| FUTURE + g.below(1_000_000) as i64);
@@ -568,13 +564,13 @@ fn expired_keys_are_written_and_dropped_by_a_master() {
     let mut ks = Keyspace::new(16);
     ks.dbs[0].set(
         b"gone",
-        value_from_rdb(RdbValue::String(b"x".to_vec()), &c).unwrap(),
+        value_from_rdb(RdbValue::string(b"x"), &c).unwrap(),
         false,
     );
     ks.dbs[0].set_expire(b"gone", 1000);
     ks.dbs[0].set(
         b"kept",
-        value_from_rdb(RdbValue::String(b"y".to_vec()), &c).unwrap(),
+        value_from_rdb(RdbValue::string(b"y"), &c).unwrap(),
         false,
     );
     let bytes = encode(&ks, &[], &[], &EncodeOptions::default());

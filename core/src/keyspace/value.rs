@@ -141,6 +141,17 @@ impl StrValue {
         }
     }
     /// A string with the given bytes and encoding.
+    /// [`StrValue::encoded`] taking ownership of the bytes (no copy).
+    pub fn from_sds(data: Sds) -> Self {
+        let enc = if data.len() <= 20 && crate::util::parse_i64(&data).is_some() {
+            StrEncoding::Int
+        } else if data.len() <= EMBSTR_SIZE_LIMIT {
+            StrEncoding::Embstr
+        } else {
+            StrEncoding::Raw
+        };
+        StrValue { data, enc }
+    }
     pub fn with_encoding(bytes: &[u8], enc: StrEncoding) -> Self {
         StrValue {
             data: Sds::from_slice(bytes),

@@ -25,12 +25,13 @@
 use std::collections::HashSet;
 
 use super::intset;
-use super::listpack::{self, LpEntry};
+use super::listpack::{self, LpEntry, LpEntryRef};
 use super::model::{
     RdbFile, RdbItem, RdbKey, RdbValue, StreamConsumer, StreamData, StreamGroup, StreamId,
 };
 use super::reader::{need_more, Cursor, PErr, PResult};
 use super::{crc64, opcode, rdb_type, ziplist, zipmap, RdbError, RDB_MAX_READ_VERSION};
+use crate::keyspace::Sds;
 
 /// Limits and behaviour of a decoder.
 #[derive(Clone, Debug)]
@@ -57,7 +58,7 @@ enum Step {
     Item(RdbItem),
     /// A key and its value (metadata filled in by the decoder).
     Key {
-        key: Vec<u8>,
+        key: Sds,
         value: RdbValue,
         rdb_type: u8,
     },
@@ -400,7 +401,7 @@ fn parse_step(cur: &mut Cursor<'_>, version: u32) -> PResult<Step> {
             )))
         }
         t => {
-            let key = cur.string()?;
+            let key = cur.sds()?;
             // Find the end of the value cheaply first, so that a value that is still
             // incomplete costs a structural scan per retry, not a full decode. Not needed
             // once the whole input is buffered (a dump read from disk).
@@ -496,39 +497,53 @@ fn entry_int(e: &LpEntry) -> Option<i64> {
     }
 }
 
-/// Flat entries as pairs; an odd count is an error.
-fn pairs(entries: Vec<LpEntry>) -> Result<StreamFields, String> {
-    if !entries.len().is_multiple_of(2) {
-        return Err(format!("odd number of entries ({})", entries.len()));
+/// A listpack/ziplist entry as a keyspace string (integers as decimal text).
+fn entry_sds(e: LpEntryRef<'_>) -> Sds {
+    match e {
+        LpEntryRef::Str(s) => Sds::from_slice(s),
+        LpEntryRef::Int(n) => Sds::from_slice(crate::util::fmt_i64(n).as_bytes()),
     }
-    let mut out = Vec::with_capacity(entries.len() / 2);
-    let mut it = entries.into_iter();
-    while let (Some(a), Some(b)) = (it.next(), it.next()) {
-        out.push((into_bytes(a), into_bytes(b)));
-    }
-    Ok(out)
 }
 
-/// An entry's bytes, without copying strings.
-fn into_bytes(e: LpEntry) -> Vec<u8> {
+/// A listpack/ziplist entry as a score (integers, or text through a strtod-like parser).
+fn entry_ref_score(e: LpEntryRef<'_>) -> Option<f64> {
     match e {
-        LpEntry::Str(s) => s,
-        e => e.to_bytes(),
+        LpEntryRef::Int(n) => Some(n as f64),
+        LpEntryRef::Str(s) => entry_score(&LpEntry::Str(s.to_vec())),
+    }
+}
+
+/// A borrowed view of an owned entry.
+fn lp_ref(e: &LpEntry) -> LpEntryRef<'_> {
+    match e {
+        LpEntry::Int(n) => LpEntryRef::Int(*n),
+        LpEntry::Str(s) => LpEntryRef::Str(s),
     }
 }
 
 /// Flat (member, score) entries as zset pairs.
-fn zset_pairs(entries: Vec<LpEntry>) -> Result<Vec<(Vec<u8>, f64)>, String> {
+fn zset_pairs(entries: &[LpEntryRef<'_>]) -> Result<Vec<(Sds, f64)>, String> {
     if !entries.len().is_multiple_of(2) {
         return Err(format!("odd number of entries ({})", entries.len()));
     }
-    let mut out = Vec::with_capacity(entries.len() / 2);
-    let mut it = entries.into_iter();
-    while let (Some(m), Some(s)) = (it.next(), it.next()) {
-        let score = entry_score(&s).ok_or_else(|| format!("invalid score {:?}", s))?;
-        out.push((into_bytes(m), score));
+    entries
+        .chunks_exact(2)
+        .map(|p| {
+            let score = entry_ref_score(p[1]).ok_or_else(|| format!("invalid score {:?}", p[1]))?;
+            Ok((entry_sds(p[0]), score))
+        })
+        .collect()
+}
+
+/// Flat (field, value) entries as hash pairs.
+fn hash_pairs(entries: &[LpEntryRef<'_>]) -> Result<Vec<(Sds, Sds)>, String> {
+    if !entries.len().is_multiple_of(2) {
+        return Err(format!("odd number of entries ({})", entries.len()));
     }
-    Ok(out)
+    Ok(entries
+        .chunks_exact(2)
+        .map(|p| (entry_sds(p[0]), entry_sds(p[1])))
+        .collect())
 }
 
 /// A type 3 text double: length byte, then text; 253/254/255 are NaN/+inf/-inf.
@@ -556,14 +571,14 @@ fn text_double(cur: &mut Cursor<'_>) -> PResult<f64> {
 fn parse_value(cur: &mut Cursor<'_>, t: u8, key: &[u8], type_at: u64) -> PResult<RdbValue> {
     let at = cur.offset();
     Ok(match t {
-        rdb_type::STRING => RdbValue::String(cur.string()?),
+        rdb_type::STRING => RdbValue::String(cur.sds()?),
         rdb_type::LIST => {
             let n = cur.len()?;
-            RdbValue::List(read_elems(cur, n, 1, |c| c.string())?)
+            RdbValue::List(read_elems(cur, n, 1, |c| c.sds())?)
         }
         rdb_type::SET => {
             let n = cur.len()?;
-            let members = read_elems(cur, n, 1, |c| c.string())?;
+            let members = read_elems(cur, n, 1, |c| c.sds())?;
             if !all_unique(members.iter().map(|m| m.as_slice())) {
                 return Err(value_err(at, key, "duplicate set members detected"));
             }
@@ -573,7 +588,7 @@ fn parse_value(cur: &mut Cursor<'_>, t: u8, key: &[u8], type_at: u64) -> PResult
             let n = cur.len()?;
             let min = if t == rdb_type::ZSET { 2 } else { 9 };
             let items = read_elems(cur, n, min, |c| {
-                let m = c.string()?;
+                let m = c.sds()?;
                 let s = if t == rdb_type::ZSET {
                     text_double(c)?
                 } else {
@@ -591,7 +606,7 @@ fn parse_value(cur: &mut Cursor<'_>, t: u8, key: &[u8], type_at: u64) -> PResult
         }
         rdb_type::HASH => {
             let n = cur.len()?;
-            let items = read_elems(cur, n, 2, |c| Ok((c.string()?, c.string()?)))?;
+            let items = read_elems(cur, n, 2, |c| Ok((c.sds()?, c.sds()?)))?;
             if !all_unique(items.iter().map(|(f, _)| f.as_slice())) {
                 return Err(value_err(at, key, "duplicate hash fields detected"));
             }
@@ -606,50 +621,61 @@ fn parse_value(cur: &mut Cursor<'_>, t: u8, key: &[u8], type_at: u64) -> PResult
         rdb_type::HASH_ZIPMAP => {
             let blob = cur.string()?;
             let items = zipmap::parse(&blob).map_err(|e| blob_err(at, key, "zipmap", e))?;
-            RdbValue::Hash(items)
+            RdbValue::Hash(
+                items
+                    .into_iter()
+                    .map(|(f, v)| (Sds::from_vec(f), Sds::from_vec(v)))
+                    .collect(),
+            )
         }
         rdb_type::LIST_ZIPLIST => {
             let blob = cur.string()?;
             let items = ziplist::parse(&blob).map_err(|e| blob_err(at, key, "ziplist", e))?;
-            RdbValue::List(items.into_iter().map(into_bytes).collect())
+            RdbValue::List(items.iter().map(|e| entry_sds(lp_ref(e))).collect())
         }
         rdb_type::SET_INTSET => {
             let blob = cur.string()?;
             let items = intset::parse(&blob).map_err(|e| blob_err(at, key, "intset", e))?;
-            RdbValue::Set(items.iter().map(|n| n.to_string().into_bytes()).collect())
+            RdbValue::Set(
+                items
+                    .into_iter()
+                    .map(|n| entry_sds(LpEntryRef::Int(n)))
+                    .collect(),
+            )
         }
-        rdb_type::ZSET_ZIPLIST | rdb_type::ZSET_LISTPACK => {
+        rdb_type::ZSET_ZIPLIST
+        | rdb_type::ZSET_LISTPACK
+        | rdb_type::HASH_ZIPLIST
+        | rdb_type::HASH_LISTPACK => {
             let blob = cur.string()?;
-            let (what, entries) = if t == rdb_type::ZSET_ZIPLIST {
-                ("ziplist", ziplist::parse(&blob))
+            let zl = matches!(t, rdb_type::ZSET_ZIPLIST | rdb_type::HASH_ZIPLIST);
+            let what = if zl { "ziplist" } else { "listpack" };
+            let owned;
+            let entries: Vec<LpEntryRef<'_>> = if zl {
+                owned = ziplist::parse(&blob).map_err(|e| blob_err(at, key, what, e))?;
+                owned.iter().map(lp_ref).collect()
             } else {
-                ("listpack", listpack::parse(&blob))
+                listpack::parse_borrowed(&blob).map_err(|e| blob_err(at, key, what, e))?
             };
-            let entries = entries.map_err(|e| blob_err(at, key, what, e))?;
-            let items = zset_pairs(entries).map_err(|e| blob_err(at, key, what, e))?;
-            if !all_unique(items.iter().map(|(m, _)| m.as_slice())) {
-                return Err(blob_err(at, key, what, "duplicate members"));
-            }
-            RdbValue::ZSet(items)
-        }
-        rdb_type::HASH_ZIPLIST | rdb_type::HASH_LISTPACK => {
-            let blob = cur.string()?;
-            let (what, entries) = if t == rdb_type::HASH_ZIPLIST {
-                ("ziplist", ziplist::parse(&blob))
+            if matches!(t, rdb_type::ZSET_ZIPLIST | rdb_type::ZSET_LISTPACK) {
+                let items = zset_pairs(&entries).map_err(|e| blob_err(at, key, what, e))?;
+                if !all_unique(items.iter().map(|(m, _)| m.as_slice())) {
+                    return Err(blob_err(at, key, what, "duplicate members"));
+                }
+                RdbValue::ZSet(items)
             } else {
-                ("listpack", listpack::parse(&blob))
-            };
-            let entries = entries.map_err(|e| blob_err(at, key, what, e))?;
-            let items = pairs(entries).map_err(|e| blob_err(at, key, what, e))?;
-            if !all_unique(items.iter().map(|(f, _)| f.as_slice())) {
-                return Err(blob_err(at, key, what, "duplicate fields"));
+                let items = hash_pairs(&entries).map_err(|e| blob_err(at, key, what, e))?;
+                if !all_unique(items.iter().map(|(f, _)| f.as_slice())) {
+                    return Err(blob_err(at, key, what, "duplicate fields"));
+                }
+                RdbValue::Hash(items)
             }
-            RdbValue::Hash(items)
         }
         rdb_type::SET_LISTPACK => {
             let blob = cur.string()?;
-            let entries = listpack::parse(&blob).map_err(|e| blob_err(at, key, "listpack", e))?;
-            let members: Vec<Vec<u8>> = entries.into_iter().map(into_bytes).collect();
+            let entries =
+                listpack::parse_borrowed(&blob).map_err(|e| blob_err(at, key, "listpack", e))?;
+            let members: Vec<Sds> = entries.into_iter().map(entry_sds).collect();
             if !all_unique(members.iter().map(|m| m.as_slice())) {
                 return Err(blob_err(at, key, "listpack", "duplicate members"));
             }
@@ -662,7 +688,7 @@ fn parse_value(cur: &mut Cursor<'_>, t: u8, key: &[u8], type_at: u64) -> PResult
             for (node_at, blob) in nodes {
                 let items =
                     ziplist::parse(&blob).map_err(|e| blob_err(node_at, key, "ziplist", e))?;
-                list.extend(items.into_iter().map(into_bytes));
+                list.extend(items.iter().map(|e| entry_sds(lp_ref(e))));
             }
             RdbValue::List(list)
         }
@@ -680,11 +706,10 @@ fn parse_value(cur: &mut Cursor<'_>, t: u8, key: &[u8], type_at: u64) -> PResult
                     return Err(value_err(node_at, key, "empty quicklist node"));
                 }
                 match container {
-                    1 => list.push(blob),
+                    1 => list.push(Sds::from_vec(blob)),
                     2 => {
-                        let items = listpack::parse(&blob)
+                        listpack::walk(&blob, |e| list.push(entry_sds(e)))
                             .map_err(|e| blob_err(node_at, key, "listpack", e))?;
-                        list.extend(items.into_iter().map(into_bytes));
                     }
                     c => {
                         return Err(value_err(

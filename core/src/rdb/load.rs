@@ -19,7 +19,7 @@ use crate::keyspace::list::ListValue;
 use crate::keyspace::set::SetValue;
 use crate::keyspace::stream::StreamValue;
 use crate::keyspace::zset::ZSetValue;
-use crate::keyspace::{Keyspace, Map, Sds, Set, Value};
+use crate::keyspace::{Keyspace, Map, Sds, Set, StrValue, Value};
 use crate::util::parse_i64;
 
 /// The keyspace value for a decoded one, encoded as Redis 7.0 would after loading it with
@@ -65,9 +65,9 @@ pub fn value_from_rdb_typed(
         )
     );
     Ok(match v {
-        RdbValue::String(s) => Value::string(&s),
+        RdbValue::String(s) => Value::Str(StrValue::from_sds(s)),
         RdbValue::List(items) => Value::List(Box::new(ListValue {
-            items: items.iter().map(|e| Sds::from_slice(e)).collect(),
+            items: items.into(),
         })),
         RdbValue::Set(members) => Value::Set(Box::new(load_set(members, config)?)),
         RdbValue::ZSet(elems) => Value::ZSet(Box::new(load_zset(elems, was_listpack, config)?)),
@@ -77,7 +77,7 @@ pub fn value_from_rdb_typed(
 }
 
 /// A set as `rdbLoadObject` builds it (types 2 and 11).
-fn load_set(members: Vec<Vec<u8>>, config: &Config) -> Result<SetValue, String> {
+fn load_set(members: Vec<Sds>, config: &Config) -> Result<SetValue, String> {
     const DUP: &str = "Duplicate set members detected";
     if members.len() <= config.set_max_intset_entries {
         let ints: Option<Vec<i64>> = members.iter().map(|m| parse_i64(m)).collect();
@@ -91,7 +91,7 @@ fn load_set(members: Vec<Vec<u8>>, config: &Config) -> Result<SetValue, String> 
     }
     let mut t: Set<Sds> = Set::with_capacity_and_hasher(members.len(), Default::default());
     for m in members {
-        if !t.insert(Sds::from_vec(m)) {
+        if !t.insert(m) {
             return Err(DUP.into());
         }
     }
@@ -100,7 +100,7 @@ fn load_set(members: Vec<Vec<u8>>, config: &Config) -> Result<SetValue, String> 
 
 /// A sorted set as `rdbLoadObject` builds it.
 fn load_zset(
-    elems: Vec<(Vec<u8>, f64)>,
+    elems: Vec<(Sds, f64)>,
     was_listpack: bool,
     config: &Config,
 ) -> Result<ZSetValue, String> {
@@ -126,7 +126,7 @@ fn load_zset(
 
 /// A hash as `rdbLoadObject` builds it.
 fn load_hash(
-    pairs: Vec<(Vec<u8>, Vec<u8>)>,
+    pairs: Vec<(Sds, Sds)>,
     was_listpack: bool,
     config: &Config,
 ) -> Result<HashValue, String> {
@@ -138,16 +138,11 @@ fn load_hash(
         if !crate::util::all_distinct(pairs.iter().map(|(f, _)| f.as_slice())) {
             return Err(DUP.into());
         }
-        return Ok(HashValue::Listpack(
-            pairs
-                .into_iter()
-                .map(|(f, v)| (Sds::from_vec(f), Sds::from_vec(v)))
-                .collect(),
-        ));
+        return Ok(HashValue::Listpack(pairs));
     }
     let mut m: Map<Sds, Sds> = Map::with_capacity_and_hasher(pairs.len(), Default::default());
     for (f, v) in pairs {
-        if m.insert(Sds::from_vec(f), Sds::from_vec(v)).is_some() {
+        if m.insert(f, v).is_some() {
             return Err(DUP.into());
         }
     }

@@ -3,24 +3,68 @@
 //! The decoder produces these; the loader turns them into keyspace values; tools
 //! (`replscope-check-rdb --json`) print them. Order is kept as found in the file.
 
-/// A decoded value.
+pub use crate::keyspace::Sds;
+
+/// A decoded value. Strings are [`Sds`], the keyspace's own byte string (short ones stored
+/// inline), so that loading moves them into the keyspace without a copy or an allocation.
 #[derive(Clone, Debug, PartialEq)]
 pub enum RdbValue {
     /// A string (int-encoded and LZF strings already expanded).
-    String(Vec<u8>),
+    String(Sds),
     /// A list, head to tail.
-    List(Vec<Vec<u8>>),
+    List(Vec<Sds>),
     /// A set, in file order.
-    Set(Vec<Vec<u8>>),
+    Set(Vec<Sds>),
     /// A sorted set: (member, score), in file order.
-    ZSet(Vec<(Vec<u8>, f64)>),
+    ZSet(Vec<(Sds, f64)>),
     /// A hash: (field, value), in file order.
-    Hash(Vec<(Vec<u8>, Vec<u8>)>),
+    Hash(Vec<(Sds, Sds)>),
     /// A stream.
     Stream(Box<StreamData>),
 }
 
 impl RdbValue {
+    /// A string value from any bytes.
+    pub fn string(b: impl AsRef<[u8]>) -> Self {
+        RdbValue::String(Sds::from_slice(b.as_ref()))
+    }
+    /// A list from any byte strings, head first.
+    pub fn list<B: AsRef<[u8]>>(items: impl IntoIterator<Item = B>) -> Self {
+        RdbValue::List(
+            items
+                .into_iter()
+                .map(|b| Sds::from_slice(b.as_ref()))
+                .collect(),
+        )
+    }
+    /// A set from any byte strings.
+    pub fn set<B: AsRef<[u8]>>(members: impl IntoIterator<Item = B>) -> Self {
+        RdbValue::Set(
+            members
+                .into_iter()
+                .map(|b| Sds::from_slice(b.as_ref()))
+                .collect(),
+        )
+    }
+    /// A sorted set from (member, score) pairs.
+    pub fn zset<B: AsRef<[u8]>>(elems: impl IntoIterator<Item = (B, f64)>) -> Self {
+        RdbValue::ZSet(
+            elems
+                .into_iter()
+                .map(|(m, s)| (Sds::from_slice(m.as_ref()), s))
+                .collect(),
+        )
+    }
+    /// A hash from (field, value) pairs.
+    pub fn hash<F: AsRef<[u8]>, V: AsRef<[u8]>>(pairs: impl IntoIterator<Item = (F, V)>) -> Self {
+        RdbValue::Hash(
+            pairs
+                .into_iter()
+                .map(|(f, v)| (Sds::from_slice(f.as_ref()), Sds::from_slice(v.as_ref())))
+                .collect(),
+        )
+    }
+
     /// The type name as `TYPE` prints it.
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -99,7 +143,7 @@ pub struct RdbKey {
     /// Database number (from the last `SELECTDB`).
     pub db: u64,
     /// The key.
-    pub key: Vec<u8>,
+    pub key: Sds,
     /// The value.
     pub value: RdbValue,
     /// Absolute expiry time, Unix ms (`EXPIRETIME` seconds converted).

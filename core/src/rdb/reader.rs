@@ -6,6 +6,7 @@
 
 use super::lzf;
 use super::RdbError;
+use crate::keyspace::Sds;
 
 /// Why a parse did not produce a value.
 #[derive(Debug)]
@@ -181,6 +182,20 @@ impl<'a> Cursor<'a> {
                 format!("expected a length, found string encoding {n}"),
             ))),
         }
+    }
+
+    /// An RDB string as the keyspace's [`Sds`]: short plain strings are stored inline, with
+    /// no allocation (the common case for keys and small members).
+    pub(super) fn sds(&mut self) -> PResult<Sds> {
+        if let Some(&b) = self.peek(1).first() {
+            if b >> 6 == 0 {
+                let n = u64::from(b & 0x3f);
+                self.need(1 + n)?;
+                self.pos += 1;
+                return Ok(Sds::from_slice(self.take(n)?));
+            }
+        }
+        self.string().map(Sds::from_vec)
     }
 
     /// A string (§4): raw, INT8/16/32 (as decimal text) or LZF (expanded).
