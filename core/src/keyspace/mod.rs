@@ -107,7 +107,11 @@ impl Db {
     /// Add a key that must not exist yet (Redis's `dbAdd`); returns false and stores nothing
     /// when it exists.
     pub fn add(&mut self, key: &[u8], value: Value) -> bool {
-        match self.dict.entry(Sds::from_slice(key)) {
+        self.add_owned(Sds::from_slice(key), value)
+    }
+    /// [`Db::add`] taking the key by value (no copy).
+    pub fn add_owned(&mut self, key: Sds, value: Value) -> bool {
+        match self.dict.entry(key) {
             indexmap::map::Entry::Occupied(_) => false,
             indexmap::map::Entry::Vacant(slot) => {
                 slot.insert(value);

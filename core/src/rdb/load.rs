@@ -248,11 +248,12 @@ impl<'a> KeyLoader<'a> {
             return Ok(());
         }
         let d = &mut self.fresh.dbs[db];
-        if !d.add(&k.key, value) {
+        let expiring = k.expire_ms.map(|when| (k.key.clone(), when));
+        if !d.add_owned(k.key, value) {
             return Err("Duplicated key found in RDB file".into());
         }
-        if let Some(when) = k.expire_ms {
-            d.set_expire(&k.key, when);
+        if let Some((key, when)) = expiring {
+            d.set_expire(&key, when);
         }
         self.stats.keys_loaded += 1;
         Ok(())
