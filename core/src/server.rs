@@ -121,8 +121,8 @@ pub struct State {
     pub rng: Rng,
     /// `run_id`: 40 hex characters, new each start.
     pub run_id: String,
-    /// `master_replid`: 40 hex characters, new each start.
-    pub replid: String,
+    /// Master-side replication: ids, `master_repl_offset`, backlog, replicas.
+    pub master: crate::repl::master::MasterRepl,
     /// Start time (`uptime_in_seconds`).
     pub started_at: Time,
     /// `server.dirty`: changes since the last save.
@@ -243,6 +243,9 @@ impl Server {
         let run_id = rng.hex_id(40);
         // A separate stream, so adding the replid does not shift the main sequence.
         let replid = Rng::new(seed ^ 0x5245_504c_4944_0000).hex_id(40);
+        let replid = crate::repl::ids::ReplId::from_bytes(replid.as_bytes())
+            .unwrap_or(crate::repl::ids::ReplId::ZERO);
+        let master = crate::repl::master::MasterRepl::new(replid, config.repl_backlog_size, now);
         let st = State {
             keyspace: Keyspace::new(config.databases),
             active_expire_enabled: true,
@@ -250,7 +253,7 @@ impl Server {
             stats: Stats::default(),
             rng,
             run_id,
-            replid,
+            master,
             started_at: now,
             dirty: 0,
             also_propagate: Vec::new(),
@@ -320,6 +323,7 @@ impl Server {
     /// A new connection. When `maxclients` is reached the client is told so and closed at
     /// once (the returned id is then already closed).
     pub fn handle_accept(&mut self, now: Time, peer: PeerInfo) -> ClientId {
+        self.st.master.now = now;
         let id = self.st.next_client_id;
         self.st.next_client_id += 1;
         self.st.stats.total_connections_received += 1;
@@ -351,7 +355,8 @@ impl Server {
     }
 
     /// The connection of `id` was closed by the peer or failed.
-    pub fn handle_close(&mut self, _now: Time, id: ClientId) {
+    pub fn handle_close(&mut self, now: Time, id: ClientId) {
+        self.st.master.now = now;
         if let Some(c) = self.clients.remove(&id) {
             self.unwatch_all(&c);
         }
@@ -359,6 +364,7 @@ impl Server {
 
     /// Bytes arrived from client `id`.
     pub fn handle_input(&mut self, now: Time, id: ClientId, data: &[u8]) {
+        self.st.master.now = now;
         let Some(mut client) = self.clients.remove(&id) else {
             return;
         };
@@ -370,6 +376,7 @@ impl Server {
         }
         self.finish_client(client);
         self.reap_killed();
+        self.before_sleep(now);
     }
 
     /// Run periodic work due at `now` (Redis's `serverCron`: the active expiry cycle).
@@ -379,16 +386,68 @@ impl Server {
             return;
         }
         self.st.last_cron = now;
+        self.st.master.now = now;
         if self.st.active_expire_enabled && !self.st.is_replica() {
             crate::expire::active_expire_cycle(&mut self.st, now);
         }
         crate::persist::cron(&mut self.st, now);
+        let dropped = crate::repl::master::replication_cron(&mut self.st, &self.clients, now);
+        for id in dropped {
+            self.st.kill_queue.push(id);
+        }
+        self.reap_killed();
+        crate::repl::master::feed_replicas(&mut self.st, &mut self.clients, None);
+        self.before_sleep(now);
     }
 
     /// When [`Server::handle_timeout`] wants to run next.
     pub fn poll_timeout(&self) -> Option<Time> {
         let period_us = 1_000_000 / u64::from(self.st.config.hz.clamp(1, 500));
-        Some(self.st.last_cron.add_micros(period_us))
+        let cron = self.st.last_cron.add_micros(period_us);
+        let wait = self
+            .clients
+            .values()
+            .filter_map(|c| c.repl.wait.and_then(|w| w.deadline))
+            .min();
+        Some(wait.map_or(cron, |w| w.min(cron)))
+    }
+
+    /// Redis's `beforeSleep` for replication: answer the `WAIT`s that are satisfied or timed
+    /// out (`processClientsWaitingReplicas`, blocked-client timeouts), then send `REPLCONF
+    /// GETACK *` to the replicas if a client blocked in `WAIT` since the last time.
+    fn before_sleep(&mut self, now: Time) {
+        let waiting: Vec<ClientId> = self
+            .clients
+            .values()
+            .filter(|c| c.repl.wait.is_some())
+            .map(|c| c.id)
+            .collect();
+        for id in waiting {
+            let Some(w) = self.clients.get(&id).and_then(|c| c.repl.wait) else {
+                continue;
+            };
+            let acked =
+                crate::repl::master::count_acks_by_offset(&self.st, None, &self.clients, w.offset);
+            let timed_out = w.deadline.is_some_and(|d| d <= now);
+            if acked < w.numreplicas && !timed_out {
+                continue;
+            }
+            let Some(mut client) = self.clients.remove(&id) else {
+                continue;
+            };
+            client.repl.wait = None;
+            resp::write_integer(&mut client.out, acked);
+            // Commands that arrived while it was blocked run now.
+            self.process_input(now, &mut client);
+            self.finish_client(client);
+            self.reap_killed();
+        }
+        if std::mem::take(&mut self.st.master.get_ack_from_slaves) && self.st.repl.capture {
+            self.st
+                .repl
+                .raw_command(&[b"REPLCONF".as_slice(), b"GETACK", b"*"]);
+            crate::repl::master::feed_replicas(&mut self.st, &mut self.clients, None);
+        }
     }
 
     /// The next thing the driver must do.
@@ -437,12 +496,16 @@ impl Server {
 
     fn unwatch_all(&mut self, c: &Client) {
         crate::cmd::unwatch_keys(&mut self.st, c.id, &c.watched);
+        crate::repl::master::replica_gone(&mut self.st, c);
     }
 
     fn process_input(&mut self, now: Time, client: &mut Client) {
         let mut pos = 0;
         loop {
-            if client.flags.close_after_reply || client.flags.close_asap {
+            if client.flags.close_after_reply
+                || client.flags.close_asap
+                || client.repl.wait.is_some()
+            {
                 break;
             }
             let limits = RequestLimits {
@@ -571,11 +634,17 @@ impl Server {
             dirty: 0,
             rewrite: Rewrite::Verbatim,
         };
+        let offset_before = ctx.st.master.backlog.master_repl_offset();
         call(&mut ctx, spec, &argv);
         // End of the execution unit: propagate what it produced.
         if !self.st.also_propagate.is_empty() {
             let ops = std::mem::take(&mut self.st.also_propagate);
             self.st.repl.feed_unit(&ops, true);
+        }
+        crate::repl::master::feed_replicas(&mut self.st, &mut self.clients, Some(client));
+        let offset = self.st.master.backlog.master_repl_offset();
+        if offset != offset_before {
+            client.repl.woff = offset;
         }
     }
 

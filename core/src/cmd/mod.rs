@@ -153,7 +153,7 @@ macro_rules! command {
 }
 
 /// Every command group's table.
-pub(crate) fn groups() -> [&'static [CommandSpec]; 10] {
+pub(crate) fn groups() -> [&'static [CommandSpec]; 11] {
     [
         string::COMMANDS,
         keys::COMMANDS,
@@ -165,6 +165,7 @@ pub(crate) fn groups() -> [&'static [CommandSpec]; 10] {
         connection::COMMANDS,
         server_cmds::COMMANDS,
         debug::COMMANDS,
+        crate::repl::master::COMMANDS,
     ]
 }
 

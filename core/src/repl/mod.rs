@@ -23,6 +23,7 @@
 
 pub mod backlog;
 pub mod ids;
+pub mod master;
 pub mod psync;
 pub mod replica;
 
@@ -66,7 +67,7 @@ pub struct ReplicaEntry {
     /// `REPLCONF ip-address`, else the peer address.
     pub ip: String,
     /// `REPLCONF listening-port` (0 if never sent).
-    pub port: u16,
+    pub port: i32,
     /// Its state.
     pub state: SlaveState,
     /// Last `REPLCONF ACK` offset (`repl_ack_off`, 0 before the first ACK).
