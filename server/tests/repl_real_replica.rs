@@ -1,0 +1,219 @@
+//! A real `redis-server` 7.0.15 replicating from `replscope-server`: the replica must
+//! full-sync from us (disk-framed RDB), stay in sync byte for byte (its `slave_repl_offset`
+//! equals our `master_repl_offset`, `DEBUG DIGEST` equal), ACK us, and come back with a
+//! partial resync (`+CONTINUE`) after its link is killed.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{Conn, Reply, ServerProc};
+
+fn text(r: Vec<u8>) -> String {
+    String::from_utf8_lossy(&r).into_owned()
+}
+
+fn info(c: &mut Conn, section: &str) -> String {
+    let raw = c.cmd(&["INFO", section]);
+    let (r, _) = common::parse_reply(&raw).unwrap().unwrap();
+    match r {
+        Reply::Blob(_, Some(b)) => String::from_utf8_lossy(&b).into_owned(),
+        other => panic!("INFO reply {other:?}"),
+    }
+}
+
+fn field(info: &str, name: &str) -> Option<String> {
+    info.split("\r\n")
+        .find_map(|l| l.strip_prefix(&format!("{name}:")))
+        .map(str::to_string)
+}
+
+/// Poll `cond` every 50 ms for up to `secs`; panics with `what` and the logs otherwise.
+fn wait_for(
+    secs: u64,
+    what: &str,
+    ours: &ServerProc,
+    redis: &ServerProc,
+    mut cond: impl FnMut() -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < deadline {
+        if cond() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!(
+        "timed out waiting for {what}\n--- our log ---\n{}\n--- replica log ---\n{}",
+        ours.log(),
+        redis.log()
+    );
+}
+
+fn write_dataset(c: &mut Conn, tag: &str) {
+    let k = |s: &str| format!("{tag}:{s}");
+    assert_eq!(text(c.cmd(&["SELECT", "0"])), "+OK\r\n");
+    c.cmd(&["SET", &k("str"), "hello"]);
+    c.cmd(&["SET", &k("int"), "12345"]);
+    c.cmd(&["INCRBY", &k("int"), "5"]);
+    c.cmd(&["RPUSH", &k("list"), "a", "b", "c", "1", "2"]);
+    c.cmd(&["HSET", &k("hash"), "f1", "v1", "f2", "v2"]);
+    c.cmd(&["SADD", &k("set"), "x", "y", "z", "7"]);
+    c.cmd(&["ZADD", &k("zset"), "1.5", "a", "2", "b", "-3", "c"]);
+    c.cmd(&["SET", &k("ttl"), "v", "EX", "100000"]);
+    assert_eq!(text(c.cmd(&["SELECT", "3"])), "+OK\r\n");
+    c.cmd(&["SET", &k("db3"), "three"]);
+    c.cmd(&["LPUSH", &k("db3list"), "q", "r"]);
+    let big = "z".repeat(20_000);
+    c.cmd(&["SET", &k("big"), &big]);
+    assert_eq!(text(c.cmd(&["SELECT", "0"])), "+OK\r\n");
+}
+
+fn master_offset(c: &mut Conn) -> i64 {
+    field(&info(c, "replication"), "master_repl_offset")
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+fn replica_offset(c: &mut Conn) -> Option<i64> {
+    field(&info(c, "replication"), "slave_repl_offset").and_then(|v| v.parse().ok())
+}
+
+fn assert_converged(ours: &ServerProc, redis: &ServerProc, context: &str) {
+    let mut o = ours.connect();
+    let mut r = redis.connect();
+    wait_for(
+        15,
+        &format!("offsets to converge ({context})"),
+        ours,
+        redis,
+        || {
+            let link_up =
+                field(&info(&mut r, "replication"), "master_link_status").as_deref() == Some("up");
+            link_up && replica_offset(&mut r) == Some(master_offset(&mut o))
+        },
+    );
+    let d_ours = text(o.cmd(&["DEBUG", "DIGEST"]));
+    let d_redis = text(r.cmd(&["DEBUG", "DIGEST"]));
+    assert_eq!(d_ours, d_redis, "DEBUG DIGEST after {context}");
+    for db in ["0", "3"] {
+        o.cmd(&["SELECT", db]);
+        r.cmd(&["SELECT", db]);
+        assert_eq!(
+            text(o.cmd(&["DBSIZE"])),
+            text(r.cmd(&["DBSIZE"])),
+            "DBSIZE of db {db} after {context}"
+        );
+    }
+}
+
+#[test]
+fn real_replica_syncs_and_stays_in_sync() {
+    let ours = ServerProc::ours(&[]);
+    let mut o = ours.connect();
+    write_dataset(&mut o, "before");
+    let port = ours.port.to_string();
+    let redis = ServerProc::redis(&["--replicaof", "127.0.0.1", &port]);
+    let mut r = redis.connect();
+
+    // Full sync.
+    wait_for(15, "master_link_status:up", &ours, &redis, || {
+        field(&info(&mut r, "replication"), "master_link_status").as_deref() == Some("up")
+    });
+    let rlog = redis.log();
+    assert!(rlog.contains("MASTER <-> REPLICA sync started"), "{rlog}");
+    assert!(rlog.contains("Full resync from master: "), "{rlog}");
+    assert!(
+        rlog.contains("MASTER <-> REPLICA sync: Finished with success"),
+        "{rlog}"
+    );
+    let our_info = info(&mut o, "replication");
+    let replid = field(&our_info, "master_replid").unwrap();
+    assert!(
+        rlog.contains(&format!("Full resync from master: {replid}:")),
+        "{rlog}\n{our_info}"
+    );
+    assert_eq!(
+        field(&info(&mut r, "replication"), "master_replid").as_deref(),
+        Some(replid.as_str())
+    );
+    assert_converged(&ours, &redis, "full sync");
+
+    // Writes after the sync, in several dbs, with transactions and rewrites.
+    write_dataset(&mut o, "after");
+    o.cmd(&["SELECT", "3"]);
+    o.cmd(&["MULTI"]);
+    o.cmd(&["INCR", "counter"]);
+    o.cmd(&["SET", "tx", "1"]);
+    let exec = text(o.cmd(&["EXEC"]));
+    assert_eq!(exec, "*2\r\n:1\r\n+OK\r\n");
+    o.cmd(&["SETEX", "sx", "1000", "v"]);
+    o.cmd(&["EXPIRE", "after:db3", "5000"]);
+    o.cmd(&["SELECT", "0"]);
+    o.cmd(&["DEL", "before:str", "before:list"]);
+    o.cmd(&["SPOP", "after:set"]);
+    assert_converged(&ours, &redis, "streamed writes");
+
+    // Our INFO shows the replica online, with its ACKed offset catching up.
+    let rport = redis.port;
+    wait_for(
+        5,
+        "the replica's ACK to reach our offset",
+        &ours,
+        &redis,
+        || {
+            let i = info(&mut o, "replication");
+            let off = field(&i, "master_repl_offset").unwrap();
+            field(&i, "slave0").is_some_and(|s| {
+                s.starts_with(&format!(
+                    "ip=127.0.0.1,port={rport},state=online,offset={off},lag="
+                ))
+            }) && field(&i, "connected_slaves").as_deref() == Some("1")
+        },
+    );
+    let role = text(o.cmd(&["ROLE"]));
+    assert!(role.starts_with("*3\r\n$6\r\nmaster\r\n:"), "{role}");
+    assert!(role.contains(&format!(
+        "$9\r\n127.0.0.1\r\n${}\r\n{rport}\r\n",
+        port_len(rport)
+    )));
+
+    // WAIT: the replica answers our GETACK.
+    o.cmd(&["SET", "waited", "1"]);
+    let t = Instant::now();
+    assert_eq!(text(o.cmd(&["WAIT", "1", "2000"])), ":1\r\n");
+    assert!(
+        t.elapsed() < Duration::from_millis(1500),
+        "WAIT took {:?}",
+        t.elapsed()
+    );
+    assert_converged(&ours, &redis, "WAIT");
+
+    // Partial resync after the link is killed on the replica side.
+    let killed = text(r.cmd(&["CLIENT", "KILL", "TYPE", "master"]));
+    assert_eq!(killed, ":1\r\n");
+    o.cmd(&["SET", "while-away", "x"]);
+    wait_for(15, "a partial resync", &ours, &redis, || {
+        field(&info(&mut o, "stats"), "sync_partial_ok").as_deref() == Some("1")
+    });
+    assert_converged(&ours, &redis, "partial resync");
+    let olog = ours.log();
+    assert!(
+        olog.contains("Partial resynchronization request from 127.0.0.1:"),
+        "{olog}"
+    );
+    assert_eq!(
+        field(&info(&mut o, "stats"), "sync_full").as_deref(),
+        Some("1")
+    );
+    let rlog = redis.log();
+    assert!(
+        rlog.contains("Successful partial resynchronization with master."),
+        "{rlog}"
+    );
+}
+
+fn port_len(p: u16) -> usize {
+    p.to_string().len()
+}
