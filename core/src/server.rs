@@ -300,7 +300,11 @@ impl Server {
         &mut self,
         now: Time,
     ) -> Result<Option<crate::persist::LoadCounts>, String> {
-        crate::persist::load_from_storage(&mut self.st, now, Default::default())
+        let counts = crate::persist::load_from_storage(&mut self.st, now, Default::default())?;
+        if counts.is_some() {
+            crate::repl::master::restore_from_rdb(&mut self.st, now);
+        }
+        Ok(counts)
     }
 
     /// SIGTERM/SIGINT (Redis's `shutdown_asap` in the cron): save if save points are
@@ -607,6 +611,11 @@ impl Server {
             && crate::persist::writes_denied(&self.st)
         {
             return self.reject(client, RedisError::from(crate::persist::MISCONF));
+        }
+        if is_write
+            && !crate::repl::master::check_good_replicas_status(&self.st, &self.clients, now)
+        {
+            return self.reject(client, errors::NOREPLICAS);
         }
         if self.st.is_replica()
             && self.st.config.replica_read_only

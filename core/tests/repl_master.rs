@@ -608,3 +608,87 @@ fn replica_timeout_and_backlog_ttl() {
         .iter()
         .any(|l| l.starts_with("Replication backlog freed after ")));
 }
+
+#[test]
+fn restart_from_dump_keeps_the_history_for_psync() {
+    use replscope_core::persist::MemStorage;
+    let mem = MemStorage::new();
+    let mut m = M::new(Config::default());
+    m.srv.set_storage(Box::new(mem.clone()));
+    let (_, reply) = m.replica(6380, PSYNC_FULL);
+    let (old_id, _, _, _) = parse_fullresync(&reply);
+    m.cmd("set a 1");
+    assert_eq!(m.cmd("save"), "+OK\r\n");
+    let off: i64 = info_field(&m.info_repl(), "master_repl_offset")
+        .parse()
+        .unwrap();
+    assert_eq!(off, 50);
+
+    // A new process on the same dump.
+    let now = Time::from_millis(NOW_MS + 60_000);
+    let mut srv = Server::new(Config::default(), 99, now);
+    srv.set_storage(Box::new(mem.clone()));
+    srv.load_from_storage(now).unwrap().unwrap();
+    let c = srv.handle_accept(now, peer(40001));
+    let mut m2 = M {
+        srv,
+        now,
+        c,
+        logs: Vec::new(),
+        closed: Vec::new(),
+    };
+    let info = m2.info_repl();
+    let new_id = info_field(&info, "master_replid");
+    assert_ne!(new_id, old_id);
+    assert_eq!(info_field(&info, "master_replid2"), old_id);
+    assert_eq!(info_field(&info, "master_repl_offset"), "50");
+    assert_eq!(info_field(&info, "second_repl_offset"), "51");
+    assert_eq!(info_field(&info, "repl_backlog_active"), "1");
+    assert_eq!(info_field(&info, "repl_backlog_first_byte_offset"), "51");
+    assert_eq!(info_field(&info, "repl_backlog_histlen"), "0");
+    // The old replica comes back: accepted through replid2, told the new id.
+    m2.cmd("set b 2");
+    let psync = resp(&[b"PSYNC", old_id.as_bytes(), b"51"]);
+    let (_, reply) = m2.replica(6380, &psync);
+    let mut want = format!("+CONTINUE {new_id}\r\n").into_bytes();
+    want.extend_from_slice(&resp(&[b"SELECT", b"0"]));
+    want.extend_from_slice(&words("set b 2"));
+    assert_eq!(s(&reply), s(&want));
+}
+
+#[test]
+fn config_set_backlog_size_resizes() {
+    let mut m = M::new(Config::default());
+    assert_eq!(m.cmd("config set repl-backlog-size 1"), "+OK\r\n");
+    assert_eq!(info_field(&m.info_repl(), "repl_backlog_size"), "16384");
+}
+
+#[test]
+fn min_replicas_to_write() {
+    let cfg = Config {
+        min_replicas_to_write: 1,
+        min_replicas_max_lag: 10,
+        ..Default::default()
+    };
+    let mut m = M::new(cfg);
+    assert_eq!(
+        m.cmd("set a 1"),
+        "-NOREPLICAS Not enough good replicas to write.\r\n"
+    );
+    assert_eq!(m.cmd("get a"), "$-1\r\n");
+    assert!(m
+        .info_repl()
+        .contains("connected_slaves:0\r\nmin_slaves_good_slaves:0\r\n"));
+    let (r, _) = m.replica(6380, PSYNC_FULL);
+    assert_eq!(m.cmd("set a 1"), "+OK\r\n");
+    assert!(m
+        .info_repl()
+        .contains("connected_slaves:1\r\nmin_slaves_good_slaves:1\r\n"));
+    m.now = m.now.add_micros(11_000_000);
+    assert_eq!(
+        m.cmd("set a 2"),
+        "-NOREPLICAS Not enough good replicas to write.\r\n"
+    );
+    assert!(m.to(r, &resp(&[b"REPLCONF", b"ACK", b"50"])).is_empty());
+    assert_eq!(m.cmd("set a 2"), "+OK\r\n");
+}

@@ -510,6 +510,32 @@ pub fn good_replicas(entries: &[ReplicaEntry], now_secs: i64, max_lag: u64) -> u
         .count()
 }
 
+/// `checkGoodReplicasStatus`: false when `min-replicas-to-write` and `min-replicas-max-lag`
+/// are both set on a master and fewer ONLINE replicas than required ACKed within the lag.
+pub fn check_good_replicas_status(
+    st: &State,
+    clients: &BTreeMap<ClientId, Box<Client>>,
+    now: Time,
+) -> bool {
+    let c = &st.config;
+    if st.is_replica() || c.min_replicas_to_write == 0 || c.min_replicas_max_lag == 0 {
+        return true;
+    }
+    let now_secs = now.as_secs();
+    let good = st
+        .master
+        .slaves
+        .iter()
+        .filter_map(|id| clients.get(id))
+        .filter(|r| {
+            r.repl.state == Some(SlaveState::Online)
+                && u64::try_from(now_secs - r.repl.ack_time_secs).unwrap_or(0)
+                    <= c.min_replicas_max_lag
+        })
+        .count();
+    good as u64 >= c.min_replicas_to_write
+}
+
 /// ROLE (`roleCommand`).
 fn role(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     if let Some((host, port)) = ctx.st.config.replicaof.clone() {
@@ -590,6 +616,7 @@ pub fn feed_replicas(
     clients: &mut BTreeMap<ClientId, Box<Client>>,
     mut current: Option<&mut Client>,
 ) {
+    sync_backlog_size(st);
     if !st.master.backlog.is_active() || st.repl.is_empty() {
         return;
     }
@@ -625,6 +652,50 @@ pub fn feed_replicas(
                 bytes: bytes.clone(),
             });
         }
+    }
+}
+
+/// Startup of a master from a dump (`loadDataFromDisk`, spec §3.4): when the dump carries
+/// valid replication info (`repl-id` of 40 bytes, `repl-offset` and `repl-stream-db` not
+/// -1) the backlog is created, the saved id becomes `replid2` valid up to `repl-offset + 1`
+/// and `master_repl_offset` continues from `repl-offset`, so replicas of our previous life
+/// can partially resync. Returns whether it applied.
+pub fn restore_from_rdb(st: &mut State, now: Time) -> bool {
+    if st.is_replica() {
+        return false;
+    }
+    let p = &st.persist;
+    let (Some(id), Some(offset), Some(db)) =
+        (&p.rdb_repl_id, p.rdb_repl_offset, p.rdb_repl_stream_db)
+    else {
+        return false;
+    };
+    let Some(id) = ReplId::from_bytes(id.as_bytes()) else {
+        return false;
+    };
+    if offset == -1 || db == -1 {
+        return false;
+    }
+    let m = &mut st.master;
+    m.backlog.create();
+    m.ids.restore_master_from_rdb(id, offset);
+    m.backlog.set_master_repl_offset(offset);
+    m.backlog.set_no_replicas_since(now);
+    st.repl.drain();
+    st.repl.capture = true;
+    st.repl.seldb = None;
+    true
+}
+
+/// Keep the backlog's size in line with `repl-backlog-size` (`CONFIG SET` resizes it, with
+/// the 16 KiB minimum).
+fn sync_backlog_size(st: &mut State) {
+    let want = st
+        .config
+        .repl_backlog_size
+        .max(crate::repl::backlog::CONFIG_REPL_BACKLOG_MIN_SIZE);
+    if st.master.backlog.size() != want {
+        st.master.backlog.resize(want);
     }
 }
 
