@@ -409,8 +409,11 @@ impl Server {
         let period_us = 1_000_000 / u64::from(self.st.config.hz.clamp(1, 500));
         let cron = self.st.last_cron.add_micros(period_us);
         let wait = self
-            .clients
-            .values()
+            .st
+            .master
+            .clients_waiting_acks
+            .iter()
+            .filter_map(|id| self.clients.get(id))
             .filter_map(|c| c.repl.wait.and_then(|w| w.deadline))
             .min();
         Some(wait.map_or(cron, |w| w.min(cron)))
@@ -420,12 +423,7 @@ impl Server {
     /// out (`processClientsWaitingReplicas`, blocked-client timeouts), then send `REPLCONF
     /// GETACK *` to the replicas if a client blocked in `WAIT` since the last time.
     fn before_sleep(&mut self, now: Time) {
-        let waiting: Vec<ClientId> = self
-            .clients
-            .values()
-            .filter(|c| c.repl.wait.is_some())
-            .map(|c| c.id)
-            .collect();
+        let waiting = self.st.master.clients_waiting_acks.clone();
         for id in waiting {
             let Some(w) = self.clients.get(&id).and_then(|c| c.repl.wait) else {
                 continue;
@@ -440,6 +438,7 @@ impl Server {
                 continue;
             };
             client.repl.wait = None;
+            self.st.master.clients_waiting_acks.retain(|x| *x != id);
             resp::write_integer(&mut client.out, acked);
             // Commands that arrived while it was blocked run now.
             self.process_input(now, &mut client);

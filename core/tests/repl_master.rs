@@ -580,6 +580,15 @@ fn wait_blocks_until_acked() {
     assert!(got(&out, c).is_empty());
     let out = m.tick(1);
     assert_eq!(s(&got(&out, c)), ":0\r\n");
+
+    // A blocked client shows flag b; closing it forgets the WAIT.
+    let w = m.srv.handle_accept(m.now, peer(40100));
+    m.send(w, &words("set z 1"));
+    assert!(m.to(w, &words("wait 1 0")).is_empty());
+    let list = m.cmd("client list");
+    assert!(list.contains(" flags=b "), "{list}");
+    m.srv.handle_close(m.now, w);
+    assert!(m.srv.state().master.clients_waiting_acks.is_empty());
 }
 
 #[test]

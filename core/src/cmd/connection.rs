@@ -288,6 +288,9 @@ fn client_info_line(c: &Client, now: Time, argv: &[Bytes]) -> String {
     if c.flags.multi {
         flags.push('x');
     }
+    if c.repl.wait.is_some() {
+        flags.push('b');
+    }
     if c.flags.dirty_cas {
         flags.push('d');
     }

@@ -59,6 +59,8 @@ pub struct MasterRepl {
     pub now: Time,
     /// `server.get_ack_from_slaves`: send `REPLCONF GETACK *` before the next sleep.
     pub get_ack_from_slaves: bool,
+    /// `server.clients_waiting_acks`: clients blocked in `WAIT`.
+    pub clients_waiting_acks: Vec<ClientId>,
     /// `sync_full`.
     pub stat_sync_full: u64,
     /// `sync_partial_ok`.
@@ -84,6 +86,7 @@ impl MasterRepl {
             last_cron: now,
             now,
             get_ack_from_slaves: false,
+            clients_waiting_acks: Vec::new(),
             stat_sync_full: 0,
             stat_sync_partial_ok: 0,
             stat_sync_partial_err: 0,
@@ -601,6 +604,7 @@ fn wait(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         offset,
         deadline,
     });
+    ctx.st.master.clients_waiting_acks.push(ctx.client.id);
     ctx.st.master.get_ack_from_slaves = true;
     Ok(())
 }
@@ -699,8 +703,12 @@ fn sync_backlog_size(st: &mut State) {
     }
 }
 
-/// A replica's connection is being freed: forget it (`freeClient` for `CLIENT_SLAVE`).
+/// A connection is being freed: forget its blocked `WAIT`, and forget it as a replica
+/// (`freeClient` for `CLIENT_SLAVE`).
 pub fn replica_gone(st: &mut State, c: &Client) {
+    if c.repl.wait.is_some() {
+        st.master.clients_waiting_acks.retain(|id| *id != c.id);
+    }
     if !c.flags.replica {
         return;
     }
