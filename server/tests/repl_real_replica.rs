@@ -217,3 +217,53 @@ fn real_replica_syncs_and_stays_in_sync() {
 fn port_len(p: u16) -> usize {
     p.to_string().len()
 }
+
+#[test]
+fn real_replica_pings_and_backlog_overflow() {
+    // Ping every second: the replica's offset must follow ours byte for byte.
+    let ours = ServerProc::ours(&[
+        "--repl-ping-replica-period",
+        "1",
+        "--repl-backlog-size",
+        "16384",
+    ]);
+    let mut o = ours.connect();
+    write_dataset(&mut o, "p");
+    let port = ours.port.to_string();
+    let redis = ServerProc::redis(&["--replicaof", "127.0.0.1", &port]);
+    assert_converged(&ours, &redis, "full sync");
+    let before = master_offset(&mut o);
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_converged(&ours, &redis, "idle pings");
+    let after = master_offset(&mut o);
+    assert!(after > before, "pings advanced the offset");
+    assert_eq!(
+        (after - before) % 14,
+        0,
+        "only `ping`s (14 bytes) were streamed"
+    );
+
+    // Park the replica elsewhere, overflow the 16 KiB backlog, bring it back: the PSYNC
+    // (our replid, an offset no longer in the backlog) must become a full resync.
+    let mut r = redis.connect();
+    let dead = common::free_port().to_string();
+    assert_eq!(text(r.cmd(&["REPLICAOF", "127.0.0.1", &dead])), "+OK\r\n");
+    let value = "v".repeat(1000);
+    for i in 0..60 {
+        o.cmd(&["SET", &format!("fill{i}"), &value]);
+    }
+    assert_eq!(text(r.cmd(&["REPLICAOF", "127.0.0.1", &port])), "+OK\r\n");
+    wait_for(15, "the second full sync", &ours, &redis, || {
+        field(&info(&mut o, "stats"), "sync_full").as_deref() == Some("2")
+    });
+    assert_converged(&ours, &redis, "backlog overflow");
+    let olog = ours.log();
+    assert!(
+        olog.contains("Unable to partial resync with replica 127.0.0.1:"),
+        "{olog}"
+    );
+    assert_eq!(
+        field(&info(&mut o, "stats"), "sync_partial_err").as_deref(),
+        Some("1")
+    );
+}
