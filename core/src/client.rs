@@ -77,7 +77,7 @@ pub struct Client {
     /// Client library name/version from `CLIENT SETINFO` (kept for CLIENT LIST).
     pub lib: Option<(Bytes, Bytes)>,
     /// Replication: what it announced with REPLCONF, its replica state, its WAIT.
-    pub repl: crate::repl::master::ReplicaLink,
+    pub repl: crate::repl::master::ReplClientState,
 }
 
 impl Client {

@@ -701,3 +701,23 @@ fn min_replicas_to_write() {
     assert!(m.to(r, &resp(&[b"REPLCONF", b"ACK", b"50"])).is_empty());
     assert_eq!(m.cmd("set a 2"), "+OK\r\n");
 }
+
+#[test]
+fn a_replica_refuses_sync_and_wait() {
+    let cfg = Config {
+        replicaof: Some(("127.0.0.1".into(), 1)),
+        ..Default::default()
+    };
+    let mut m = M::new(cfg);
+    let c = m.c;
+    assert_eq!(
+        s(&m.to(c, PSYNC_FULL)),
+        "-NOMASTERLINK Can't SYNC while not connected with my master\r\n"
+    );
+    assert_eq!(
+        m.cmd("wait 1 0"),
+        "-ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 \
+         if a replica is configured to be writable (which is not the default) writes to replicas \
+         are just local and are not propagated.\r\n"
+    );
+}

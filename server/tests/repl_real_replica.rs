@@ -153,6 +153,17 @@ fn real_replica_syncs_and_stays_in_sync() {
     o.cmd(&["SELECT", "0"]);
     o.cmd(&["DEL", "before:str", "before:list"]);
     o.cmd(&["SPOP", "after:set"]);
+    // Expiry: active expiry and lazy expiry on access both reach the replica as DEL.
+    o.cmd(&["SET", "short1", "v", "PX", "100"]);
+    o.cmd(&["SET", "short2", "v", "PX", "100"]);
+    o.cmd(&["DEBUG", "SET-ACTIVE-EXPIRE", "0"]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(text(o.cmd(&["GET", "short1"])), "$-1\r\n");
+    o.cmd(&["DEBUG", "SET-ACTIVE-EXPIRE", "1"]);
+    wait_for(5, "active expiry of short2", &ours, &redis, || {
+        text(o.cmd(&["DBSIZE"])) == text(r.cmd(&["DBSIZE"]))
+            && text(r.cmd(&["EXISTS", "short1", "short2"])) == ":0\r\n"
+    });
     assert_converged(&ours, &redis, "streamed writes");
 
     // Our INFO shows the replica online, with its ACKed offset catching up.

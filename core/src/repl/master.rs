@@ -110,7 +110,7 @@ pub struct WaitState {
 /// (Redis's client fields `slave_listening_port`, `slave_addr`, `slave_capa`, `slave_req`,
 /// `replstate`, `repl_ack_off`, `repl_ack_time`, `psync_initial_offset`, `woff`).
 #[derive(Clone, Debug, Default)]
-pub struct ReplicaLink {
+pub struct ReplClientState {
     /// `REPLCONF listening-port` (an `int` in Redis: larger values wrap).
     pub listening_port: i32,
     /// `REPLCONF ip-address`.
