@@ -468,7 +468,10 @@ impl Server {
         let id = client.id;
         if !client.out.is_empty() && !client.flags.close_asap {
             let bytes = client.out.split().freeze();
-            self.st.stats.total_net_output_bytes += bytes.len() as u64;
+            // What a replica gets is counted as replication output (by the repl layer).
+            if !client.flags.replica {
+                self.st.stats.total_net_output_bytes += bytes.len() as u64;
+            }
             self.st
                 .outputs
                 .push_back(Output::Transmit { client: id, bytes });
@@ -523,7 +526,17 @@ impl Server {
                         continue;
                     }
                     client.last_interaction = now;
+                    let replica_out = client.flags.replica.then(|| client.out.len());
+                    let rogue = replica_out.map(|_| argv.clone());
                     self.process_command(now, client, argv);
+                    if let (Some(before), Some(argv)) = (replica_out, rogue) {
+                        if client.out.len() > before {
+                            // Replicas never get replies (7.0.15 drops such a replica).
+                            client.out.truncate(before);
+                            crate::repl::master::rogue_replica(&mut self.st, now, client, &argv);
+                            break;
+                        }
+                    }
                     // Apply dirty-CAS marks to the caller too (it may WATCH its own keys).
                     if !self.st.dirty_cas.is_empty() {
                         if self.st.dirty_cas.contains(&client.id) {

@@ -721,3 +721,25 @@ fn a_replica_refuses_sync_and_wait() {
          are just local and are not propagated.\r\n"
     );
 }
+
+#[test]
+fn a_replica_that_gets_a_reply_is_dropped() {
+    let mut m = M::new(Config::default());
+    let (r, _) = m.replica(6380, PSYNC_FULL);
+    // ACKs and GETACKs produce nothing: the replica stays.
+    assert!(m.to(r, &resp(&[b"REPLCONF", b"ACK", b"0"])).is_empty());
+    assert!(m.to(r, &resp(&[b"REPLCONF", b"GETACK", b"*"])).is_empty());
+    assert!(!m.closed.contains(&r));
+    // A PING would be answered: 7.0.15 drops the replica instead.
+    assert!(m.to(r, b"*1\r\n$4\r\nPING\r\n").is_empty());
+    assert!(m.closed.contains(&r));
+    assert!(m.logs.iter().any(|l| l
+        .starts_with("Replica generated a reply to command 'ping', disconnecting it: id=")
+        && l.contains(" flags=S ")
+        && l.contains(" cmd=ping ")));
+    assert!(m
+        .logs
+        .iter()
+        .any(|l| l == "Connection with replica 127.0.0.1:6380 lost."));
+    assert_eq!(info_field(&m.info_repl(), "connected_slaves"), "0");
+}

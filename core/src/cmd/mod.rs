@@ -10,7 +10,7 @@ use bytes::Bytes;
 pub(crate) mod ctx;
 pub mod errors;
 
-mod connection;
+pub(crate) mod connection;
 mod debug;
 mod hash;
 mod keys;

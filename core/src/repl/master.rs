@@ -659,6 +659,22 @@ pub fn feed_replicas(
     }
 }
 
+/// A replica sent a command that produced a reply: 7.0.15 logs it and drops the replica
+/// (`logInvalidUseAndFreeClientAsync` in `_addReplyToBufferOrList`).
+pub fn rogue_replica(st: &mut State, now: Time, c: &mut Client, argv: &[Bytes]) {
+    let name =
+        match crate::server::resolve_command_and_parent(crate::cmd::CommandTable::global(), argv) {
+            Ok(_) => c.last_cmd_full(),
+            Err(_) => "<unknown>".to_string(),
+        };
+    let info = crate::cmd::connection::client_info_line(c, now, argv);
+    st.log(
+        LogLevel::Warning,
+        format!("Replica generated a reply to command '{name}', disconnecting it: {info}"),
+    );
+    c.flags.close_asap = true;
+}
+
 /// Startup of a master from a dump (`loadDataFromDisk`, spec §3.4): when the dump carries
 /// valid replication info (`repl-id` of 40 bytes, `repl-offset` and `repl-stream-db` not
 /// -1) the backlog is created, the saved id becomes `replid2` valid up to `repl-offset + 1`
