@@ -278,3 +278,62 @@ fn real_replica_pings_and_backlog_overflow() {
         Some("1")
     );
 }
+
+#[test]
+fn real_replica_continues_after_our_restart_from_a_dump() {
+    let dir = std::env::temp_dir().join(format!("replscope-repl-restart-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let dir_s = dir.display().to_string();
+    let ours = ServerProc::ours(&["--dir", &dir_s]);
+    let mut o = ours.connect();
+    write_dataset(&mut o, "r");
+    let port = ours.port.to_string();
+    let redis = ServerProc::redis(&["--replicaof", "127.0.0.1", &port]);
+    assert_converged(&ours, &redis, "full sync");
+    let old_id = field(&info(&mut o, "replication"), "master_replid").unwrap();
+    let offset = master_offset(&mut o);
+    // SHUTDOWN SAVE writes the dump with repl-id / repl-offset.
+    o.send(&common::encode(&["SHUTDOWN", "SAVE"]));
+    let _ = o.read_reply();
+    drop(ours);
+
+    let ours2 = ServerProc::ours(&["--dir", &dir_s]);
+    let mut o2 = ours2.connect();
+    let i = info(&mut o2, "replication");
+    assert_eq!(
+        field(&i, "master_replid2").as_deref(),
+        Some(old_id.as_str())
+    );
+    assert_eq!(field(&i, "master_repl_offset"), Some(offset.to_string()));
+    assert_eq!(
+        field(&i, "second_repl_offset"),
+        Some((offset + 1).to_string())
+    );
+    let new_id = field(&i, "master_replid").unwrap();
+    o2.cmd(&["SET", "after-restart", "1"]);
+    let mut r = redis.connect();
+    let port2 = ours2.port.to_string();
+    assert_eq!(text(r.cmd(&["REPLICAOF", "127.0.0.1", &port2])), "+OK\r\n");
+    wait_for(
+        15,
+        "a partial resync with our new life",
+        &ours2,
+        &redis,
+        || field(&info(&mut o2, "stats"), "sync_partial_ok").as_deref() == Some("1"),
+    );
+    assert_converged(&ours2, &redis, "restart");
+    let ri = info(&mut r, "replication");
+    assert_eq!(
+        field(&ri, "master_replid").as_deref(),
+        Some(new_id.as_str())
+    );
+    assert_eq!(
+        field(&ri, "master_replid2").as_deref(),
+        Some(old_id.as_str())
+    );
+    assert_eq!(
+        field(&info(&mut o2, "stats"), "sync_full").as_deref(),
+        Some("0")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
