@@ -743,3 +743,20 @@ fn a_replica_that_gets_a_reply_is_dropped() {
         .any(|l| l == "Connection with replica 127.0.0.1:6380 lost."));
     assert_eq!(info_field(&m.info_repl(), "connected_slaves"), "0");
 }
+
+#[test]
+fn info_memory_replication_buffers() {
+    let mut m = M::new(Config::default());
+    let mem = m.cmd("info memory");
+    assert!(mem.contains(
+        "mem_replication_backlog:0\r\nmem_total_replication_buffers:0\r\nmem_clients_slaves:0\r\n"
+    ));
+    m.replica(6380, PSYNC_FULL);
+    m.cmd("set a 1");
+    // Live 7.0.15: one 16 KiB block (20440 usable + 40 header + 24 list node), rax 4.
+    let mem = m.cmd("info memory");
+    assert!(
+        mem.contains("mem_replication_backlog:20508\r\nmem_total_replication_buffers:20504\r\nmem_clients_slaves:0\r\n"),
+        "{mem}"
+    );
+}

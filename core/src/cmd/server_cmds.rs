@@ -663,9 +663,10 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, o: &mut String) {
             line("mem_fragmentation_ratio", &format!("{frag:.2}"));
             line("mem_fragmentation_bytes", &(rss as i64 - used as i64));
             line("mem_not_counted_for_evict", &0);
-            line("mem_replication_backlog", &0);
-            line("mem_total_replication_buffers", &0);
-            line("mem_clients_slaves", &0);
+            let rm = crate::repl::master::replication_memory(st);
+            line("mem_replication_backlog", &rm.backlog);
+            line("mem_total_replication_buffers", &rm.total);
+            line("mem_clients_slaves", &rm.replicas);
             line("mem_clients_normal", &0);
             line("mem_cluster_links", &0);
             line("mem_aof_buffer", &0);

@@ -513,6 +513,40 @@ pub fn good_replicas(entries: &[ReplicaEntry], now_secs: i64, max_lag: u64) -> u
         .count()
 }
 
+/// Replication memory as INFO memory shows it (`getMemoryOverheadData`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReplMemory {
+    /// `mem_replication_backlog`.
+    pub backlog: u64,
+    /// `mem_total_replication_buffers` (`server.repl_buffer_mem`).
+    pub total: u64,
+    /// `mem_clients_slaves`.
+    pub replicas: u64,
+}
+
+/// The replication buffer's memory split between the backlog and the replicas, as 7.0.15:
+/// the part above `repl-backlog-size` is charged to the replicas when there are any. The
+/// backlog also counts its block index (a rax): 4 bytes while it indexes no block (fewer
+/// than 64 blocks); larger indexes are not modelled.
+pub fn replication_memory(st: &State) -> ReplMemory {
+    let b = &st.master.backlog;
+    if !b.is_active() {
+        return ReplMemory::default();
+    }
+    let total = b.repl_buffer_mem() as u64;
+    let size = b.size();
+    let (backlog, replicas) = if !st.master.slaves.is_empty() && total > size {
+        (size, total - size)
+    } else {
+        (total, 0)
+    };
+    ReplMemory {
+        backlog: backlog + 4,
+        total,
+        replicas,
+    }
+}
+
 /// `checkGoodReplicasStatus`: false when `min-replicas-to-write` and `min-replicas-max-lag`
 /// are both set on a master and fewer ONLINE replicas than required ACKed within the lag.
 pub fn check_good_replicas_status(
