@@ -423,27 +423,47 @@ impl Server {
     /// out (`processClientsWaitingReplicas`, blocked-client timeouts), then send `REPLCONF
     /// GETACK *` to the replicas if a client blocked in `WAIT` since the last time.
     fn before_sleep(&mut self, now: Time) {
+        // Timed out WAITs first (`handleBlockedClientsTimeout`): the count at their offset.
         let waiting = self.st.master.clients_waiting_acks.clone();
         for id in waiting {
             let Some(w) = self.clients.get(&id).and_then(|c| c.repl.wait) else {
                 continue;
             };
-            let acked =
-                crate::repl::master::count_acks_by_offset(&self.st, None, &self.clients, w.offset);
-            let timed_out = w.deadline.is_some_and(|d| d <= now);
-            if acked < w.numreplicas && !timed_out {
-                continue;
+            if w.deadline.is_some_and(|d| d <= now) {
+                let acked = crate::repl::master::count_acks_by_offset(
+                    &self.st,
+                    None,
+                    &self.clients,
+                    w.offset,
+                );
+                self.unblock_wait(now, id, acked);
             }
-            let Some(mut client) = self.clients.remove(&id) else {
+        }
+        // Then `processClientsWaitingReplicas`: newest first (Redis adds at the list head),
+        // reusing the last satisfied (offset, count) for clients asking for no more.
+        let waiting = self.st.master.clients_waiting_acks.clone();
+        let mut last: Option<(i64, i64)> = None;
+        for id in waiting.into_iter().rev() {
+            let Some(w) = self.clients.get(&id).and_then(|c| c.repl.wait) else {
                 continue;
             };
-            client.repl.wait = None;
-            self.st.master.clients_waiting_acks.retain(|x| *x != id);
-            resp::write_integer(&mut client.out, acked);
-            // Commands that arrived while it was blocked run now.
-            self.process_input(now, &mut client);
-            self.finish_client(client);
-            self.reap_killed();
+            match last {
+                Some((off, n)) if off >= w.offset && n >= w.numreplicas => {
+                    self.unblock_wait(now, id, n);
+                }
+                _ => {
+                    let acked = crate::repl::master::count_acks_by_offset(
+                        &self.st,
+                        None,
+                        &self.clients,
+                        w.offset,
+                    );
+                    if acked >= w.numreplicas {
+                        last = Some((w.offset, acked));
+                        self.unblock_wait(now, id, acked);
+                    }
+                }
+            }
         }
         if std::mem::take(&mut self.st.master.get_ack_from_slaves) && self.st.repl.capture {
             self.st
@@ -453,13 +473,28 @@ impl Server {
         }
     }
 
+    /// Unblock a client blocked in WAIT with the reply `acked`, then run the commands that
+    /// arrived while it was blocked.
+    fn unblock_wait(&mut self, now: Time, id: ClientId, acked: i64) {
+        let Some(mut client) = self.clients.remove(&id) else {
+            return;
+        };
+        client.repl.wait = None;
+        self.st.master.clients_waiting_acks.retain(|x| *x != id);
+        resp::write_integer(&mut client.out, acked);
+        self.process_input(now, &mut client);
+        self.finish_client(client);
+        self.reap_killed();
+    }
+
     /// The next thing the driver must do.
     pub fn poll_output(&mut self) -> Option<Output> {
         self.st.outputs.pop_front()
     }
 
-    /// Take the replication stream produced since the last call (for tests and, later, the
-    /// backlog). Capturing must be enabled with [`Propagator::capture`].
+    /// Take the replication stream produced since the last call (for tests). Capturing must
+    /// be enabled with [`Propagator::capture`]. Once a backlog exists (a replica synced) the
+    /// stream goes to the backlog and the replicas instead, and this returns nothing.
     pub fn take_repl_stream(&mut self) -> Bytes {
         self.st.repl.drain()
     }

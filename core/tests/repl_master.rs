@@ -760,3 +760,31 @@ fn info_memory_replication_buffers() {
         "{mem}"
     );
 }
+
+#[test]
+fn several_waits_unblock_together() {
+    let mut m = M::new(Config::default());
+    let (r, _) = m.replica(6380, PSYNC_FULL);
+    let (r2, _) = m.replica(6381, PSYNC_FULL);
+    let a = m.c;
+    let b = m.srv.handle_accept(m.now, peer(40200));
+    m.send(a, &words("set a 1"));
+    let off_a: i64 = info_field(&m.info_repl(), "master_repl_offset")
+        .parse()
+        .unwrap();
+    m.send(b, &words("set b 1"));
+    let off_b: i64 = info_field(&m.info_repl(), "master_repl_offset")
+        .parse()
+        .unwrap();
+    assert!(m.to(a, &words("wait 2 0")).is_empty());
+    assert!(m.to(b, &words("wait 1 0")).is_empty());
+    // Only the first replica acks the latest offset: b (1 needed) is served; a needs 2.
+    let ack = |o: i64| resp(&[b"REPLCONF", b"ACK", o.to_string().as_bytes()]);
+    let all = m.send(r, &ack(off_b));
+    assert_eq!(s(&got(&all, b)), ":1\r\n");
+    assert!(got(&all, a).is_empty());
+    // The second replica acks a's offset: a is served with 2.
+    let all = m.send(r2, &ack(off_a));
+    assert_eq!(s(&got(&all, a)), ":2\r\n");
+    assert!(m.srv.state().master.clients_waiting_acks.is_empty());
+}
