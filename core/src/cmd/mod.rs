@@ -66,6 +66,8 @@ pub mod flags {
     pub const ALLOW_BUSY: u32 = 1 << 14;
     /// Client-connection command that must not touch keys (`sentinel` etc. not modelled).
     pub const PUBSUB: u32 = 1 << 15;
+    /// Refused while loading a replica's RDB asynchronously (`SYNC`, `PSYNC`).
+    pub const NO_ASYNC_LOADING: u32 = 1 << 16;
 
     /// `(flag, name)` pairs in the order `COMMAND INFO` prints them.
     pub const NAMES: &[(u32, &str)] = &[
@@ -83,6 +85,7 @@ pub mod flags {
         (FAST, "fast"),
         (NO_AUTH, "no_auth"),
         (MAY_REPLICATE, "may_replicate"),
+        (NO_ASYNC_LOADING, "no_async_loading"),
         (NO_MULTI, "no_multi"),
         (ALLOW_BUSY, "allow_busy"),
     ];

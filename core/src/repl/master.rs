@@ -145,8 +145,8 @@ pub struct ReplClientState {
 #[rustfmt::skip]
 pub(crate) static COMMANDS: &[CommandSpec] = &[
     command!("replconf", -1, ADMIN | NOSCRIPT | LOADING | STALE | ALLOW_BUSY, 0, 0, 0, "server", "An internal command for configuring the replication stream", replconf),
-    command!("psync", -3, ADMIN | NOSCRIPT | NO_MULTI, 0, 0, 0, "server", "Internal command used for replication", sync),
-    command!("sync", 1, ADMIN | NOSCRIPT | NO_MULTI, 0, 0, 0, "server", "Internal command used for replication", sync),
+    command!("psync", -3, ADMIN | NOSCRIPT | NO_ASYNC_LOADING | NO_MULTI, 0, 0, 0, "server", "Internal command used for replication", sync),
+    command!("sync", 1, ADMIN | NOSCRIPT | NO_ASYNC_LOADING | NO_MULTI, 0, 0, 0, "server", "Internal command used for replication", sync),
     command!("role", 1, NOSCRIPT | LOADING | STALE | FAST, 0, 0, 0, "server", "Return the role of the instance in the context of replication", role),
     command!("wait", 3, NOSCRIPT, 0, 0, 0, "generic", "Wait for the synchronous replication of all the write commands sent in the context of the current connection", wait),
 ];
@@ -248,15 +248,7 @@ fn replconf(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             let Some(offset) = parse_i64(val) else {
                 return Ok(());
             };
-            if argv.len() > j + 3 && argv[j + 2].eq_ignore_ascii_case(b"fack") {
-                // 7.0.15 reads the AOF offset but has no use for it (no WAITAOF).
-                if parse_i64(&argv[j + 3]).is_none() {
-                    if offset > ctx.client.repl.ack_off {
-                        ctx.client.repl.ack_off = offset;
-                    }
-                    return Ok(());
-                }
-            }
+            // 7.0.15 knows no `FACK` (7.2's WAITAOF): whatever follows is ignored.
             if offset > ctx.client.repl.ack_off {
                 ctx.client.repl.ack_off = offset;
             }
