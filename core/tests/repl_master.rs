@@ -306,7 +306,7 @@ fn cron_ping_goes_through_the_stream() {
     let (r, reply) = m.replica(6380, PSYNC_FULL);
     let (_, off, _, _) = parse_fullresync(&reply);
     assert_eq!(off, 0);
-    // The first replication cron (1 s) pings: loop counter 0.
+    // The first replication cron (the first server cron tick) pings: loop counter 0.
     let out = m.tick(1000);
     assert_eq!(s(&got(&out, r)), s(PING));
     // Then every repl-ping-replica-period (10) seconds.

@@ -337,3 +337,97 @@ fn real_replica_continues_after_our_restart_from_a_dump() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Read what arrives on `s` within `ms` milliseconds.
+fn read_for(s: &mut std::net::TcpStream, ms: u64) -> Vec<u8> {
+    use std::io::Read;
+    let deadline = Instant::now() + Duration::from_millis(ms);
+    let mut out = Vec::new();
+    let mut buf = [0u8; 65536];
+    while Instant::now() < deadline {
+        s.set_read_timeout(Some(Duration::from_millis(20))).unwrap();
+        match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Err(_) => {}
+        }
+    }
+    out
+}
+
+/// Replace every 40-hex replication id by `<ID>`.
+fn mask_ids(b: &[u8]) -> String {
+    let t = String::from_utf8_lossy(b).into_owned();
+    let mut out = String::new();
+    let chars: Vec<char> = t.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if i + 40 <= chars.len() && chars[i..i + 40].iter().all(|c| c.is_ascii_hexdigit()) {
+            out.push_str("<ID>");
+            i += 40;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// One fake 7.0.15 replica session (handshake, PSYNC, writes, ACK, INFO, ROLE, WAIT):
+/// everything the fake replica and a normal client receive, ids masked, RDB dropped.
+fn fake_replica_session(port: u16) -> Vec<String> {
+    use std::io::Write;
+    let mut rep = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut cli = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut got = Vec::new();
+    cli.write_all(b"SET pre 1\r\n").unwrap();
+    got.push(mask_ids(&read_for(&mut cli, 100)));
+    rep.write_all(b"*1\r\n$4\r\nPING\r\n").unwrap();
+    got.push(mask_ids(&read_for(&mut rep, 100)));
+    rep.write_all(b"*3\r\n$8\r\nREPLCONF\r\n$14\r\nlistening-port\r\n$4\r\n6380\r\n*5\r\n$8\r\nREPLCONF\r\n$4\r\ncapa\r\n$3\r\neof\r\n$4\r\ncapa\r\n$6\r\npsync2\r\n").unwrap();
+    got.push(mask_ids(&read_for(&mut rep, 100)));
+    rep.write_all(b"*3\r\n$5\r\nPSYNC\r\n$1\r\n?\r\n$2\r\n-1\r\n")
+        .unwrap();
+    let sync = read_for(&mut rep, 1500);
+    let line_end = sync.windows(2).position(|w| w == b"\r\n").unwrap();
+    got.push(mask_ids(&sync[..line_end]));
+    // The bulk header and the payload length agree (no trailing CRLF, nothing after).
+    let rest = &sync[line_end + 2..];
+    let hdr_end = rest.windows(2).position(|w| w == b"\r\n").unwrap();
+    let len: usize = String::from_utf8_lossy(&rest[1..hdr_end]).parse().unwrap();
+    assert_eq!(rest.len(), hdr_end + 2 + len, "RDB framing on port {port}");
+    assert!(rest[hdr_end + 2..].starts_with(b"REDIS0010"));
+    cli.write_all(
+        b"SET k v\r\nINCR n\r\nMULTI\r\nSET a 1\r\nSET b 2\r\nEXEC\r\nSELECT 5\r\nSADD s x\r\n",
+    )
+    .unwrap();
+    got.push(mask_ids(&read_for(&mut cli, 200)));
+    got.push(mask_ids(&read_for(&mut rep, 200)));
+    rep.write_all(b"*3\r\n$8\r\nREPLCONF\r\n$3\r\nACK\r\n$3\r\n150\r\n")
+        .unwrap();
+    assert!(read_for(&mut rep, 100).is_empty(), "no reply to ACK");
+    cli.write_all(b"INFO replication\r\nROLE\r\nWAIT 1 100\r\nWAIT 0 0\r\n")
+        .unwrap();
+    got.push(mask_ids(&read_for(&mut cli, 400)));
+    got.push(mask_ids(&read_for(&mut rep, 100)));
+    cli.write_all(b"INFO stats\r\n").unwrap();
+    let stats = String::from_utf8_lossy(&read_for(&mut cli, 200)).into_owned();
+    for name in [
+        "total_net_repl_output_bytes",
+        "sync_full",
+        "sync_partial_ok",
+        "sync_partial_err",
+    ] {
+        got.push(format!("{name}:{}", field(&stats, name).unwrap()));
+    }
+    got
+}
+
+#[test]
+fn fake_replica_sees_the_same_bytes_as_from_a_real_master() {
+    let redis = ServerProc::redis(&["--repl-diskless-sync", "no"]);
+    let ours = ServerProc::ours(&[]);
+    let want = fake_replica_session(redis.port);
+    let have = fake_replica_session(ours.port);
+    assert_eq!(have, want);
+}

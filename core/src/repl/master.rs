@@ -52,7 +52,8 @@ pub struct MasterRepl {
     pub slaves: Vec<ClientId>,
     /// `replication_cron_loops`.
     pub cron_loops: u64,
-    /// When the replication cron (once per second) last ran.
+    /// When the replication cron (once per second) last ran (one second before start at
+    /// first, so the first server cron tick runs it).
     pub last_cron: Time,
     /// The latest time the server was told (Redis's `server.unixtime`), for bookkeeping done
     /// outside a timed call (a replica's connection being freed).
@@ -83,7 +84,9 @@ impl MasterRepl {
             backlog: ReplBacklog::new(repl_backlog_size, now),
             slaves: Vec::new(),
             cron_loops: 0,
-            last_cron: now,
+            // Redis runs replicationCron on the very first serverCron tick (loop 0), then
+            // every second.
+            last_cron: Time::from_micros(now.as_micros().saturating_sub(1_000_000)),
             now,
             get_ack_from_slaves: false,
             clients_waiting_acks: Vec::new(),
@@ -425,10 +428,10 @@ fn full_resync(ctx: &mut Ctx<'_>, pre_psync: bool, name: &str) {
     }
     // The snapshot is complete: send it (SEND_BULK) and put the replica online.
     c.repl.state = Some(SlaveState::SendBulk);
-    c.out
-        .extend_from_slice(format!("${}\r\n", rdb.len()).as_bytes());
+    let preamble = format!("${}\r\n", rdb.len());
+    c.out.extend_from_slice(preamble.as_bytes());
     c.out.extend_from_slice(&rdb);
-    st.master.stat_net_repl_output_bytes += rdb.len() as u64;
+    st.master.stat_net_repl_output_bytes += (preamble.len() + rdb.len()) as u64;
     if c.repl.rdb_only {
         c.repl.state = Some(SlaveState::RdbTransmitted);
         c.flags.close_after_reply = true;
