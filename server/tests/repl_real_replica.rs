@@ -355,8 +355,23 @@ fn read_for(s: &mut std::net::TcpStream, ms: u64) -> Vec<u8> {
     out
 }
 
-/// Replace every 40-hex replication id by `<ID>`.
+/// Replace every 40-hex replication id by `<ID>` and every `lag=<n>` by `lag=_` (whole
+/// seconds of wall clock: a second boundary may fall between the ACK and INFO).
 fn mask_ids(b: &[u8]) -> String {
+    let masked = mask_hex_ids(b);
+    let mut out = String::new();
+    let mut rest = masked.as_str();
+    while let Some(pos) = rest.find("lag=") {
+        out.push_str(&rest[..pos + 4]);
+        out.push('_');
+        rest = rest[pos + 4..].trim_start_matches(|c: char| c.is_ascii_digit());
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Replace every 40-hex replication id by `<ID>`.
+fn mask_hex_ids(b: &[u8]) -> String {
     let t = String::from_utf8_lossy(b).into_owned();
     let mut out = String::new();
     let chars: Vec<char> = t.chars().collect();
