@@ -386,11 +386,13 @@ impl Server {
     /// Run periodic work due at `now` (Redis's `serverCron`: the active expiry cycle).
     pub fn handle_timeout(&mut self, now: Time) {
         let period_us = 1_000_000 / u64::from(self.st.config.hz.clamp(1, 500));
+        self.st.master.now = now;
         if now.micros_since(self.st.last_cron) < period_us {
+            // Not a cron tick: only blocked WAITs may have timed out.
+            self.before_sleep(now);
             return;
         }
         self.st.last_cron = now;
-        self.st.master.now = now;
         if self.st.active_expire_enabled && !self.st.is_replica() {
             crate::expire::active_expire_cycle(&mut self.st, now);
         }

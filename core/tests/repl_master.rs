@@ -580,6 +580,13 @@ fn wait_blocks_until_acked() {
     assert!(got(&out, c).is_empty());
     let out = m.tick(1);
     assert_eq!(s(&got(&out, c)), ":0\r\n");
+    // A deadline between two cron ticks is honoured on time.
+    m.tick(30);
+    assert!(m.to(c, &words("wait 1 45")).is_empty());
+    let out = m.tick(44);
+    assert!(got(&out, c).is_empty());
+    let out = m.tick(1);
+    assert_eq!(s(&got(&out, c)), ":0\r\n");
 
     // A blocked client shows flag b; closing it forgets the WAIT.
     let w = m.srv.handle_accept(m.now, peer(40100));
