@@ -76,6 +76,8 @@ pub struct Client {
     pub resp: u8,
     /// Client library name/version from `CLIENT SETINFO` (kept for CLIENT LIST).
     pub lib: Option<(Bytes, Bytes)>,
+    /// Replication: what it announced with REPLCONF, its replica state, its WAIT.
+    pub repl: crate::repl::master::ReplClientState,
 }
 
 impl Client {
@@ -99,6 +101,7 @@ impl Client {
             last_cmd_parent: None,
             resp: 2,
             lib: None,
+            repl: Default::default(),
         }
     }
 

@@ -280,11 +280,11 @@ pub fn used_memory_estimate(st: &State) -> u64 {
     USED_MEMORY_STARTUP + 64 * st.keyspace.total_keys() as u64
 }
 
-/// The AUX fields a plain SAVE of 7.0.15 writes (`rdbSaveInfoAuxFields` without replication
-/// info: there is no backlog yet): `redis-ver`, `redis-bits`, `ctime`, `used-mem`,
-/// `aof-base`.
+/// The AUX fields 7.0.15 writes (`rdbSaveInfoAuxFields`): `redis-ver`, `redis-bits`,
+/// `ctime`, `used-mem`, then `repl-stream-db`, `repl-id`, `repl-offset` when this master has
+/// a backlog, then `aof-base`.
 pub fn save_aux_fields(st: &State, now: Time) -> Vec<(&'static str, Vec<u8>)> {
-    vec![
+    let mut aux = vec![
         ("redis-ver", crate::REDIS_VERSION.as_bytes().to_vec()),
         ("redis-bits", b"64".to_vec()),
         ("ctime", now.as_secs().to_string().into_bytes()),
@@ -292,8 +292,23 @@ pub fn save_aux_fields(st: &State, now: Time) -> Vec<(&'static str, Vec<u8>)> {
             "used-mem",
             used_memory_estimate(st).to_string().into_bytes(),
         ),
-        ("aof-base", b"0".to_vec()),
-    ]
+    ];
+    // rdbPopulateSaveInfo: a master with a backlog saves its replication info (spec §3.4).
+    if !st.is_replica() && st.master.backlog.is_active() {
+        let db = st.repl.seldb.unwrap_or(0);
+        aux.push(("repl-stream-db", db.to_string().into_bytes()));
+        aux.push(("repl-id", st.master.ids.replid.as_bytes().to_vec()));
+        aux.push((
+            "repl-offset",
+            st.master
+                .backlog
+                .master_repl_offset()
+                .to_string()
+                .into_bytes(),
+        ));
+    }
+    aux.push(("aof-base", b"0".to_vec()));
+    aux
 }
 
 /// The encoder options `config` asks for.

@@ -45,6 +45,10 @@ pub struct Propagator {
     /// Produce bytes at all. Off by default: a master with no backlog and no replica feeds
     /// nothing and does not even track the selected db (`replicationFeedSlaves` returns early).
     pub capture: bool,
+    /// Lengths of the pieces `pending` is made of, in the order Redis's `replicationFeedSlaves`
+    /// hands them to `feedReplicationBuffer` (`SELECT` whole; a command as `*N\r\n`, then per
+    /// argument `$len\r\n`, the argument, `\r\n`). The backlog's block sizes depend on them.
+    pieces: Vec<usize>,
 }
 
 impl Propagator {
@@ -73,13 +77,32 @@ impl Propagator {
         let before = self.pending.len();
         write_command(&mut self.pending, &op.argv);
         self.produced += (self.pending.len() - before) as u64;
+        self.command_pieces(&op.argv);
+    }
+
+    /// Record the pieces of one command just written.
+    fn command_pieces<A: AsRef<[u8]>>(&mut self, argv: &[A]) {
+        self.pieces
+            .push(crate::util::fmt_i64(argv.len() as i64).as_bytes().len() + 3);
+        for a in argv {
+            let len = a.as_ref().len();
+            self.pieces
+                .push(crate::util::fmt_i64(len as i64).as_bytes().len() + 3);
+            self.pieces.push(len);
+            self.pieces.push(2);
+        }
     }
 
     /// Append `SELECT <db>` when the stream is not in `db` yet.
     fn select(&mut self, db: usize) {
         if self.seldb != Some(db) {
             let n = crate::util::fmt_i64(db as i64);
-            self.raw_command(&[b"SELECT".as_slice(), n.as_bytes()]);
+            let before = self.pending.len();
+            write_command(&mut self.pending, &[b"SELECT".as_slice(), n.as_bytes()]);
+            let len = self.pending.len() - before;
+            self.produced += len as u64;
+            // Redis feeds its prebuilt SELECT object as one piece.
+            self.pieces.push(len);
             self.seldb = Some(db);
         }
     }
@@ -89,10 +112,24 @@ impl Propagator {
         let before = self.pending.len();
         write_command(&mut self.pending, argv);
         self.produced += (self.pending.len() - before) as u64;
+        self.command_pieces(argv);
     }
 
     /// Take the bytes produced since the last call.
     pub fn drain(&mut self) -> Bytes {
+        self.pieces.clear();
         self.pending.split().freeze()
+    }
+
+    /// Take the bytes produced since the last call with the lengths of the pieces they were
+    /// produced in (see [`Propagator`]'s `pieces`); the lengths add up to the bytes' length.
+    pub fn drain_pieces(&mut self) -> (Bytes, Vec<usize>) {
+        let pieces = std::mem::take(&mut self.pieces);
+        (self.pending.split().freeze(), pieces)
+    }
+
+    /// True when nothing was produced since the last drain.
+    pub fn is_empty(&self) -> bool {
+        self.pending.is_empty()
     }
 }

@@ -121,8 +121,8 @@ pub struct State {
     pub rng: Rng,
     /// `run_id`: 40 hex characters, new each start.
     pub run_id: String,
-    /// `master_replid`: 40 hex characters, new each start.
-    pub replid: String,
+    /// Master-side replication: ids, `master_repl_offset`, backlog, replicas.
+    pub master: crate::repl::master::MasterRepl,
     /// Start time (`uptime_in_seconds`).
     pub started_at: Time,
     /// `server.dirty`: changes since the last save.
@@ -243,6 +243,9 @@ impl Server {
         let run_id = rng.hex_id(40);
         // A separate stream, so adding the replid does not shift the main sequence.
         let replid = Rng::new(seed ^ 0x5245_504c_4944_0000).hex_id(40);
+        let replid = crate::repl::ids::ReplId::from_bytes(replid.as_bytes())
+            .unwrap_or(crate::repl::ids::ReplId::ZERO);
+        let master = crate::repl::master::MasterRepl::new(replid, config.repl_backlog_size, now);
         let st = State {
             keyspace: Keyspace::new(config.databases),
             active_expire_enabled: true,
@@ -250,7 +253,7 @@ impl Server {
             stats: Stats::default(),
             rng,
             run_id,
-            replid,
+            master,
             started_at: now,
             dirty: 0,
             also_propagate: Vec::new(),
@@ -297,7 +300,11 @@ impl Server {
         &mut self,
         now: Time,
     ) -> Result<Option<crate::persist::LoadCounts>, String> {
-        crate::persist::load_from_storage(&mut self.st, now, Default::default())
+        let counts = crate::persist::load_from_storage(&mut self.st, now, Default::default())?;
+        if counts.is_some() {
+            crate::repl::master::restore_from_rdb(&mut self.st, now);
+        }
+        Ok(counts)
     }
 
     /// SIGTERM/SIGINT (Redis's `shutdown_asap` in the cron): save if save points are
@@ -320,6 +327,7 @@ impl Server {
     /// A new connection. When `maxclients` is reached the client is told so and closed at
     /// once (the returned id is then already closed).
     pub fn handle_accept(&mut self, now: Time, peer: PeerInfo) -> ClientId {
+        self.st.master.now = now;
         let id = self.st.next_client_id;
         self.st.next_client_id += 1;
         self.st.stats.total_connections_received += 1;
@@ -351,7 +359,8 @@ impl Server {
     }
 
     /// The connection of `id` was closed by the peer or failed.
-    pub fn handle_close(&mut self, _now: Time, id: ClientId) {
+    pub fn handle_close(&mut self, now: Time, id: ClientId) {
+        self.st.master.now = now;
         if let Some(c) = self.clients.remove(&id) {
             self.unwatch_all(&c);
         }
@@ -359,6 +368,7 @@ impl Server {
 
     /// Bytes arrived from client `id`.
     pub fn handle_input(&mut self, now: Time, id: ClientId, data: &[u8]) {
+        self.st.master.now = now;
         let Some(mut client) = self.clients.remove(&id) else {
             return;
         };
@@ -370,12 +380,16 @@ impl Server {
         }
         self.finish_client(client);
         self.reap_killed();
+        self.before_sleep(now);
     }
 
     /// Run periodic work due at `now` (Redis's `serverCron`: the active expiry cycle).
     pub fn handle_timeout(&mut self, now: Time) {
         let period_us = 1_000_000 / u64::from(self.st.config.hz.clamp(1, 500));
+        self.st.master.now = now;
         if now.micros_since(self.st.last_cron) < period_us {
+            // Not a cron tick: only blocked WAITs may have timed out.
+            self.before_sleep(now);
             return;
         }
         self.st.last_cron = now;
@@ -383,12 +397,96 @@ impl Server {
             crate::expire::active_expire_cycle(&mut self.st, now);
         }
         crate::persist::cron(&mut self.st, now);
+        let dropped = crate::repl::master::replication_cron(&mut self.st, &self.clients, now);
+        for id in dropped {
+            self.st.kill_queue.push(id);
+        }
+        self.reap_killed();
+        crate::repl::master::feed_replicas(&mut self.st, &mut self.clients, None);
+        self.before_sleep(now);
     }
 
     /// When [`Server::handle_timeout`] wants to run next.
     pub fn poll_timeout(&self) -> Option<Time> {
         let period_us = 1_000_000 / u64::from(self.st.config.hz.clamp(1, 500));
-        Some(self.st.last_cron.add_micros(period_us))
+        let cron = self.st.last_cron.add_micros(period_us);
+        let wait = self
+            .st
+            .master
+            .clients_waiting_acks
+            .iter()
+            .filter_map(|id| self.clients.get(id))
+            .filter_map(|c| c.repl.wait.and_then(|w| w.deadline))
+            .min();
+        Some(wait.map_or(cron, |w| w.min(cron)))
+    }
+
+    /// Redis's `beforeSleep` for replication: answer the `WAIT`s that are satisfied or timed
+    /// out (`processClientsWaitingReplicas`, blocked-client timeouts), then send `REPLCONF
+    /// GETACK *` to the replicas if a client blocked in `WAIT` since the last time.
+    fn before_sleep(&mut self, now: Time) {
+        // Timed out WAITs first (`handleBlockedClientsTimeout`): the count at their offset.
+        let waiting = self.st.master.clients_waiting_acks.clone();
+        for id in waiting {
+            let Some(w) = self.clients.get(&id).and_then(|c| c.repl.wait) else {
+                continue;
+            };
+            if w.deadline.is_some_and(|d| d <= now) {
+                let acked = crate::repl::master::count_acks_by_offset(
+                    &self.st,
+                    None,
+                    &self.clients,
+                    w.offset,
+                );
+                self.unblock_wait(now, id, acked);
+            }
+        }
+        // Then `processClientsWaitingReplicas`: newest first (Redis adds at the list head),
+        // reusing the last satisfied (offset, count) for clients asking for no more.
+        let waiting = self.st.master.clients_waiting_acks.clone();
+        let mut last: Option<(i64, i64)> = None;
+        for id in waiting.into_iter().rev() {
+            let Some(w) = self.clients.get(&id).and_then(|c| c.repl.wait) else {
+                continue;
+            };
+            match last {
+                Some((off, n)) if off >= w.offset && n >= w.numreplicas => {
+                    self.unblock_wait(now, id, n);
+                }
+                _ => {
+                    let acked = crate::repl::master::count_acks_by_offset(
+                        &self.st,
+                        None,
+                        &self.clients,
+                        w.offset,
+                    );
+                    if acked >= w.numreplicas {
+                        last = Some((w.offset, acked));
+                        self.unblock_wait(now, id, acked);
+                    }
+                }
+            }
+        }
+        if std::mem::take(&mut self.st.master.get_ack_from_slaves) && self.st.repl.capture {
+            self.st
+                .repl
+                .raw_command(&[b"REPLCONF".as_slice(), b"GETACK", b"*"]);
+            crate::repl::master::feed_replicas(&mut self.st, &mut self.clients, None);
+        }
+    }
+
+    /// Unblock a client blocked in WAIT with the reply `acked`, then run the commands that
+    /// arrived while it was blocked.
+    fn unblock_wait(&mut self, now: Time, id: ClientId, acked: i64) {
+        let Some(mut client) = self.clients.remove(&id) else {
+            return;
+        };
+        client.repl.wait = None;
+        self.st.master.clients_waiting_acks.retain(|x| *x != id);
+        resp::write_integer(&mut client.out, acked);
+        self.process_input(now, &mut client);
+        self.finish_client(client);
+        self.reap_killed();
     }
 
     /// The next thing the driver must do.
@@ -396,8 +494,9 @@ impl Server {
         self.st.outputs.pop_front()
     }
 
-    /// Take the replication stream produced since the last call (for tests and, later, the
-    /// backlog). Capturing must be enabled with [`Propagator::capture`].
+    /// Take the replication stream produced since the last call (for tests). Capturing must
+    /// be enabled with [`Propagator::capture`]. Once a backlog exists (a replica synced) the
+    /// stream goes to the backlog and the replicas instead, and this returns nothing.
     pub fn take_repl_stream(&mut self) -> Bytes {
         self.st.repl.drain()
     }
@@ -406,7 +505,10 @@ impl Server {
         let id = client.id;
         if !client.out.is_empty() && !client.flags.close_asap {
             let bytes = client.out.split().freeze();
-            self.st.stats.total_net_output_bytes += bytes.len() as u64;
+            // What a replica gets is counted as replication output (by the repl layer).
+            if !client.flags.replica {
+                self.st.stats.total_net_output_bytes += bytes.len() as u64;
+            }
             self.st
                 .outputs
                 .push_back(Output::Transmit { client: id, bytes });
@@ -437,12 +539,16 @@ impl Server {
 
     fn unwatch_all(&mut self, c: &Client) {
         crate::cmd::unwatch_keys(&mut self.st, c.id, &c.watched);
+        crate::repl::master::replica_gone(&mut self.st, c);
     }
 
     fn process_input(&mut self, now: Time, client: &mut Client) {
         let mut pos = 0;
         loop {
-            if client.flags.close_after_reply || client.flags.close_asap {
+            if client.flags.close_after_reply
+                || client.flags.close_asap
+                || client.repl.wait.is_some()
+            {
                 break;
             }
             let limits = RequestLimits {
@@ -457,7 +563,17 @@ impl Server {
                         continue;
                     }
                     client.last_interaction = now;
+                    let replica_out = client.flags.replica.then(|| client.out.len());
+                    let rogue = replica_out.map(|_| argv.clone());
                     self.process_command(now, client, argv);
+                    if let (Some(before), Some(argv)) = (replica_out, rogue) {
+                        if client.out.len() > before {
+                            // Replicas never get replies (7.0.15 drops such a replica).
+                            client.out.truncate(before);
+                            crate::repl::master::rogue_replica(&mut self.st, now, client, &argv);
+                            break;
+                        }
+                    }
                     // Apply dirty-CAS marks to the caller too (it may WATCH its own keys).
                     if !self.st.dirty_cas.is_empty() {
                         if self.st.dirty_cas.contains(&client.id) {
@@ -545,6 +661,11 @@ impl Server {
         {
             return self.reject(client, RedisError::from(crate::persist::MISCONF));
         }
+        if is_write
+            && !crate::repl::master::check_good_replicas_status(&self.st, &self.clients, now)
+        {
+            return self.reject(client, errors::NOREPLICAS);
+        }
         if self.st.is_replica()
             && self.st.config.replica_read_only
             && !client.flags.master
@@ -571,11 +692,17 @@ impl Server {
             dirty: 0,
             rewrite: Rewrite::Verbatim,
         };
+        let offset_before = ctx.st.master.backlog.master_repl_offset();
         call(&mut ctx, spec, &argv);
         // End of the execution unit: propagate what it produced.
         if !self.st.also_propagate.is_empty() {
             let ops = std::mem::take(&mut self.st.also_propagate);
             self.st.repl.feed_unit(&ops, true);
+        }
+        crate::repl::master::feed_replicas(&mut self.st, &mut self.clients, Some(client));
+        let offset = self.st.master.backlog.master_repl_offset();
+        if offset != offset_before {
+            client.repl.woff = offset;
         }
     }
 

@@ -172,7 +172,7 @@ fn info_section_selection() {
 fn info_replication() {
     let mut h = H::new(Config::default());
     let reply = h.cmd("info replication");
-    let replid = &h.srv.state().replid.clone();
+    let replid = &h.srv.state().master.ids.replid.to_string();
     assert_eq!(replid.len(), 40);
     assert!(replid.bytes().all(|b| b.is_ascii_hexdigit()));
     let want = format!(

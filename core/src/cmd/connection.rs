@@ -277,7 +277,7 @@ const REPLY_BUFFER_SIZE: usize = 16 * 1024;
 
 /// One `CLIENT LIST` line (`catClientInfoString`), without the trailing newline. `argv` is
 /// the command the client is running (for `argv-mem`), empty for other clients.
-fn client_info_line(c: &Client, now: Time, argv: &[Bytes]) -> String {
+pub(crate) fn client_info_line(c: &Client, now: Time, argv: &[Bytes]) -> String {
     let mut flags = String::new();
     if c.flags.replica {
         flags.push('S');
@@ -287,6 +287,9 @@ fn client_info_line(c: &Client, now: Time, argv: &[Bytes]) -> String {
     }
     if c.flags.multi {
         flags.push('x');
+    }
+    if c.repl.wait.is_some() {
+        flags.push('b');
     }
     if c.flags.dirty_cas {
         flags.push('d');

@@ -10,7 +10,7 @@ use bytes::Bytes;
 pub(crate) mod ctx;
 pub mod errors;
 
-mod connection;
+pub(crate) mod connection;
 mod debug;
 mod hash;
 mod keys;
@@ -66,6 +66,8 @@ pub mod flags {
     pub const ALLOW_BUSY: u32 = 1 << 14;
     /// Client-connection command that must not touch keys (`sentinel` etc. not modelled).
     pub const PUBSUB: u32 = 1 << 15;
+    /// Refused while loading a replica's RDB asynchronously (`SYNC`, `PSYNC`).
+    pub const NO_ASYNC_LOADING: u32 = 1 << 16;
 
     /// `(flag, name)` pairs in the order `COMMAND INFO` prints them.
     pub const NAMES: &[(u32, &str)] = &[
@@ -83,6 +85,7 @@ pub mod flags {
         (FAST, "fast"),
         (NO_AUTH, "no_auth"),
         (MAY_REPLICATE, "may_replicate"),
+        (NO_ASYNC_LOADING, "no_async_loading"),
         (NO_MULTI, "no_multi"),
         (ALLOW_BUSY, "allow_busy"),
     ];
@@ -153,7 +156,7 @@ macro_rules! command {
 }
 
 /// Every command group's table.
-pub(crate) fn groups() -> [&'static [CommandSpec]; 10] {
+pub(crate) fn groups() -> [&'static [CommandSpec]; 11] {
     [
         string::COMMANDS,
         keys::COMMANDS,
@@ -165,6 +168,7 @@ pub(crate) fn groups() -> [&'static [CommandSpec]; 10] {
         connection::COMMANDS,
         server_cmds::COMMANDS,
         debug::COMMANDS,
+        crate::repl::master::COMMANDS,
     ]
 }
 

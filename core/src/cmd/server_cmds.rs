@@ -663,9 +663,10 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, o: &mut String) {
             line("mem_fragmentation_ratio", &format!("{frag:.2}"));
             line("mem_fragmentation_bytes", &(rss as i64 - used as i64));
             line("mem_not_counted_for_evict", &0);
-            line("mem_replication_backlog", &0);
-            line("mem_total_replication_buffers", &0);
-            line("mem_clients_slaves", &0);
+            let rm = crate::repl::master::replication_memory(st);
+            line("mem_replication_backlog", &rm.backlog);
+            line("mem_total_replication_buffers", &rm.total);
+            line("mem_clients_slaves", &rm.replicas);
             line("mem_clients_normal", &0);
             line("mem_cluster_links", &0);
             line("mem_aof_buffer", &0);
@@ -727,15 +728,18 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, o: &mut String) {
             line("total_net_input_bytes", &s.total_net_input_bytes);
             line("total_net_output_bytes", &s.total_net_output_bytes);
             line("total_net_repl_input_bytes", &0);
-            line("total_net_repl_output_bytes", &0);
+            line(
+                "total_net_repl_output_bytes",
+                &st.master.stat_net_repl_output_bytes,
+            );
             line("instantaneous_input_kbps", &"0.00");
             line("instantaneous_output_kbps", &"0.00");
             line("instantaneous_input_repl_kbps", &"0.00");
             line("instantaneous_output_repl_kbps", &"0.00");
             line("rejected_connections", &s.rejected_connections);
-            line("sync_full", &0);
-            line("sync_partial_ok", &0);
-            line("sync_partial_err", &0);
+            line("sync_full", &st.master.stat_sync_full);
+            line("sync_partial_ok", &st.master.stat_sync_partial_ok);
+            line("sync_partial_err", &st.master.stat_sync_partial_err);
             line("expired_keys", &s.expired_keys);
             line("expired_stale_perc", &format!("{stale:.2}"));
             line("expired_time_cap_reached_count", &0);
@@ -787,24 +791,15 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, o: &mut String) {
                 line("slave_priority", &c.replica_priority);
                 line("slave_read_only", &u8::from(c.replica_read_only));
                 line("replica_announced", &u8::from(c.replica_announced));
-            } else {
-                line("role", &"master");
             }
-            let replicas = usize::from(ctx.client.flags.replica)
-                + ctx.others.values().filter(|c| c.flags.replica).count();
-            line("connected_slaves", &replicas);
-            line("master_failover_state", &"no-failover");
-            line("master_replid", &st.replid);
-            line(
-                "master_replid2",
-                &"0000000000000000000000000000000000000000",
-            );
-            line("master_repl_offset", &0);
-            line("second_repl_offset", &-1);
-            line("repl_backlog_active", &0);
-            line("repl_backlog_size", &c.repl_backlog_size);
-            line("repl_backlog_first_byte_offset", &0);
-            line("repl_backlog_histlen", &0);
+            // The master part (a replica prints it too, after its own lines, minus `role`).
+            let body = crate::repl::master::info_replication(ctx);
+            let body = if st.is_replica() {
+                body.strip_prefix("role:master\r\n").unwrap_or(&body)
+            } else {
+                &body
+            };
+            o.push_str(body);
         }
         "cpu" => {
             let p = &st.process;

@@ -13,16 +13,22 @@
 //!   log lines and stats;
 //! * [`replica`]: the replica side, `REPL_STATE_*` as a state machine (handshake, PSYNC
 //!   replies, RDB payload in both framings, the command stream, ACK/GETACK, timeouts);
+//! * [`master`]: the master side wired into [`crate::server`]: `REPLCONF`, `SYNC`/`PSYNC`
+//!   (full resync served at once from an in-core snapshot, disk framing `$<len>\r\n`),
+//!   replica clients and their states, the stream fed to the backlog and ONLINE replicas,
+//!   the replication cron (ping, replica timeout, backlog ttl), ACKs, `WAIT`, `ROLE`,
+//!   `min-replicas-to-write`, the restore of the history from a dump at startup;
 //! * this module: the master's INFO replication section and ROLE reply, as pure formatting
 //!   of plain data ([`MasterInfo`], [`ReplicaEntry`]).
 //!
-//! Not yet done (issue #4): wiring these into [`crate::server`] (replica clients on the
-//! master, the master link on a replica, BGSAVE for replicas, WAIT, chains) and into the
-//! simulator ([`crate::sim`]). Nothing here performs I/O, reads a clock or uses OS randomness: time
+//! Not yet done (issue #4): diskless (`$EOF:`) transfers and `repl-diskless-sync-delay`,
+//! the master link on a replica (the [`replica`] machine is not wired), FAILOVER, chains,
+//! and the simulator ([`crate::sim`]). Nothing here performs I/O, reads a clock or uses OS randomness: time
 //! comes in as [`crate::time::Time`], random ids come from [`crate::rng::Rng`].
 
 pub mod backlog;
 pub mod ids;
+pub mod master;
 pub mod psync;
 pub mod replica;
 
@@ -66,7 +72,7 @@ pub struct ReplicaEntry {
     /// `REPLCONF ip-address`, else the peer address.
     pub ip: String,
     /// `REPLCONF listening-port` (0 if never sent).
-    pub port: u16,
+    pub port: i32,
     /// Its state.
     pub state: SlaveState,
     /// Last `REPLCONF ACK` offset (`repl_ack_off`, 0 before the first ACK).

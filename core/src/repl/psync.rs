@@ -17,7 +17,7 @@ use crate::util::parse_i64;
 
 /// `replicationGetSlaveName`: `ip:port`, the port being the replica's `REPLCONF
 /// listening-port`, or `<unknown-replica-port>` when it sent none (0).
-pub fn replica_name(ip: &str, listening_port: u16) -> String {
+pub fn replica_name(ip: &str, listening_port: i32) -> String {
     if listening_port == 0 {
         format!("{ip}:<unknown-replica-port>")
     } else {
