@@ -218,8 +218,12 @@ fn full_resync_then_stream() {
     let mut keys: Vec<(u64, String)> = file.keys.iter().map(|k| (k.db, s(&k.key))).collect();
     keys.sort();
     assert_eq!(keys, [(0, "foo".into()), (0, "l".into()), (3, "h".into())]);
-    let foo = file.keys.iter().find(|k| k.key == b"foo").unwrap();
-    assert_eq!(foo.value, RdbValue::String(b"bar".to_vec()));
+    let foo = file
+        .keys
+        .iter()
+        .find(|k| k.key.as_slice() == b"foo")
+        .unwrap();
+    assert_eq!(foo.value, RdbValue::string(b"bar"));
     assert!(m
         .logs
         .iter()
