@@ -7,6 +7,31 @@ pub fn is_c_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }
 
+/// C's `strtoll(s, NULL, 10)`: leading white space, an optional sign, then digits up to the
+/// first other byte; 0 when there are none; saturates at the `i64` limits on overflow.
+pub fn strtoll(s: &[u8]) -> i64 {
+    let mut i = 0;
+    while i < s.len() && is_c_space(s[i]) {
+        i += 1;
+    }
+    let mut neg = false;
+    if i < s.len() && (s[i] == b'+' || s[i] == b'-') {
+        neg = s[i] == b'-';
+        i += 1;
+    }
+    let mut v: i64 = 0;
+    while i < s.len() && s[i].is_ascii_digit() {
+        let d = i64::from(s[i] - b'0');
+        v = if neg {
+            v.saturating_mul(10).saturating_sub(d)
+        } else {
+            v.saturating_mul(10).saturating_add(d)
+        };
+        i += 1;
+    }
+    v
+}
+
 /// `x * 2^e` without intermediate overflow.
 fn ldexp(mut x: f64, mut e: i64) -> f64 {
     while e > 1000 {

@@ -392,27 +392,7 @@ fn strtod_prefix_len(s: &[u8]) -> usize {
 
 /// C's `atoi`: `(int)strtol(s, NULL, 10)`, with `strtol` saturating at the 64-bit limits.
 fn atoi(s: &[u8]) -> i32 {
-    let s = cstr(s);
-    let mut i = 0;
-    while i < s.len() && is_c_space(s[i]) {
-        i += 1;
-    }
-    let mut neg = false;
-    if i < s.len() && (s[i] == b'+' || s[i] == b'-') {
-        neg = s[i] == b'-';
-        i += 1;
-    }
-    let mut v: i64 = 0;
-    while i < s.len() && s[i].is_ascii_digit() {
-        let d = i64::from(s[i] - b'0');
-        v = if neg {
-            v.saturating_mul(10).saturating_sub(d)
-        } else {
-            v.saturating_mul(10).saturating_add(d)
-        };
-        i += 1;
-    }
-    v as i32
+    crate::strtod::strtoll(cstr(s)) as i32
 }
 
 // ----- POPULATE -----
