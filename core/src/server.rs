@@ -959,6 +959,7 @@ impl Server {
     fn pump_link(&mut self, now: Time) {
         if std::mem::take(&mut self.st.replica.drop_master_client) {
             self.master_client = None;
+            self.st.replica.master_db = None;
             if self.st.replica.link.is_none() {
                 self.st.replica.down_since = None;
             }
@@ -1176,6 +1177,7 @@ impl Server {
         let mut c = Box::new(Client::new(id, peer, now, true));
         c.flags.master = true;
         c.db = db;
+        self.st.replica.master_db = Some(db);
         self.master_client = Some(c);
     }
 
@@ -1197,7 +1199,10 @@ impl Server {
             self.reap_killed();
         }
         // REPLICAOF inside the stream may have replaced the link.
-        if !std::mem::take(&mut self.st.replica.drop_master_client) {
+        if std::mem::take(&mut self.st.replica.drop_master_client) {
+            self.st.replica.master_db = None;
+        } else {
+            self.st.replica.master_db = Some(mc.db);
             self.master_client = Some(mc);
         }
     }

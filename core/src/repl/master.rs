@@ -305,8 +305,13 @@ fn sync(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let gate = SyncGate {
         client_is_replica: ctx.client.flags.replica,
         failover_in_progress: false,
-        // The replica side is not wired yet: a replica's link is never up.
-        replica_link_down: ctx.st.is_replica(),
+        replica_link_down: ctx.st.is_replica()
+            && ctx
+                .st
+                .replica
+                .link
+                .as_ref()
+                .is_none_or(|l| l.state() != crate::repl::replica::ReplState::Connected),
         has_pending_output: !ctx.client.out.is_empty(),
         rdb_filter_without_eof: (ctx.client.repl.exclude_data || ctx.client.repl.exclude_functions)
             && !ctx.client.repl.capa_eof,

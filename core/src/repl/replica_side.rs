@@ -51,6 +51,9 @@ pub struct ReplicaSide {
     pub down_since: Option<Time>,
     /// `replicaof` came from the configuration: the link starts at the first cron tick.
     pub start_pending: bool,
+    /// The db selected by our master client (`server.master->db->id`), for the RDB's
+    /// `repl-stream-db`; `None` without a master client.
+    pub master_db: Option<usize>,
     /// REPLICAOF ran: the server frees the master client once the command returns.
     pub drop_master_client: bool,
 }
@@ -66,6 +69,7 @@ impl Default for ReplicaSide {
             down_since: None,
             start_pending: false,
             drop_master_client: false,
+            master_db: None,
         }
     }
 }
