@@ -181,12 +181,33 @@ fn replicate_from_real_master(master_extra: &[&str], ours_extra: &[&str], auth: 
     let mi = info(&mut m, "replication");
     assert_eq!(field(&mi, "connected_slaves").as_deref(), Some("1"), "{mi}");
 
+    // The master drops our link: we come back with a partial resync from the cached master.
+    assert_eq!(
+        text(m.cmd(&["CLIENT", "KILL", "TYPE", "replica"])),
+        ":1\r\n"
+    );
+    m.cmd(&["SET", "after:kill", "1"]);
+    assert_converged(&ours, &redis, auth, "reconnection");
+    let stats = info(&mut m, "stats");
+    assert_eq!(
+        field(&stats, "sync_partial_ok").as_deref(),
+        Some("1"),
+        "{stats}"
+    );
+    assert_eq!(field(&stats, "sync_full").as_deref(), Some("1"), "{stats}");
+    assert!(ours
+        .log()
+        .contains("Successful partial resynchronization with master."));
+    o.cmd(&["SELECT", "0"]);
+    assert_eq!(text(o.cmd(&["GET", "after:kill"])), "$1\r\n1\r\n");
+
     // Promotion: data kept, ids shifted, writes accepted.
     let old_id = field(&info(&mut o, "replication"), "master_replid").unwrap();
     assert_eq!(text(o.cmd(&["REPLICAOF", "NO", "ONE"])), "+OK\r\n");
     let oi = info(&mut o, "replication");
     assert_eq!(field(&oi, "role").as_deref(), Some("master"), "{oi}");
     assert_eq!(field(&oi, "master_replid2"), Some(old_id));
+    assert_eq!(text(o.cmd(&["SELECT", "3"])), "+OK\r\n");
     assert_eq!(text(o.cmd(&["SET", "tx", "2"])), "+OK\r\n");
     assert_eq!(text(o.cmd(&["GET", "counter"])), "$1\r\n1\r\n");
     drop(ours);
@@ -210,4 +231,60 @@ fn real_master_with_requirepass() {
         &["--masterauth", "s3cret", "--requirepass", "s3cret"],
         Some("s3cret"),
     );
+}
+
+/// A chain: real master → ours → real replica. The real replica full-syncs from us, then gets
+/// the master's stream through us verbatim: its replid and offset are the master's.
+#[test]
+fn chain_real_master_ours_real_replica() {
+    let redis = ServerProc::redis(&["--repl-diskless-sync-delay", "0"]);
+    let mut m = redis.connect();
+    write_dataset(&mut m, "before");
+    let port = redis.port.to_string();
+    let ours = ServerProc::ours(&["--replicaof", "127.0.0.1", &port]);
+    assert_converged(&ours, &redis, None, "our full sync");
+    // Leave the master's stream in a db other than 0 before the sub-replica syncs.
+    m.cmd(&["SELECT", "3"]);
+    m.cmd(&["SET", "k3", "v"]);
+    assert_converged(&ours, &redis, None, "write in db 3");
+    let our_port = ours.port.to_string();
+    let sub = ServerProc::redis(&["--replicaof", "127.0.0.1", &our_port]);
+    let mut s = sub.connect();
+    let mut m2 = redis.connect();
+    wait_for(
+        20,
+        "the sub-replica to follow the master",
+        &sub,
+        &redis,
+        || {
+            let si = info(&mut s, "replication");
+            let mi = info(&mut m2, "replication");
+            field(&si, "master_link_status").as_deref() == Some("up")
+                && field(&si, "slave_repl_offset") == field(&mi, "master_repl_offset")
+        },
+    );
+    m.cmd(&["INCR", "k3counter"]);
+    write_dataset(&mut m, "after");
+    wait_for(
+        20,
+        "the sub-replica to apply the stream",
+        &sub,
+        &redis,
+        || {
+            let si = info(&mut s, "replication");
+            let mi = info(&mut m2, "replication");
+            field(&si, "slave_repl_offset") == field(&mi, "master_repl_offset")
+        },
+    );
+    assert_eq!(
+        text(s.cmd(&["DEBUG", "DIGEST"])),
+        text(m2.cmd(&["DEBUG", "DIGEST"])),
+        "sub-replica digest"
+    );
+    let si = info(&mut s, "replication");
+    let mi = info(&mut m2, "replication");
+    assert_eq!(field(&si, "master_replid"), field(&mi, "master_replid"));
+    let mut o = ours.connect();
+    let oi = info(&mut o, "replication");
+    assert_eq!(field(&oi, "connected_slaves").as_deref(), Some("1"), "{oi}");
 }
