@@ -403,7 +403,7 @@ impl Server {
         self.st.master.now = now;
         if ReplicaSide::is_link_id(id) {
             if self.st.replica.conn == Some(id) {
-                self.st.stats.total_net_input_bytes += data.len() as u64;
+                self.st.replica.stat_net_repl_input_bytes += data.len() as u64;
                 if let Some(link) = self.st.replica.link.as_mut() {
                     link.handle_bytes(now, data);
                 }
@@ -432,6 +432,10 @@ impl Server {
     pub fn handle_link_connected(&mut self, now: Time, id: ClientId) {
         self.st.master.now = now;
         if self.st.replica.conn != Some(id) {
+            // A connection of a link that was replaced meanwhile.
+            if ReplicaSide::is_link_id(id) {
+                self.st.outputs.push_back(Output::Close { client: id });
+            }
             return;
         }
         if let Some(link) = self.st.replica.link.as_mut() {

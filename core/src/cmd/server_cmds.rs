@@ -727,7 +727,10 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, o: &mut String) {
             line("instantaneous_ops_per_sec", &0);
             line("total_net_input_bytes", &s.total_net_input_bytes);
             line("total_net_output_bytes", &s.total_net_output_bytes);
-            line("total_net_repl_input_bytes", &0);
+            line(
+                "total_net_repl_input_bytes",
+                &st.replica.stat_net_repl_input_bytes,
+            );
             line(
                 "total_net_repl_output_bytes",
                 &st.master.stat_net_repl_output_bytes,

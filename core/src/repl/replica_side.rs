@@ -54,6 +54,8 @@ pub struct ReplicaSide {
     /// The db selected by our master client (`server.master->db->id`), for the RDB's
     /// `repl-stream-db`; `None` without a master client.
     pub master_db: Option<usize>,
+    /// `stat_net_repl_input_bytes`: bytes read from our master.
+    pub stat_net_repl_input_bytes: u64,
     /// REPLICAOF ran: the server frees the master client once the command returns.
     pub drop_master_client: bool,
 }
@@ -70,6 +72,7 @@ impl Default for ReplicaSide {
             start_pending: false,
             drop_master_client: false,
             master_db: None,
+            stat_net_repl_input_bytes: 0,
         }
     }
 }
@@ -164,6 +167,10 @@ pub fn unset_master(st: &mut State) -> Vec<ClientId> {
     st.replica.loader = None;
     st.replica.down_since = None;
     if let Some(mut link) = st.replica.link.take() {
+        if link.state() == ReplState::Connected {
+            st.log(LogLevel::Notice, "Connection with master lost.");
+            st.log(LogLevel::Notice, "Caching the disconnected master state.");
+        }
         link.stop();
         drain_close(st, &mut link);
         if link.cached_master().is_some() {
