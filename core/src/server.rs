@@ -463,6 +463,8 @@ impl Server {
             }
         }
         if let Some(link) = self.st.replica.link.as_mut() {
+            // CONFIG SET masterauth / repl-timeout ... take effect at their next use.
+            link.set_config(crate::repl::replica_side::link_config(&self.st.config));
             link.handle_timeout(now);
         }
         self.pump_link(now);

@@ -16,7 +16,10 @@
 //! [`crate::server::Server::handle_input`]. This module never performs I/O or reads a clock.
 //!
 //! Not modelled: `repl-diskless-load swapdb`/`on-empty-db` async loading (`-LOADING` replies),
-//! failover, and the newline keepalives a replica sends its own replicas while it syncs.
+//! failover, the newline keepalives a replica sends its own replicas while it syncs, and a
+//! replica restarting from a dump with replication info (it starts with `PSYNC ? -1`). A dump
+//! whose keys cannot be loaded is logged and the link stays up with what was loaded (Redis
+//! drops the link and retries).
 
 use bytes::Bytes;
 
