@@ -293,9 +293,16 @@ pub fn save_aux_fields(st: &State, now: Time) -> Vec<(&'static str, Vec<u8>)> {
             used_memory_estimate(st).to_string().into_bytes(),
         ),
     ];
-    // rdbPopulateSaveInfo: a master with a backlog saves its replication info (spec §3.4).
-    if !st.is_replica() && st.master.backlog.is_active() {
-        let db = st.repl.seldb.unwrap_or(0);
+    // rdbPopulateSaveInfo: a master with a backlog saves its replication info (spec §3.4);
+    // a replica saves it with its master client's db.
+    let stream_db = if !st.is_replica() && st.master.backlog.is_active() {
+        Some(st.repl.seldb.unwrap_or(0))
+    } else if st.is_replica() {
+        st.replica.master_db
+    } else {
+        None
+    };
+    if let Some(db) = stream_db {
         aux.push(("repl-stream-db", db.to_string().into_bytes()));
         aux.push(("repl-id", st.master.ids.replid.as_bytes().to_vec()));
         aux.push((

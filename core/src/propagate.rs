@@ -115,6 +115,17 @@ impl Propagator {
         self.command_pieces(argv);
     }
 
+    /// Append bytes produced elsewhere, as one piece (a replica proxying its master's stream,
+    /// `replicationFeedStreamFromMasterStream`).
+    pub fn raw_bytes(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        self.pending.extend_from_slice(bytes);
+        self.produced += bytes.len() as u64;
+        self.pieces.push(bytes.len());
+    }
+
     /// Take the bytes produced since the last call.
     pub fn drain(&mut self) -> Bytes {
         self.pieces.clear();

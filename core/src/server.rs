@@ -30,6 +30,8 @@ use crate::cmd::{errors, lookup_sub, CommandSpec, CommandTable, Ctx, RedisError}
 use crate::config::Config;
 use crate::keyspace::{Keyspace, Sds};
 use crate::propagate::{PropOp, Propagator};
+use crate::repl::replica::{ReplState, ReplicaEvent};
+use crate::repl::replica_side::ReplicaSide;
 use crate::resp::{self, RequestLimits};
 use crate::rng::Rng;
 use crate::stats::Stats;
@@ -62,6 +64,18 @@ pub enum Output {
         /// `SHUTDOWN SAVE` / `NOSAVE` / default (`None`: save if save points are configured);
         /// informative, the save was already done.
         save: Option<bool>,
+    },
+    /// Open a TCP connection to our master (`REPLICAOF host port`): once established call
+    /// [`Server::handle_link_connected`], on failure [`Server::handle_close`]; its bytes go
+    /// through [`Server::handle_input`], and [`Output::Transmit`] / [`Output::Close`] with
+    /// this id apply to it.
+    Connect {
+        /// The connection's id (never a client id).
+        link: ClientId,
+        /// Master host.
+        host: String,
+        /// Master port.
+        port: u16,
     },
     /// A line for the server log (Redis-style message), with its level.
     Log {
@@ -156,6 +170,8 @@ pub struct State {
     pub used_memory_peak: u64,
     /// RDB persistence: storage, background save, counters.
     pub persist: crate::persist::Persistence,
+    /// Replica side: the link to our master and a full sync being loaded.
+    pub replica: crate::repl::replica_side::ReplicaSide,
 }
 
 impl State {
@@ -234,6 +250,8 @@ impl State {
 pub struct Server {
     st: State,
     clients: BTreeMap<ClientId, Box<Client>>,
+    /// `server.master`: the client executing our master's stream (replica side).
+    master_client: Option<Box<Client>>,
 }
 
 impl Server {
@@ -246,6 +264,8 @@ impl Server {
         let replid = crate::repl::ids::ReplId::from_bytes(replid.as_bytes())
             .unwrap_or(crate::repl::ids::ReplId::ZERO);
         let master = crate::repl::master::MasterRepl::new(replid, config.repl_backlog_size, now);
+        let mut replica = crate::repl::replica_side::ReplicaSide::default();
+        replica.start_pending = config.replicaof.is_some();
         let st = State {
             keyspace: Keyspace::new(config.databases),
             active_expire_enabled: true,
@@ -271,10 +291,12 @@ impl Server {
             call_depth: 0,
             used_memory_peak: 0,
             persist: crate::persist::Persistence::default(),
+            replica,
         };
         Server {
             st,
             clients: BTreeMap::new(),
+            master_client: None,
         }
     }
 
@@ -361,6 +383,16 @@ impl Server {
     /// The connection of `id` was closed by the peer or failed.
     pub fn handle_close(&mut self, now: Time, id: ClientId) {
         self.st.master.now = now;
+        if ReplicaSide::is_link_id(id) {
+            if self.st.replica.conn == Some(id) {
+                self.st.replica.conn = None;
+                if let Some(link) = self.st.replica.link.as_mut() {
+                    link.handle_closed(now);
+                }
+                self.pump_link(now);
+            }
+            return;
+        }
         if let Some(c) = self.clients.remove(&id) {
             self.unwatch_all(&c);
         }
@@ -369,6 +401,18 @@ impl Server {
     /// Bytes arrived from client `id`.
     pub fn handle_input(&mut self, now: Time, id: ClientId, data: &[u8]) {
         self.st.master.now = now;
+        if ReplicaSide::is_link_id(id) {
+            if self.st.replica.conn == Some(id) {
+                self.st.replica.stat_net_repl_input_bytes += data.len() as u64;
+                if let Some(link) = self.st.replica.link.as_mut() {
+                    link.handle_bytes(now, data);
+                }
+                self.pump_link(now);
+                self.reap_killed();
+                self.before_sleep(now);
+            }
+            return;
+        }
         let Some(mut client) = self.clients.remove(&id) else {
             return;
         };
@@ -379,8 +423,25 @@ impl Server {
             self.process_input(now, &mut client);
         }
         self.finish_client(client);
+        self.pump_link(now);
         self.reap_killed();
         self.before_sleep(now);
+    }
+
+    /// The connection requested by [`Output::Connect`] is established.
+    pub fn handle_link_connected(&mut self, now: Time, id: ClientId) {
+        self.st.master.now = now;
+        if self.st.replica.conn != Some(id) {
+            // A connection of a link that was replaced meanwhile.
+            if ReplicaSide::is_link_id(id) {
+                self.st.outputs.push_back(Output::Close { client: id });
+            }
+            return;
+        }
+        if let Some(link) = self.st.replica.link.as_mut() {
+            link.handle_connected(now);
+        }
+        self.pump_link(now);
     }
 
     /// Run periodic work due at `now` (Redis's `serverCron`: the active expiry cycle).
@@ -393,6 +454,20 @@ impl Server {
             return;
         }
         self.st.last_cron = now;
+        if std::mem::take(&mut self.st.replica.start_pending) {
+            if let Some((host, port)) = self.st.config.replicaof.clone() {
+                let cfg = crate::repl::replica_side::link_config(&self.st.config);
+                self.st.replica.link = Some(crate::repl::replica::ReplicaLink::new(
+                    host, port, cfg, None, now,
+                ));
+            }
+        }
+        if let Some(link) = self.st.replica.link.as_mut() {
+            // CONFIG SET masterauth / repl-timeout ... take effect at their next use.
+            link.set_config(crate::repl::replica_side::link_config(&self.st.config));
+            link.handle_timeout(now);
+        }
+        self.pump_link(now);
         if self.st.active_expire_enabled && !self.st.is_replica() {
             crate::expire::active_expire_cycle(&mut self.st, now);
         }
@@ -418,6 +493,10 @@ impl Server {
             .filter_map(|id| self.clients.get(id))
             .filter_map(|c| c.repl.wait.and_then(|w| w.deadline))
             .min();
+        let cron = match self.st.replica.link.as_ref().and_then(|l| l.poll_timeout()) {
+            Some(l) => l.min(cron),
+            None => cron,
+        };
         Some(wait.map_or(cron, |w| w.min(cron)))
     }
 
@@ -673,6 +752,20 @@ impl Server {
         {
             return self.reject(client, errors::READONLY);
         }
+        // Redis's `is_denystale_command` check (replica-serve-stale-data no).
+        if self.st.is_replica()
+            && !self.st.config.replica_serve_stale_data
+            && self
+                .st
+                .replica
+                .link
+                .as_ref()
+                .is_none_or(|l| l.state() != crate::repl::replica::ReplState::Connected)
+            && (!spec.has(crate::cmd::flags::STALE)
+                || (is_exec && !self.queued_all_have(client, crate::cmd::flags::STALE)))
+        {
+            return self.reject(client, errors::MASTERDOWN);
+        }
         if client.flags.multi
             && !matches!(
                 spec.name,
@@ -694,6 +787,11 @@ impl Server {
         };
         let offset_before = ctx.st.master.backlog.master_repl_offset();
         call(&mut ctx, spec, &argv);
+        // A replica never propagates what it executes (`replicationFeedSlaves` returns when
+        // `masterhost` is set): its replicas get its master's stream verbatim.
+        if self.st.is_replica() {
+            self.st.also_propagate.clear();
+        }
         // End of the execution unit: propagate what it produced.
         if !self.st.also_propagate.is_empty() {
             let ops = std::mem::take(&mut self.st.also_propagate);
@@ -711,6 +809,14 @@ impl Server {
             resolve_command(CommandTable::global(), q)
                 .map(|s| s.has(flag))
                 .unwrap_or(false)
+        })
+    }
+
+    fn queued_all_have(&self, client: &Client, flag: u32) -> bool {
+        client.mstate.iter().all(|q| {
+            resolve_command(CommandTable::global(), q)
+                .map(|s| s.has(flag))
+                .unwrap_or(true)
         })
     }
 
@@ -850,4 +956,275 @@ pub(crate) fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, argv: &[Bytes]
     }
     ctx.dirty = saved_dirty;
     ctx.cmd = saved_cmd;
+}
+
+/// The replica side: applying what the link to our master reports (see
+/// [`crate::repl::replica_side`]).
+impl Server {
+    /// Move the link's bytes and events out, and apply the events.
+    fn pump_link(&mut self, now: Time) {
+        if std::mem::take(&mut self.st.replica.drop_master_client) {
+            self.master_client = None;
+            self.st.replica.master_db = None;
+            if self.st.replica.link.is_none() {
+                self.st.replica.down_since = None;
+            }
+        }
+        loop {
+            let Some(link) = self.st.replica.link.as_mut() else {
+                return;
+            };
+            let mut tx = Vec::new();
+            while let Some(b) = link.poll_transmit() {
+                tx.extend_from_slice(&b);
+            }
+            let ev = link.poll_event();
+            if !tx.is_empty() {
+                if let Some(id) = self.st.replica.conn {
+                    self.st.stats.total_net_output_bytes += tx.len() as u64;
+                    self.st.outputs.push_back(Output::Transmit {
+                        client: id,
+                        bytes: Bytes::from(tx),
+                    });
+                }
+            }
+            match ev {
+                Some(ev) => self.on_link_event(now, ev),
+                None => return,
+            }
+        }
+    }
+
+    fn on_link_event(&mut self, now: Time, ev: ReplicaEvent) {
+        match ev {
+            ReplicaEvent::Connect { host, port } => {
+                let link = self.st.replica.new_conn();
+                self.st
+                    .outputs
+                    .push_back(Output::Connect { link, host, port });
+            }
+            ReplicaEvent::Close => {
+                if let Some(id) = self.st.replica.conn.take() {
+                    self.st.outputs.push_back(Output::Close { client: id });
+                }
+            }
+            ReplicaEvent::Log(level, message) => {
+                let level = match level {
+                    crate::repl::replica::LogLevel::Notice => LogLevel::Notice,
+                    crate::repl::replica::LogLevel::Warning => LogLevel::Warning,
+                };
+                self.st.log(level, message);
+            }
+            ReplicaEvent::RdbTransferStarted { .. } => self.start_staged_load(now),
+            ReplicaEvent::RdbItem(item) => self.staged_item(now, item),
+            ReplicaEvent::AttachedToNewMaster => {
+                // replicationAttachToNewMaster: our replicas must full-sync again, the
+                // backlog goes (its history is not the new master's).
+                self.disconnect_replicas();
+                self.st.master.backlog.free();
+                self.st.repl.capture = false;
+                self.st.repl.drain();
+            }
+            ReplicaEvent::RdbLoaded {
+                replid,
+                offset,
+                repl_stream_db,
+                keys: _,
+            } => self.finish_full_sync(now, &replid, offset, repl_stream_db),
+            ReplicaEvent::RdbLoadFailed { .. } => {
+                self.st.replica.loader = None;
+                self.st.replica.load_error = None;
+            }
+            ReplicaEvent::Continue {
+                replid,
+                previous_replid,
+                offset: _,
+            } => {
+                if previous_replid.is_some() {
+                    if let Some(id) = crate::repl::ids::ReplId::from_bytes(&replid) {
+                        let off = self.st.master.backlog.master_repl_offset();
+                        self.st.master.ids.adopt_new_master_replid(id, off);
+                    }
+                    self.disconnect_replicas();
+                }
+                self.ensure_backlog(now);
+                let db = self.master_client.as_ref().map_or(0, |c| c.db);
+                self.create_master_client(now, db);
+            }
+            ReplicaEvent::MasterLinkLost { .. } => {
+                // Keep the selected db for a `+CONTINUE` (the cached master keeps it); a
+                // half-received MULTI is discarded.
+                if let Some(mc) = self.master_client.as_mut() {
+                    mc.flags.multi = false;
+                    mc.flags.dirty_exec = false;
+                    mc.mstate.clear();
+                }
+                self.st.replica.down_since = Some(now);
+            }
+            ReplicaEvent::Command(argv) => self.run_master_command(now, argv),
+            ReplicaEvent::Applied { bytes, .. } => {
+                if self.st.master.backlog.is_active() {
+                    self.st.repl.raw_bytes(&bytes);
+                    crate::repl::master::feed_replicas(&mut self.st, &mut self.clients, None);
+                }
+            }
+            ReplicaEvent::StateChanged { .. }
+            | ReplicaEvent::ErrorReply { .. }
+            | ReplicaEvent::FullResync { .. }
+            | ReplicaEvent::SyncFallback
+            | ReplicaEvent::RdbProgress { .. } => {}
+        }
+    }
+
+    fn start_staged_load(&mut self, now: Time) {
+        let cfg = self.st.config.clone();
+        let dbs = self.st.keyspace.dbs.len();
+        self.st.replica.loader = Some(crate::rdb::load::KeyLoader::new_owned(
+            dbs,
+            cfg,
+            now.as_millis(),
+            false,
+        ));
+        self.st.replica.load_error = None;
+    }
+
+    fn staged_item(&mut self, now: Time, item: crate::rdb::RdbItem) {
+        if self.st.replica.load_error.is_some() {
+            return;
+        }
+        if self.st.replica.loader.is_none() {
+            self.start_staged_load(now);
+        }
+        let Some(loader) = self.st.replica.loader.as_mut() else {
+            return;
+        };
+        match item {
+            crate::rdb::RdbItem::Key(k) => {
+                if let Err(e) = loader.add(k) {
+                    self.st.replica.loader = None;
+                    self.st.replica.load_error = Some(e);
+                }
+            }
+            crate::rdb::RdbItem::ResizeDb { .. } => {}
+            _ => {}
+        }
+    }
+
+    /// The payload is loaded: swap the staged keyspace in, take the master's id and offset,
+    /// create the backlog and the master client (`readSyncBulkPayload`'s end).
+    fn finish_full_sync(&mut self, now: Time, replid: &[u8], offset: i64, db: Option<i64>) {
+        let loader = self.st.replica.loader.take();
+        if let Some(e) = self.st.replica.load_error.take() {
+            self.st.log(
+                LogLevel::Warning,
+                format!("Failed trying to load the MASTER synchronization DB from disk: {e}"),
+            );
+        }
+        let (fresh, stats) = match loader {
+            Some(l) => l.finish(),
+            None => (
+                Keyspace::new(self.st.keyspace.dbs.len()),
+                Default::default(),
+            ),
+        };
+        // emptyData: watchers of the old data are touched, then the new data replaces it.
+        self.st.touch_all_watched_keys(None);
+        for (dst, src) in self.st.keyspace.dbs.iter_mut().zip(fresh.dbs) {
+            *dst = src;
+        }
+        self.st.touch_all_watched_keys(None);
+        self.st.log(
+            LogLevel::Notice,
+            format!(
+                "Done loading RDB, keys loaded: {}, keys expired: {}.",
+                stats.keys_loaded, stats.keys_expired
+            ),
+        );
+        match crate::repl::ids::ReplId::from_bytes(replid) {
+            Some(id) => self.st.master.ids.set_from_full_sync(id),
+            None => self.st.master.ids.clear_replication_id2(),
+        }
+        self.st.master.backlog.free();
+        self.st.master.backlog.set_master_repl_offset(offset);
+        self.ensure_backlog(now);
+        let db = db
+            .and_then(|d| usize::try_from(d).ok())
+            .filter(|d| *d < self.st.keyspace.dbs.len())
+            .unwrap_or(0);
+        self.create_master_client(now, db);
+    }
+
+    /// `createReplicationBacklog` when absent (the stream from our master is fed into it).
+    fn ensure_backlog(&mut self, now: Time) {
+        if !self.st.master.backlog.is_active() {
+            self.st.master.backlog.create();
+            self.st.master.backlog.set_no_replicas_since(now);
+        }
+        self.st.repl.drain();
+        self.st.repl.capture = true;
+        self.st.replica.down_since = None;
+    }
+
+    /// `replicationCreateMasterClient`: a client id is consumed, as in Redis.
+    fn create_master_client(&mut self, now: Time, db: usize) {
+        let id = self.st.next_client_id;
+        self.st.next_client_id += 1;
+        let addr = self
+            .st
+            .config
+            .replicaof
+            .as_ref()
+            .map(|(h, p)| format!("{h}:{p}"))
+            .unwrap_or_default();
+        let peer = PeerInfo {
+            addr,
+            ..Default::default()
+        };
+        let mut c = Box::new(Client::new(id, peer, now, true));
+        c.flags.master = true;
+        c.db = db;
+        self.st.replica.master_db = Some(db);
+        self.master_client = Some(c);
+    }
+
+    /// Execute one command of our master's stream as the master client; replies are dropped.
+    fn run_master_command(&mut self, now: Time, argv: Vec<Bytes>) {
+        if argv.is_empty() {
+            return;
+        }
+        if self.master_client.is_none() {
+            self.create_master_client(now, 0);
+        }
+        let Some(mut mc) = self.master_client.take() else {
+            return;
+        };
+        mc.last_interaction = now;
+        self.process_command(now, &mut mc, argv);
+        mc.out.clear();
+        if !self.st.dirty_cas.is_empty() {
+            self.reap_killed();
+        }
+        // REPLICAOF inside the stream may have replaced the link.
+        if std::mem::take(&mut self.st.replica.drop_master_client) {
+            self.st.replica.master_db = None;
+        } else {
+            self.st.replica.master_db = Some(mc.db);
+            self.master_client = Some(mc);
+        }
+    }
+
+    /// `disconnectSlaves`: drop every replica of ours.
+    fn disconnect_replicas(&mut self) {
+        let ids = std::mem::take(&mut self.st.master.slaves);
+        self.st.kill_queue.extend(ids);
+    }
+
+    /// Whether the link to our master is up (`repl_state == REPL_STATE_CONNECTED`).
+    pub fn master_link_up(&self) -> bool {
+        self.st
+            .replica
+            .link
+            .as_ref()
+            .is_some_and(|l| l.state() == ReplState::Connected)
+    }
 }

@@ -25,6 +25,8 @@ enum CoreMsg {
     Accepted(TcpStream, SocketAddr, SocketAddr),
     Input(ClientId, Bytes),
     Closed(ClientId),
+    /// The connection to our master (`Output::Connect`) is established.
+    LinkConnected(ClientId, TcpStream),
 }
 
 struct Conn {
@@ -216,7 +218,7 @@ pub async fn run(mut server: Server, listeners: Vec<TcpListener>) -> i32 {
                 }
             }
         }
-        if let Some(code) = drain_outputs(&mut server, &mut conns).await {
+        if let Some(code) = drain_outputs(&mut server, &mut conns, &tx).await {
             return code;
         }
     }
@@ -253,37 +255,12 @@ fn handle_msg(
                 fd,
             };
             let id = server.handle_accept(now(), info);
-            let (mut rd, mut wr) = stream.into_split();
-            let (wtx, mut wrx) = mpsc::unbounded_channel::<Bytes>();
-            tokio::spawn(async move {
-                while let Some(first) = wrx.recv().await {
-                    if wr.write_all(&first).await.is_err() {
-                        return;
-                    }
-                }
-                let _ = wr.shutdown().await;
-            });
-            let itx = tx.clone();
-            let reader = tokio::spawn(async move {
-                let mut buf = BytesMut::with_capacity(16 * 1024);
-                loop {
-                    if buf.capacity() - buf.len() < 4096 {
-                        buf.reserve(16 * 1024);
-                    }
-                    match rd.read_buf(&mut buf).await {
-                        Ok(0) | Err(_) => {
-                            let _ = itx.send(CoreMsg::Closed(id));
-                            return;
-                        }
-                        Ok(_) => {
-                            if itx.send(CoreMsg::Input(id, buf.split().freeze())).is_err() {
-                                return;
-                            }
-                        }
-                    }
-                }
-            });
-            conns.insert(id, Conn { tx: wtx, reader });
+            conns.insert(id, wire(stream, id, tx));
+        }
+        CoreMsg::LinkConnected(id, stream) => {
+            let _ = stream.set_nodelay(true);
+            conns.insert(id, wire(stream, id, tx));
+            server.handle_link_connected(now(), id);
         }
         CoreMsg::Input(id, bytes) => server.handle_input(now(), id, &bytes),
         CoreMsg::Closed(id) => {
@@ -293,8 +270,48 @@ fn handle_msg(
     }
 }
 
+/// Start the reader and writer tasks of a connection (a client, or the link to our master):
+/// bytes read go to the core as `Input(id)`, the end as `Closed(id)`.
+fn wire(stream: TcpStream, id: ClientId, tx: &mpsc::UnboundedSender<CoreMsg>) -> Conn {
+    let (mut rd, mut wr) = stream.into_split();
+    let (wtx, mut wrx) = mpsc::unbounded_channel::<Bytes>();
+    tokio::spawn(async move {
+        while let Some(first) = wrx.recv().await {
+            if wr.write_all(&first).await.is_err() {
+                return;
+            }
+        }
+        let _ = wr.shutdown().await;
+    });
+    let itx = tx.clone();
+    let reader = tokio::spawn(async move {
+        let mut buf = BytesMut::with_capacity(16 * 1024);
+        loop {
+            if buf.capacity() - buf.len() < 4096 {
+                buf.reserve(16 * 1024);
+            }
+            match rd.read_buf(&mut buf).await {
+                Ok(0) | Err(_) => {
+                    let _ = itx.send(CoreMsg::Closed(id));
+                    return;
+                }
+                Ok(_) => {
+                    if itx.send(CoreMsg::Input(id, buf.split().freeze())).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    });
+    Conn { tx: wtx, reader }
+}
+
 /// Carry out what the core asked for. `Some(code)` means exit the process.
-async fn drain_outputs(server: &mut Server, conns: &mut HashMap<ClientId, Conn>) -> Option<i32> {
+async fn drain_outputs(
+    server: &mut Server,
+    conns: &mut HashMap<ClientId, Conn>,
+    tx: &mpsc::UnboundedSender<CoreMsg>,
+) -> Option<i32> {
     while let Some(out) = server.poll_output() {
         match out {
             Output::Transmit { client, bytes } => {
@@ -319,6 +336,23 @@ async fn drain_outputs(server: &mut Server, conns: &mut HashMap<ClientId, Conn>)
                 return Some(0);
             }
             Output::Log { level, message } => log_line(level, &message),
+            Output::Connect { link, host, port } => {
+                // A non-blocking connect, as Redis's `connectWithMaster`: the result comes
+                // back through the core task's channel.
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    let addr = if host.contains(':') {
+                        format!("[{host}]:{port}")
+                    } else {
+                        format!("{host}:{port}")
+                    };
+                    let msg = match TcpStream::connect(addr).await {
+                        Ok(s) => CoreMsg::LinkConnected(link, s),
+                        Err(_) => CoreMsg::Closed(link),
+                    };
+                    let _ = tx.send(msg);
+                });
+            }
         }
     }
     None

@@ -156,7 +156,7 @@ macro_rules! command {
 }
 
 /// Every command group's table.
-pub(crate) fn groups() -> [&'static [CommandSpec]; 11] {
+pub(crate) fn groups() -> [&'static [CommandSpec]; 12] {
     [
         string::COMMANDS,
         keys::COMMANDS,
@@ -169,6 +169,7 @@ pub(crate) fn groups() -> [&'static [CommandSpec]; 11] {
         server_cmds::COMMANDS,
         debug::COMMANDS,
         crate::repl::master::COMMANDS,
+        crate::repl::replica_side::COMMANDS,
     ]
 }
 

@@ -727,7 +727,10 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, o: &mut String) {
             line("instantaneous_ops_per_sec", &0);
             line("total_net_input_bytes", &s.total_net_input_bytes);
             line("total_net_output_bytes", &s.total_net_output_bytes);
-            line("total_net_repl_input_bytes", &0);
+            line(
+                "total_net_repl_input_bytes",
+                &st.replica.stat_net_repl_input_bytes,
+            );
             line(
                 "total_net_repl_output_bytes",
                 &st.master.stat_net_repl_output_bytes,
@@ -777,21 +780,9 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, o: &mut String) {
             line("reply_buffer_expands", &0);
         }
         "replication" => {
-            let c = &st.config;
-            if let Some((host, port)) = &c.replicaof {
-                line("role", &"slave");
-                line("master_host", host);
-                line("master_port", port);
-                line("master_link_status", &"down");
-                line("master_last_io_seconds_ago", &-1);
-                line("master_sync_in_progress", &0);
-                line("slave_read_repl_offset", &0);
-                line("slave_repl_offset", &0);
-                line("master_link_down_since_seconds", &-1);
-                line("slave_priority", &c.replica_priority);
-                line("slave_read_only", &u8::from(c.replica_read_only));
-                line("replica_announced", &u8::from(c.replica_announced));
-            }
+            o.push_str(&crate::repl::replica_side::info_replication_replica(
+                st, ctx.now,
+            ));
             // The master part (a replica prints it too, after its own lines, minus `role`).
             let body = crate::repl::master::info_replication(ctx);
             let body = if st.is_replica() {

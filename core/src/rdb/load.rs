@@ -191,7 +191,7 @@ pub fn load_file(
 #[derive(Debug)]
 pub struct KeyLoader<'a> {
     fresh: Keyspace,
-    config: &'a Config,
+    config: std::borrow::Cow<'a, Config>,
     dbnum: usize,
     now_ms: i64,
     is_master: bool,
@@ -203,8 +203,27 @@ impl<'a> KeyLoader<'a> {
     pub fn new(databases: usize, config: &'a Config, now_ms: i64, is_master: bool) -> Self {
         KeyLoader {
             fresh: Keyspace::new(databases),
-            config,
+            config: std::borrow::Cow::Borrowed(config),
             dbnum: config.databases.min(databases),
+            now_ms,
+            is_master,
+            stats: LoadStats::default(),
+        }
+    }
+
+    /// A loader that owns its copy of the configuration (a replica's full sync, staged across
+    /// many calls).
+    pub fn new_owned(
+        databases: usize,
+        config: Config,
+        now_ms: i64,
+        is_master: bool,
+    ) -> KeyLoader<'static> {
+        let dbnum = config.databases.min(databases);
+        KeyLoader {
+            fresh: Keyspace::new(databases),
+            config: std::borrow::Cow::Owned(config),
+            dbnum,
             now_ms,
             is_master,
             stats: LoadStats::default(),
@@ -242,7 +261,7 @@ impl<'a> KeyLoader<'a> {
             self.stats.empty_keys_skipped += 1;
             return Ok(());
         }
-        let value = value_from_rdb_typed(k.value, Some(k.rdb_type), self.config)?;
+        let value = value_from_rdb_typed(k.value, Some(k.rdb_type), &self.config)?;
         if self.is_master && matches!(k.expire_ms, Some(when) if when < self.now_ms) {
             self.stats.keys_expired += 1;
             return Ok(());

@@ -305,8 +305,13 @@ fn sync(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let gate = SyncGate {
         client_is_replica: ctx.client.flags.replica,
         failover_in_progress: false,
-        // The replica side is not wired yet: a replica's link is never up.
-        replica_link_down: ctx.st.is_replica(),
+        replica_link_down: ctx.st.is_replica()
+            && ctx
+                .st
+                .replica
+                .link
+                .as_ref()
+                .is_none_or(|l| l.state() != crate::repl::replica::ReplState::Connected),
         has_pending_output: !ctx.client.out.is_empty(),
         rdb_filter_without_eof: (ctx.client.repl.exclude_data || ctx.client.repl.exclude_functions)
             && !ctx.client.repl.capa_eof,
@@ -570,14 +575,8 @@ pub fn check_good_replicas_status(
 
 /// ROLE (`roleCommand`).
 fn role(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
-    if let Some((host, port)) = ctx.st.config.replicaof.clone() {
-        // The replica side is not wired: the link is never up.
-        ctx.array(5);
-        ctx.bulk(b"slave");
-        ctx.bulk(host.as_bytes());
-        ctx.int(i64::from(port));
-        ctx.bulk(b"connect");
-        ctx.int(-1);
+    if let Some(reply) = crate::repl::replica_side::role_reply_replica(ctx.st) {
+        ctx.out().extend_from_slice(&reply);
         return Ok(());
     }
     let entries = replica_entries(ctx.st, ctx.client, ctx.others);
@@ -788,6 +787,7 @@ pub fn replication_cron(
     if st.master.cron_loops.is_multiple_of(period)
         && !st.master.slaves.is_empty()
         && st.repl.capture
+        && !st.is_replica()
     {
         st.repl.raw_command(&[b"ping".as_slice()]);
     }

@@ -31,6 +31,7 @@ pub mod ids;
 pub mod master;
 pub mod psync;
 pub mod replica;
+pub mod replica_side;
 
 use std::fmt::Write as _;
 

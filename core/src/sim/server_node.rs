@@ -3,7 +3,7 @@
 //! Mapping: `Transmit`/`Close` become [`NodeOutput::Transmit`]/[`NodeOutput::Close`], log
 //! lines become `"log"` events (text `"<level> <message>"`), `Shutdown` becomes
 //! [`NodeOutput::Exit`], `Pause` (`DEBUG SLEEP`) becomes [`NodeOutput::Pause`]. The server
-//! opens no connections yet (the replica side comes with replication).
+//! opens one connection of its own: the link to its master (`Output::Connect`).
 
 use std::any::Any;
 
@@ -21,7 +21,9 @@ impl SimNode for Server {
         };
         Server::handle_accept(self, now, peer)
     }
-    fn handle_connected(&mut self, _now: Time, _conn: ConnId) {}
+    fn handle_connected(&mut self, now: Time, conn: ConnId) {
+        Server::handle_link_connected(self, now, conn)
+    }
     fn handle_input(&mut self, now: Time, conn: ConnId, data: &[u8]) {
         Server::handle_input(self, now, conn, data)
     }
@@ -38,6 +40,10 @@ impl SimNode for Server {
                 bytes,
             },
             Output::Close { client } => NodeOutput::Close { conn: client },
+            Output::Connect { link, host, port } => NodeOutput::Connect {
+                to: super::Dest::Addr { host, port },
+                conn: link,
+            },
             Output::Pause { until } => NodeOutput::Pause { until },
             Output::Shutdown { .. } => NodeOutput::Exit,
             Output::Log { level, message } => {

@@ -1,0 +1,337 @@
+//! The replica side of replication wired into the server (Redis's `replicaofCommand`,
+//! `replicationSetMaster`, `replicationUnsetMaster`, the replica parts of `readSyncBulkPayload`,
+//! `replicationCreateMasterClient`, `replicationFeedStreamFromMasterStream`, INFO and ROLE for
+//! a replica; spec §1, §3, §4.2, §5).
+//!
+//! The protocol itself is [`crate::repl::replica::ReplicaLink`]; this module owns it (in
+//! [`ReplicaSide`], part of [`State`]) and applies what it reports: a full sync is loaded into
+//! a fresh keyspace with [`KeyLoader`] (expired keys kept, as a replica does) and swapped in
+//! once the payload is complete; the master's replid and offset become ours; the applied
+//! stream bytes go verbatim into our backlog and to our own replicas (chains). Commands of the
+//! stream are executed by [`crate::server::Server`] as the master client.
+//!
+//! The connection to the master is a driver connection with an id of its own (from
+//! [`LINK_ID_BASE`] up, never a client id): [`crate::server::Output::Connect`] asks the driver
+//! to open it, its bytes leave as [`crate::server::Output::Transmit`] and arrive through
+//! [`crate::server::Server::handle_input`]. This module never performs I/O or reads a clock.
+//!
+//! Not modelled: `repl-diskless-load swapdb`/`on-empty-db` async loading (`-LOADING` replies),
+//! failover, the newline keepalives a replica sends its own replicas while it syncs, and a
+//! replica restarting from a dump with replication info (it starts with `PSYNC ? -1`). A dump
+//! whose keys cannot be loaded is logged and the link stays up with what was loaded (Redis
+//! drops the link and retries).
+
+use bytes::Bytes;
+
+use crate::client::ClientId;
+use crate::cmd::flags::*;
+use crate::cmd::{CmdResult, CommandSpec, Ctx, RedisError};
+use crate::command;
+use crate::config::{Config, ReplDisklessLoad};
+use crate::rdb::load::KeyLoader;
+use crate::repl::ids::ReplId;
+use crate::repl::replica::{CachedMaster, DisklessLoad, ReplState, ReplicaConfig, ReplicaLink};
+use crate::server::{LogLevel, State};
+use crate::time::Time;
+use crate::util::parse_i64;
+
+/// Ids of connections to a master start here (far above any client id).
+pub const LINK_ID_BASE: ClientId = 1 << 62;
+
+/// The replica side of the server (`server.masterhost`'s link, the staged full-sync load).
+#[derive(Debug)]
+pub struct ReplicaSide {
+    /// The link to the master (`Some` while `replicaof` is set and started).
+    pub link: Option<ReplicaLink>,
+    /// The driver connection the link currently uses.
+    pub conn: Option<ClientId>,
+    next_conn: ClientId,
+    /// The keyspace a full sync is being loaded into.
+    pub loader: Option<KeyLoader<'static>>,
+    /// Why the staged load failed (the load is then abandoned).
+    pub load_error: Option<String>,
+    /// `repl_down_since`: when the link to the master was lost (`None`: never up, or up).
+    pub down_since: Option<Time>,
+    /// `replicaof` came from the configuration: the link starts at the first cron tick.
+    pub start_pending: bool,
+    /// The db selected by our master client (`server.master->db->id`), for the RDB's
+    /// `repl-stream-db`; `None` without a master client.
+    pub master_db: Option<usize>,
+    /// `stat_net_repl_input_bytes`: bytes read from our master.
+    pub stat_net_repl_input_bytes: u64,
+    /// REPLICAOF ran: the server frees the master client once the command returns.
+    pub drop_master_client: bool,
+}
+
+impl Default for ReplicaSide {
+    fn default() -> Self {
+        ReplicaSide {
+            link: None,
+            conn: None,
+            next_conn: LINK_ID_BASE,
+            loader: None,
+            load_error: None,
+            down_since: None,
+            start_pending: false,
+            drop_master_client: false,
+            master_db: None,
+            stat_net_repl_input_bytes: 0,
+        }
+    }
+}
+
+impl ReplicaSide {
+    /// A new driver connection id for the link.
+    pub fn new_conn(&mut self) -> ClientId {
+        let id = self.next_conn;
+        self.next_conn += 1;
+        self.conn = Some(id);
+        id
+    }
+
+    /// Whether `id` is (or was) a connection of the link.
+    pub fn is_link_id(id: ClientId) -> bool {
+        id >= LINK_ID_BASE
+    }
+}
+
+/// The link's configuration from the server's.
+pub fn link_config(c: &Config) -> ReplicaConfig {
+    ReplicaConfig {
+        masterauth: c.masterauth.clone().map(Bytes::from),
+        masteruser: c.masteruser.clone().map(Bytes::from),
+        announce_ip: c.replica_announce_ip.clone().map(Bytes::from),
+        listening_port: if c.replica_announce_port != 0 {
+            i64::from(c.replica_announce_port)
+        } else {
+            i64::from(c.port)
+        },
+        repl_timeout: i64::try_from(c.repl_timeout).unwrap_or(i64::MAX),
+        repl_diskless_load: match c.repl_diskless_load {
+            ReplDisklessLoad::Disabled => DisklessLoad::Disabled,
+            ReplDisklessLoad::OnEmptyDb => DisklessLoad::OnEmptyDb,
+            ReplDisklessLoad::Swapdb => DisklessLoad::Swapdb,
+        },
+        rdb_checksum: c.rdbchecksum,
+    }
+}
+
+/// `replicationSetMaster`: become a replica of `host:port` at `now`. A master first
+/// synthesizes a cached master from its own replid and offset, to try a partial resync.
+pub fn set_master(st: &mut State, host: String, port: u16, now: Time) {
+    let was_master = !st.is_replica();
+    let mut cached = None;
+    if let Some(mut old) = st.replica.link.take() {
+        old.stop();
+        cached = old.cached_master().cloned();
+        drain_close(st, &mut old);
+    }
+    st.config.replicaof = Some((host.clone(), port));
+    st.replica.start_pending = false;
+    st.replica.loader = None;
+    if was_master {
+        st.log(
+            LogLevel::Notice,
+            "Before turning into a replica, using my own master parameters to synthesize a \
+             cached master: I may be able to synchronize with the new master with just a \
+             partial transfer.",
+        );
+        cached = Some(CachedMaster {
+            replid: Bytes::copy_from_slice(st.master.ids.replid.as_bytes()),
+            reploff: st.master.backlog.master_repl_offset(),
+        });
+    }
+    let mut link = ReplicaLink::new(host, port, link_config(&st.config), cached, now);
+    link.set_dataset_empty(st.keyspace.dbs.iter().all(|d| d.is_empty()));
+    st.replica.link = Some(link);
+}
+
+/// The link was stopped: forward its last `Close` (the events are dropped otherwise).
+fn drain_close(st: &mut State, link: &mut ReplicaLink) {
+    while let Some(ev) = link.poll_event() {
+        if let crate::repl::replica::ReplicaEvent::Close = ev {
+            if let Some(id) = st.replica.conn.take() {
+                st.outputs
+                    .push_back(crate::server::Output::Close { client: id });
+            }
+        }
+    }
+}
+
+/// `replicationUnsetMaster` (REPLICAOF NO ONE): stop the link, keep the data, shift the
+/// replication ids (the master's id becomes `replid2`), and drop our own replicas so they
+/// PSYNC again. Returns the replicas to disconnect. The caller frees the master client.
+pub fn unset_master(st: &mut State) -> Vec<ClientId> {
+    if !st.is_replica() {
+        return Vec::new();
+    }
+    st.config.replicaof = None;
+    st.replica.start_pending = false;
+    st.replica.loader = None;
+    st.replica.down_since = None;
+    if let Some(mut link) = st.replica.link.take() {
+        if link.state() == ReplState::Connected {
+            st.log(LogLevel::Notice, "Connection with master lost.");
+            st.log(LogLevel::Notice, "Caching the disconnected master state.");
+        }
+        link.stop();
+        drain_close(st, &mut link);
+        if link.cached_master().is_some() {
+            st.log(
+                LogLevel::Notice,
+                "Discarding previously cached master state.",
+            );
+        }
+    }
+    let offset = st.master.backlog.master_repl_offset();
+    let m = &mut st.master;
+    m.ids.shift_replication_id(offset, &mut st.rng);
+    let line = format!(
+        "Setting secondary replication ID to {}, valid up to offset: {}. New replication ID is {}",
+        st.master.ids.replid2, st.master.ids.second_repl_offset, st.master.ids.replid
+    );
+    st.log(LogLevel::Warning, line);
+    // The stream restarts with a SELECT (`server.slaveseldb = -1`).
+    st.repl.seldb = None;
+    let now = st.master.now;
+    st.master.backlog.set_no_replicas_since(now);
+    std::mem::take(&mut st.master.slaves)
+}
+
+/// The replication commands of a replica.
+#[rustfmt::skip]
+pub(crate) static COMMANDS: &[CommandSpec] = &[
+    command!("replicaof", 3, ADMIN | NOSCRIPT | STALE | NO_ASYNC_LOADING, 0, 0, 0, "server", "Configure a server as replica of another, or promote it to a master.", replicaof),
+    command!("slaveof", 3, ADMIN | NOSCRIPT | STALE | NO_ASYNC_LOADING, 0, 0, 0, "server", "Sets a Redis server as a replica of another, or promotes it to being a master.", replicaof),
+];
+
+/// REPLICAOF host port | REPLICAOF NO ONE (`replicaofCommand`).
+fn replicaof(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    if argv[1].eq_ignore_ascii_case(b"no") && argv[2].eq_ignore_ascii_case(b"one") {
+        if ctx.st.is_replica() {
+            let dropped = unset_master(ctx.st);
+            ctx.st.kill_queue.extend(dropped);
+            ctx.st.replica.drop_master_client = true;
+            let info = crate::cmd::connection::client_info_line(ctx.client, ctx.now, argv);
+            ctx.st.log(
+                LogLevel::Notice,
+                format!("MASTER MODE enabled (user request from '{info}')"),
+            );
+        }
+        ctx.ok();
+        return Ok(());
+    }
+    if ctx.client.flags.replica {
+        return Err(RedisError::from(
+            "ERR Command is not valid when client is a replica.",
+        ));
+    }
+    let port = parse_i64(&argv[2])
+        .filter(|p| (0..=65535).contains(p))
+        .ok_or_else(|| RedisError::from("ERR Invalid master port"))? as u16;
+    let host = String::from_utf8_lossy(&argv[1]).into_owned();
+    if let Some((h, p)) = &ctx.st.config.replicaof {
+        if h.eq_ignore_ascii_case(&host) && *p == port {
+            ctx.st.log(
+                LogLevel::Notice,
+                "REPLICAOF would result into synchronization with the master we are already \
+                 connected with. No operation performed.",
+            );
+            ctx.simple("OK Already connected to specified master");
+            return Ok(());
+        }
+    }
+    // A previous master's client is freed by the server after this command.
+    ctx.st.replica.drop_master_client = true;
+    set_master(ctx.st, host.clone(), port, ctx.now);
+    let info = crate::cmd::connection::client_info_line(ctx.client, ctx.now, argv);
+    ctx.st.log(
+        LogLevel::Notice,
+        format!("REPLICAOF {host}:{port} enabled (user request from '{info}')"),
+    );
+    ctx.ok();
+    Ok(())
+}
+
+/// The replica lines of INFO replication (spec §5), from `role:slave` to `replica_announced`.
+pub fn info_replication_replica(st: &State, now: Time) -> String {
+    use std::fmt::Write;
+    let c = &st.config;
+    let Some((host, port)) = &c.replicaof else {
+        return String::new();
+    };
+    let link = st.replica.link.as_ref();
+    let state = link.map_or(ReplState::Connect, |l| l.state());
+    let connected = state == ReplState::Connected;
+    let now_secs = now.as_secs();
+    let (reploff, read_reploff) = match link {
+        Some(l) => match (l.master_reploff(), l.master_read_reploff()) {
+            (Some(a), Some(b)) => (a, b),
+            _ => l
+                .cached_master()
+                .map_or((1, 1), |cm| (cm.reploff, cm.reploff)),
+        },
+        None => (1, 1),
+    };
+    let last_io = link
+        .and_then(|l| l.master_last_interaction())
+        .map_or(-1, |t| now_secs - t.as_secs());
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "role:slave\r\nmaster_host:{host}\r\nmaster_port:{port}\r\nmaster_link_status:{}\r\n\
+         master_last_io_seconds_ago:{last_io}\r\nmaster_sync_in_progress:{}\r\n\
+         slave_read_repl_offset:{read_reploff}\r\nslave_repl_offset:{reploff}\r\n",
+        if connected { "up" } else { "down" },
+        u8::from(state == ReplState::Transfer),
+    );
+    if state == ReplState::Transfer {
+        if let Some((total, read)) = link.and_then(|l| l.transfer_progress()) {
+            let total = total.max(0);
+            let read = i64::try_from(read).unwrap_or(i64::MAX);
+            let perc = if total > 0 {
+                read as f64 * 100.0 / total as f64
+            } else {
+                0.0
+            };
+            let lastio = link.map_or(0, |l| now_secs - l.transfer_last_io().as_secs());
+            let _ = write!(
+                s,
+                "master_sync_total_bytes:{total}\r\nmaster_sync_read_bytes:{read}\r\n\
+                 master_sync_left_bytes:{}\r\nmaster_sync_perc:{perc:.2}\r\n\
+                 master_sync_last_io_seconds_ago:{lastio}\r\n",
+                total - read
+            );
+        }
+    }
+    if !connected {
+        let down = st.replica.down_since.map_or(-1, |t| now_secs - t.as_secs());
+        let _ = write!(s, "master_link_down_since_seconds:{down}\r\n");
+    }
+    let _ = write!(
+        s,
+        "slave_priority:{}\r\nslave_read_only:{}\r\nreplica_announced:{}\r\n",
+        c.replica_priority,
+        u8::from(c.replica_read_only),
+        u8::from(c.replica_announced)
+    );
+    s
+}
+
+/// ROLE of a replica: `slave`, host, port, state, applied offset (-1 without master client).
+pub fn role_reply_replica(st: &State) -> Option<Bytes> {
+    let (host, port) = st.config.replicaof.as_ref()?;
+    let link = st.replica.link.as_ref();
+    let state = link.map_or("connect", |l| l.role_state());
+    let offset = link.and_then(|l| l.master_reploff()).unwrap_or(-1);
+    let mut out = Vec::new();
+    out.extend_from_slice(b"*5\r\n$5\r\nslave\r\n");
+    out.extend_from_slice(format!("${}\r\n{host}\r\n:{port}\r\n", host.len()).as_bytes());
+    out.extend_from_slice(format!("${}\r\n{state}\r\n:{offset}\r\n", state.len()).as_bytes());
+    Some(Bytes::from(out))
+}
+
+/// The master's replid as a [`ReplId`] (`None` when it is not 40 bytes).
+pub fn replid_of(b: &[u8]) -> Option<ReplId> {
+    ReplId::from_bytes(b)
+}
