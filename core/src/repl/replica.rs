@@ -972,7 +972,7 @@ impl ReplicaLink {
                     if sp2 == CONFIG_RUN_ID_SIZE {
                         let off_start = id_start + sp2 + 1;
                         replid = Some(line.slice(id_start..id_start + sp2));
-                        self.master_initial_offset = strtoll(&line[off_start..]);
+                        self.master_initial_offset = crate::strtod::strtoll(&line[off_start..]);
                     }
                 }
             }
@@ -1195,7 +1195,7 @@ impl ReplicaLink {
         let framing = if line[1..].starts_with(b"EOF:") && line.len() - 5 >= CONFIG_RUN_ID_SIZE {
             RdbFraming::EofMark(line.slice(5..5 + CONFIG_RUN_ID_SIZE))
         } else {
-            let n = strtoll(&line[1..]);
+            let n = crate::strtod::strtoll(&line[1..]);
             if n <= 0 {
                 self.log(
                     LogLevel::Warning,
@@ -1263,7 +1263,7 @@ impl ReplicaLink {
                             break;
                         }
                         RdbItem::Aux { key, value } if key == b"repl-stream-db" => {
-                            t.repl_stream_db = Some(strtoll(value));
+                            t.repl_stream_db = Some(crate::strtod::strtoll(value));
                         }
                         _ => {}
                     }
@@ -1479,29 +1479,4 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
         return None;
     }
     hay.windows(needle.len()).position(|w| w == needle)
-}
-
-/// C `strtoll(s, NULL, 10)`: leading whitespace, optional sign, digits; stops at the first
-/// other byte; 0 when there are no digits; saturates on overflow.
-fn strtoll(s: &[u8]) -> i64 {
-    let mut i = 0;
-    while i < s.len() && matches!(s[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
-        i += 1;
-    }
-    let mut neg = false;
-    if i < s.len() && (s[i] == b'+' || s[i] == b'-') {
-        neg = s[i] == b'-';
-        i += 1;
-    }
-    let mut v: i64 = 0;
-    while i < s.len() && s[i].is_ascii_digit() {
-        let d = i64::from(s[i] - b'0');
-        v = if neg {
-            v.saturating_mul(10).saturating_sub(d)
-        } else {
-            v.saturating_mul(10).saturating_add(d)
-        };
-        i += 1;
-    }
-    v
 }
