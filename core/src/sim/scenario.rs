@@ -1010,7 +1010,7 @@ fn mermaid_id(name: &str) -> String {
 }
 
 fn mermaid_text(s: &str) -> String {
-    s.replace([';', '#'], " ").replace(':', "꞉")
+    s.replace(';', " /").replace('#', " ").replace(':', "꞉")
 }
 
 /// The messages as a mermaid `sequenceDiagram` (faults and steps as notes).
@@ -1018,7 +1018,12 @@ pub fn render_mermaid(run: &ScenarioRun) -> String {
     let mut out = String::from("sequenceDiagram\n");
     out.push_str("    participant client\n");
     for n in &run.scenario.nodes {
-        out.push_str(&format!("    participant {}\n", mermaid_id(n.name)));
+        let id = mermaid_id(n.name);
+        if id == n.name {
+            out.push_str(&format!("    participant {id}\n"));
+        } else {
+            out.push_str(&format!("    participant {id} as {}\n", n.name));
+        }
     }
     let first = mermaid_id(run.scenario.nodes.first().map_or("client", |n| n.name));
     let last = mermaid_id(run.scenario.nodes.last().map_or("client", |n| n.name));
