@@ -2,7 +2,7 @@
 //! hold their master's dataset, ids and offset), the resync kind is the expected one, and
 //! runs are deterministic.
 
-use replscope_core::sim::scenario::{self, label, ScenarioRun};
+use replscope_core::sim::scenario::{self, label, ScenarioRun, TimelineKind};
 
 fn run(name: &str, seed: u64) -> ScenarioRun {
     let s = scenario::scenario(name).expect("scenario exists");
@@ -86,6 +86,29 @@ fn full_sync_reads_as_five_steps() {
         assert!(text.contains(step), "{step} missing in\n{text}");
     }
     assert!(text.find("== 1.") < text.find("== 5."));
+}
+
+/// The offsets the timeline shows on stream messages end at each replica's final offset.
+#[test]
+fn timeline_offsets_follow_the_stream() {
+    for name in ["full-sync", "partial-resync", "chain", "failover"] {
+        let r = run(name, 2);
+        let tl = r.timeline();
+        for (i, n) in r.nodes.iter().enumerate() {
+            let Some(m) = n.master else { continue };
+            let (from, to) = (r.nodes[m].name, r.nodes[i].name);
+            let last = tl
+                .iter()
+                .rev()
+                .filter(|e| e.node == from)
+                .filter_map(|e| match &e.kind {
+                    TimelineKind::Message { to: t, offset, .. } if t == to => *offset,
+                    _ => None,
+                })
+                .next();
+            assert_eq!(last, Some(n.offset), "{name}: {from} -> {to}");
+        }
+    }
 }
 
 #[test]

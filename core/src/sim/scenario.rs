@@ -286,6 +286,9 @@ pub enum TimelineKind {
         to: String,
         /// Short label (`PSYNC ? -1`).
         label: String,
+        /// On a replication stream (master to replica, after `+FULLRESYNC`/`+CONTINUE`):
+        /// the replication offset once this message is applied.
+        offset: Option<i64>,
     },
     /// A state change or log line of the node.
     Event(String),
@@ -765,6 +768,93 @@ fn is_data_command(label: &str) -> bool {
         )
 }
 
+/// The replication stream on one link, followed from the sync reply on.
+struct Stream {
+    /// The sending (master) side.
+    master: NodeId,
+    /// Offset after the bytes seen so far.
+    offset: i64,
+    /// `+FULLRESYNC` seen, its RDB payload not yet.
+    rdb_pending: bool,
+}
+
+/// Follows every replication stream of a trace to annotate messages with offsets.
+#[derive(Default)]
+struct Streams {
+    streams: BTreeMap<u64, Stream>,
+    psync: BTreeMap<u64, i64>,
+}
+
+/// Where the RDB payload that starts `b` (`$<len>\r\n...`) ends.
+fn rdb_end(b: &[u8]) -> usize {
+    match line_at(b, 0) {
+        Some((h, p)) => match h.strip_prefix(b"$").and_then(int) {
+            Some(len) => (p + len).min(b.len()),
+            None => b.len(),
+        },
+        None => b.len(),
+    }
+}
+
+impl Streams {
+    fn on_send(&mut self, e: &TraceEntry, label: &str) -> Option<i64> {
+        let TraceKind::Send { bytes, .. } = &e.kind else {
+            return None;
+        };
+        let link = e.link?.0;
+        let b: &[u8] = bytes;
+        if label.starts_with("PSYNC ") {
+            if let Some((w, _)) = command_at(b, 0) {
+                if let Some(off) = w
+                    .get(2)
+                    .and_then(|o| std::str::from_utf8(o).ok()?.parse().ok())
+                {
+                    self.psync.insert(link, off);
+                }
+            }
+            return None;
+        }
+        if label.starts_with("+FULLRESYNC") || label.starts_with("+CONTINUE") {
+            let (line, next) = line_at(b, 0)?;
+            let line = String::from_utf8_lossy(line);
+            let offset = if label.starts_with("+FULLRESYNC") {
+                line.split(' ').nth(2)?.parse().ok()?
+            } else {
+                self.psync.get(&link).copied().unwrap_or(1) - 1
+            };
+            let mut s = Stream {
+                master: e.node,
+                offset,
+                rdb_pending: label.starts_with("+FULLRESYNC"),
+            };
+            let rest = &b[next..];
+            if s.rdb_pending && !rest.is_empty() {
+                s.rdb_pending = false;
+                s.offset += (rest.len() - rdb_end(rest)) as i64;
+            } else if !s.rdb_pending {
+                s.offset += rest.len() as i64;
+            }
+            let o = s.offset;
+            self.streams.insert(link, s);
+            return Some(o);
+        }
+        let s = self.streams.get_mut(&link)?;
+        if s.master != e.node {
+            return None;
+        }
+        if s.rdb_pending {
+            if b.iter().all(|&c| c == b'\n') {
+                return None;
+            }
+            s.rdb_pending = false;
+            s.offset += (b.len() - rdb_end(b)) as i64;
+        } else {
+            s.offset += b.len() as i64;
+        }
+        Some(s.offset)
+    }
+}
+
 fn timeline(run: &ScenarioRun) -> Vec<TimelineEntry> {
     let entries = run.sim.trace().entries();
     // Both ends of every link, from the connect and accept records.
@@ -796,6 +886,7 @@ fn timeline(run: &ScenarioRun) -> Vec<TimelineEntry> {
         }
     };
     let mut out = Vec::new();
+    let mut streams = Streams::default();
     let mut stage = 0u8; // the five steps reached so far
     let mut rdb_ms = 0.0;
     let five = run.scenario.five_steps;
@@ -862,7 +953,8 @@ fn timeline(run: &ScenarioRun) -> Vec<TimelineEntry> {
                         );
                     }
                 }
-                TimelineKind::Message { to, label }
+                let offset = streams.on_send(e, &label);
+                TimelineKind::Message { to, label, offset }
             }
             TraceKind::Event(ev) => {
                 if ev.kind != "log" {
@@ -944,9 +1036,13 @@ pub fn render_text(run: &ScenarioRun) -> String {
     );
     for e in run.timeline() {
         let line = match &e.kind {
-            TimelineKind::Message { to, label } => {
-                format!("{:>10.3} ms  {} -> {}: {}", e.ms, e.node, to, label)
-            }
+            TimelineKind::Message { to, label, offset } => match offset {
+                Some(o) => format!(
+                    "{:>10.3} ms  {} -> {}: {}   [offset {o}]",
+                    e.ms, e.node, to, label
+                ),
+                None => format!("{:>10.3} ms  {} -> {}: {}", e.ms, e.node, to, label),
+            },
             TimelineKind::Event(t) => format!("{:>10.3} ms  {}  [{}]", e.ms, e.node, t),
             TimelineKind::Fault(t) => format!("{:>10.3} ms  ** {t} **", e.ms),
             TimelineKind::Header(t) => format!("\n== {t} ==\n"),
@@ -984,10 +1080,11 @@ pub fn render_json(run: &ScenarioRun) -> String {
     let mut items = Vec::new();
     for e in run.timeline() {
         let rest = match &e.kind {
-            TimelineKind::Message { to, label } => format!(
-                "\"kind\":\"message\",\"to\":{},\"label\":{}",
+            TimelineKind::Message { to, label, offset } => format!(
+                "\"kind\":\"message\",\"to\":{},\"label\":{}{}",
                 json_str(to),
-                json_str(label)
+                json_str(label),
+                offset.map_or_else(String::new, |o| format!(",\"offset\":{o}"))
             ),
             TimelineKind::Event(t) => format!("\"kind\":\"event\",\"text\":{}", json_str(t)),
             TimelineKind::Fault(t) => format!("\"kind\":\"fault\",\"text\":{}", json_str(t)),
@@ -1029,7 +1126,7 @@ pub fn render_mermaid(run: &ScenarioRun) -> String {
     let last = mermaid_id(run.scenario.nodes.last().map_or("client", |n| n.name));
     for e in run.timeline() {
         match &e.kind {
-            TimelineKind::Message { to, label } => out.push_str(&format!(
+            TimelineKind::Message { to, label, .. } => out.push_str(&format!(
                 "    {}->>{}: {}\n",
                 mermaid_id(&e.node),
                 mermaid_id(to),
