@@ -158,6 +158,15 @@ fn chain_has_the_same_ids_and_offsets_down_the_chain() {
     assert_eq!(r.nodes[2].replid, r.nodes[0].replid);
     assert_eq!(r.nodes[2].offset, r.nodes[0].offset);
     assert_eq!(r.nodes[2].digest, r.nodes[0].digest);
+    // The middle link dropped and resumed: the master continued it, and the sub-replica
+    // kept its link (one full sync only).
+    let m = r.labels_from(0);
+    assert_eq!(count(&m, "+FULLRESYNC"), 1);
+    assert_eq!(count(&m, "+CONTINUE"), 1);
+    let mid = r.labels_from(1);
+    assert_eq!(count(&mid, "+FULLRESYNC"), 1);
+    assert_eq!(count(&mid, "+CONTINUE"), 0);
+    assert!(mid.iter().any(|l| l == "SET during-cut 1"));
 }
 
 #[test]

@@ -230,7 +230,7 @@ pub fn scenarios() -> Vec<Scenario> {
         },
         Scenario {
             name: "chain",
-            description: "master -> replica -> sub-replica: the middle node proxies the stream with the same replid and offsets",
+            description: "master -> replica -> sub-replica: the middle node proxies the stream (same replid and offsets), then its link to the master drops and resumes with +CONTINUE",
             nodes: vec![
                 node("master", 6379, None),
                 node("replica", 6380, Some(0)),
@@ -242,6 +242,11 @@ pub fn scenarios() -> Vec<Scenario> {
                 step(0, Action::Settle),
                 step(100, cmd(0, "HSET h f v")),
                 step(0, cmd(0, "INCR a")),
+                step(0, Action::Settle),
+                // The middle link drops: the replica resyncs partially, the sub-replica stays.
+                step(100, Action::Cut(0, 1)),
+                step(10, cmd(0, "SET during-cut 1")),
+                step(1_500, Action::Restore(0, 1)),
                 step(0, Action::Settle),
             ],
             five_steps: false,
