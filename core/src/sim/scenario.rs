@@ -12,8 +12,6 @@
 
 use std::collections::BTreeMap;
 
-use bytes::Bytes;
-
 use super::trace::{CloseReason, TraceEntry, TraceKind};
 use super::{ChunkPolicy, Dest, Fault, LinkParams, NodeId, Probe, Simulator};
 use crate::cmd::{dataset_digest, digest_hex};
@@ -1145,10 +1143,4 @@ pub fn render_mermaid(run: &ScenarioRun) -> String {
         }
     }
     out
-}
-
-/// The RESP bytes of a command (exposed for tests).
-pub fn command_bytes(words: &[&str]) -> Bytes {
-    let words: Vec<String> = words.iter().map(|w| w.to_string()).collect();
-    Bytes::from(resp(&words))
 }
