@@ -48,6 +48,7 @@ use crate::time::Time;
 mod engine;
 pub mod link;
 mod probe;
+pub mod scenario;
 mod server_node;
 pub mod trace;
 

@@ -1,0 +1,1146 @@
+//! Named replication scenarios as data, a runner, and a label function for trace messages.
+//!
+//! A [`Scenario`] is a topology (a master and replicas configured with `replicaof`), link
+//! parameters, and a timed list of [`Step`]s: a client command to a node, a link cut and its
+//! restoration, a crash or restart, `REPLICAOF NO ONE` / `REPLICAOF <node>`, waiting for the
+//! replicas to be in sync. [`run`] executes one with a seed on the [`Simulator`] with real
+//! [`Server`] nodes and a scripted client ([`Probe`]), and returns the trace, a
+//! [`Timeline`] a viewer can print, and every node's final state ([`NodeState`]).
+//!
+//! Durations are Redis's own (`repl-ping-replica-period` 10 s, `repl-timeout` 60 s, the
+//! cron at `hz` 10): the clock is virtual, so the runner just moves it forward.
+
+use std::collections::BTreeMap;
+
+use super::trace::{CloseReason, TraceEntry, TraceKind};
+use super::{ChunkPolicy, Dest, Fault, LinkParams, NodeId, Probe, Simulator};
+use crate::cmd::{dataset_digest, digest_hex};
+use crate::config::Config;
+use crate::server::Server;
+use crate::time::Time;
+
+/// The virtual time every scenario starts at.
+pub const START: Time = Time::from_millis(1_700_000_000_000);
+
+/// Longest a [`Action::Settle`] waits for the replicas (virtual time).
+pub const SETTLE_LIMIT_MS: u64 = 120_000;
+
+/// One server of a scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeSpec {
+    /// Its name in the timeline (`master`, `replica-1` ...).
+    pub name: &'static str,
+    /// Listening port.
+    pub port: u16,
+    /// `replicaof` at startup: the index of its master in [`Scenario::nodes`].
+    pub replicaof: Option<usize>,
+    /// Extra configuration (`repl-backlog-size` ...), applied as `CONFIG SET` would.
+    pub config: Vec<(&'static str, &'static str)>,
+}
+
+/// Something that happens in a scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// A client sends a command (words) to a node.
+    Command {
+        /// The node's index.
+        node: usize,
+        /// The command's words.
+        words: Vec<String>,
+    },
+    /// A client sends `count` `SET <prefix><i> <value>` commands in one pipeline.
+    Writes {
+        /// The node's index.
+        node: usize,
+        /// How many.
+        count: usize,
+        /// Key prefix.
+        prefix: &'static str,
+        /// Value length in bytes.
+        value_len: usize,
+    },
+    /// Reset every link between two nodes and keep them apart until [`Action::Restore`]
+    /// (new connections between them hang).
+    Cut(usize, usize),
+    /// Let two nodes talk again.
+    Restore(usize, usize),
+    /// The node's process dies (its connections close, it refuses new ones).
+    Crash(usize),
+    /// The node comes back with the state it had.
+    Restart(usize),
+    /// `REPLICAOF NO ONE` sent to a node.
+    Promote(usize),
+    /// `REPLICAOF <host of master> <port of master>` sent to `node`.
+    ReplicaOf {
+        /// The node.
+        node: usize,
+        /// Its new master.
+        master: usize,
+    },
+    /// Run until no bytes are in flight and every running replica's link is up with its
+    /// master's offset (at most [`SETTLE_LIMIT_MS`]).
+    Settle,
+}
+
+/// An action after a delay.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// Virtual milliseconds after the previous step (or the start).
+    pub delay_ms: u64,
+    /// What happens.
+    pub action: Action,
+}
+
+/// A named scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scenario {
+    /// Its name (`full-sync` ...).
+    pub name: &'static str,
+    /// One line saying what it shows.
+    pub description: &'static str,
+    /// The servers.
+    pub nodes: Vec<NodeSpec>,
+    /// Parameters of every link.
+    pub link: LinkParams,
+    /// What happens, in order.
+    pub steps: Vec<Step>,
+    /// Mark the five classic steps of a full synchronization in the timeline.
+    pub five_steps: bool,
+}
+
+fn node(name: &'static str, port: u16, replicaof: Option<usize>) -> NodeSpec {
+    NodeSpec {
+        name,
+        port,
+        replicaof,
+        config: Vec::new(),
+    }
+}
+
+fn step(delay_ms: u64, action: Action) -> Step {
+    Step { delay_ms, action }
+}
+
+fn cmd(node: usize, line: &str) -> Action {
+    Action::Command {
+        node,
+        words: line.split_whitespace().map(str::to_string).collect(),
+    }
+}
+
+fn lan() -> LinkParams {
+    LinkParams {
+        latency_us: 1_000,
+        bandwidth: 0,
+        chunking: ChunkPolicy::Random {
+            max_chunk: 16 * 1024,
+        },
+    }
+}
+
+/// Every named scenario, in the order `--list` prints them.
+pub fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario {
+            name: "full-sync",
+            description: "a replica's first sync: PSYNC ? -1, +FULLRESYNC, BGSAVE, RDB, buffered writes, streaming",
+            nodes: vec![node("master", 6379, None), node("replica", 6380, Some(0))],
+            link: lan(),
+            steps: vec![
+                step(50, cmd(0, "SET greeting hello")),
+                step(0, cmd(0, "RPUSH list a b c")),
+                // While the master's BGSAVE runs: buffered for the replica.
+                step(100, cmd(0, "SET during-bgsave 1")),
+                step(0, Action::Settle),
+                step(200, cmd(0, "INCR counter")),
+                step(0, cmd(0, "SET k v")),
+                step(0, Action::Settle),
+            ],
+            five_steps: true,
+        },
+        Scenario {
+            name: "partial-resync",
+            description: "a short disconnect: the replica asks PSYNC <replid> <offset> and gets +CONTINUE",
+            nodes: vec![node("master", 6379, None), node("replica", 6380, Some(0))],
+            link: lan(),
+            steps: vec![
+                step(0, cmd(0, "SET a 1")),
+                step(0, Action::Settle),
+                step(100, Action::Cut(0, 1)),
+                step(10, cmd(0, "SET b 2")),
+                step(0, cmd(0, "INCR a")),
+                step(2_000, Action::Restore(0, 1)),
+                step(0, Action::Settle),
+                step(100, cmd(0, "SET c 3")),
+                step(0, Action::Settle),
+            ],
+            five_steps: false,
+        },
+        Scenario {
+            name: "backlog-overflow",
+            description: "a long disconnect with many writes overflows a 16 KiB backlog: full resync again",
+            nodes: vec![
+                NodeSpec {
+                    config: vec![("repl-backlog-size", "16384")],
+                    ..node("master", 6379, None)
+                },
+                node("replica", 6380, Some(0)),
+            ],
+            link: lan(),
+            steps: vec![
+                step(0, cmd(0, "SET a 1")),
+                step(0, Action::Settle),
+                step(100, Action::Cut(0, 1)),
+                step(10, Action::Writes {
+                    node: 0,
+                    count: 1_000,
+                    prefix: "key:",
+                    value_len: 100,
+                }),
+                step(5_000, Action::Restore(0, 1)),
+                step(0, Action::Settle),
+            ],
+            five_steps: false,
+        },
+        Scenario {
+            name: "failover",
+            description: "the master crashes, replica-1 is promoted, replica-2 follows it with a partial resync through replid2",
+            nodes: vec![
+                node("master", 6379, None),
+                node("replica-1", 6380, Some(0)),
+                node("replica-2", 6381, Some(0)),
+            ],
+            link: lan(),
+            steps: vec![
+                step(0, cmd(0, "SET a 1")),
+                step(0, cmd(0, "SADD s x y z")),
+                step(0, Action::Settle),
+                step(100, cmd(0, "SET b 2")),
+                step(0, Action::Settle),
+                step(100, Action::Crash(0)),
+                step(1_000, Action::Promote(1)),
+                step(10, Action::ReplicaOf { node: 2, master: 1 }),
+                step(0, Action::Settle),
+                step(100, cmd(1, "SET after-failover yes")),
+                step(0, Action::Settle),
+            ],
+            five_steps: false,
+        },
+        Scenario {
+            name: "chain",
+            description: "master -> replica -> sub-replica: the middle node proxies the stream (same replid and offsets), then its link to the master drops and resumes with +CONTINUE",
+            nodes: vec![
+                node("master", 6379, None),
+                node("replica", 6380, Some(0)),
+                node("sub-replica", 6381, Some(1)),
+            ],
+            link: lan(),
+            steps: vec![
+                step(0, cmd(0, "SET a 1")),
+                step(0, Action::Settle),
+                step(100, cmd(0, "HSET h f v")),
+                step(0, cmd(0, "INCR a")),
+                step(0, Action::Settle),
+                // The middle link drops: the replica resyncs partially, the sub-replica stays.
+                step(100, Action::Cut(0, 1)),
+                step(10, cmd(0, "SET during-cut 1")),
+                step(1_500, Action::Restore(0, 1)),
+                step(0, Action::Settle),
+            ],
+            five_steps: false,
+        },
+    ]
+}
+
+/// The scenario called `name`.
+pub fn scenario(name: &str) -> Option<Scenario> {
+    scenarios().into_iter().find(|s| s.name == name)
+}
+
+/// A node's state at the end of a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeState {
+    /// Its name.
+    pub name: &'static str,
+    /// Whether its process runs.
+    pub up: bool,
+    /// Its master's index, if it is a replica of one of the scenario's nodes.
+    pub master: Option<usize>,
+    /// Whether its link to its master is up.
+    pub link_up: bool,
+    /// `master_replid`.
+    pub replid: String,
+    /// `master_replid2`.
+    pub replid2: String,
+    /// `master_repl_offset`.
+    pub offset: i64,
+    /// `DEBUG DIGEST` of its dataset (hex).
+    pub digest: String,
+    /// Keys in all databases.
+    pub keys: usize,
+}
+
+/// What a timeline entry is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TimelineKind {
+    /// A message from one node to another, with its label.
+    Message {
+        /// Receiving node's name.
+        to: String,
+        /// Short label (`PSYNC ? -1`).
+        label: String,
+        /// On a replication stream (master to replica, after `+FULLRESYNC`/`+CONTINUE`):
+        /// the replication offset once this message is applied.
+        offset: Option<i64>,
+    },
+    /// A state change or log line of the node.
+    Event(String),
+    /// A fault or scenario action.
+    Fault(String),
+    /// A header marking one of the five steps of a full synchronization.
+    Header(String),
+}
+
+/// One line of the timeline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimelineEntry {
+    /// Virtual milliseconds since the start.
+    pub ms: f64,
+    /// The node (sender for messages).
+    pub node: String,
+    /// What.
+    pub kind: TimelineKind,
+}
+
+/// The result of [`run`].
+pub struct ScenarioRun {
+    /// The scenario.
+    pub scenario: Scenario,
+    /// The seed.
+    pub seed: u64,
+    /// The simulator at the end (trace included).
+    pub sim: Simulator,
+    /// Simulator node of each scenario node (the client is the last node).
+    pub ids: Vec<NodeId>,
+    /// The scripted client.
+    pub client: NodeId,
+    /// Final state of every node.
+    pub nodes: Vec<NodeState>,
+    /// Whether every [`Action::Settle`] reached a synced state.
+    pub settled: bool,
+}
+
+impl std::fmt::Debug for ScenarioRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScenarioRun")
+            .field("scenario", &self.scenario.name)
+            .field("seed", &self.seed)
+            .field("nodes", &self.nodes)
+            .field("settled", &self.settled)
+            .finish()
+    }
+}
+
+impl ScenarioRun {
+    /// The trace hash.
+    pub fn trace_hash(&self) -> u64 {
+        self.sim.trace().hash()
+    }
+
+    /// The server of scenario node `i`.
+    pub fn server(&self, i: usize) -> &Server {
+        self.sim
+            .node_as::<Server>(self.ids[i])
+            .expect("scenario nodes are servers")
+    }
+
+    /// Message labels sent by scenario node `from` (or the client with `None`), in order.
+    pub fn labels_from(&self, from: usize) -> Vec<String> {
+        let id = self.ids[from];
+        self.sim
+            .trace()
+            .entries()
+            .iter()
+            .filter(|e| e.node == id)
+            .filter_map(|e| e.label.clone())
+            .collect()
+    }
+
+    /// Name of a simulator node.
+    pub fn name_of(&self, id: NodeId) -> String {
+        if id == self.client {
+            return "client".to_string();
+        }
+        self.ids.iter().position(|x| *x == id).map_or_else(
+            || format!("node{}", id.0),
+            |i| self.scenario.nodes[i].name.to_string(),
+        )
+    }
+
+    /// The timeline a viewer prints (messages, state changes, faults, step headers).
+    pub fn timeline(&self) -> Vec<TimelineEntry> {
+        timeline(self)
+    }
+}
+
+fn ip_of(index: usize) -> String {
+    let n = index + 1;
+    format!("127.0.{}.{}", (n >> 8) & 255, n & 255)
+}
+
+fn resp(words: &[String]) -> Vec<u8> {
+    let mut out = format!("*{}\r\n", words.len()).into_bytes();
+    for w in words {
+        out.extend_from_slice(format!("${}\r\n", w.len()).as_bytes());
+        out.extend_from_slice(w.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    out
+}
+
+/// Run `scenario` with `seed`.
+pub fn run(scenario: &Scenario, seed: u64) -> ScenarioRun {
+    let mut sim: Simulator = Simulator::new(seed, START);
+    sim.set_default_link(scenario.link);
+    sim.trace_mut().set_labeler(Box::new(|_, b| Some(label(b))));
+    let mut ids = Vec::new();
+    for (i, spec) in scenario.nodes.iter().enumerate() {
+        let mut config = Config {
+            port: spec.port,
+            ..Config::default()
+        };
+        let pairs: Vec<(&[u8], &[u8])> = spec
+            .config
+            .iter()
+            .map(|(k, v)| (k.as_bytes(), v.as_bytes()))
+            .collect();
+        // The scenarios' own settings are valid.
+        let _ = config.set_runtime(&pairs);
+        if let Some(m) = spec.replicaof {
+            config.replicaof = Some((ip_of(m), scenario.nodes[m].port));
+        }
+        let node_seed = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ (i as u64 + 1);
+        let server = Server::new(config, node_seed, START);
+        let id = sim.add_node(Box::new(server), Some(spec.port));
+        debug_assert_eq!(sim.addr_of(id), ip_of(i));
+        ids.push(id);
+    }
+    let client = sim.add_node(Box::new(Probe::new()), None);
+    let mut runner = Runner {
+        sim,
+        ids,
+        client,
+        conns: BTreeMap::new(),
+        ports: scenario.nodes.iter().map(|n| n.port).collect(),
+        settled: true,
+    };
+    for s in &scenario.steps {
+        let t = runner.sim.now().add_millis(s.delay_ms);
+        runner.sim.run_until(t);
+        runner.act(&s.action);
+    }
+    runner.settle();
+    let nodes = scenario
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, spec)| runner.state_of(i, spec.name))
+        .collect();
+    ScenarioRun {
+        scenario: scenario.clone(),
+        seed,
+        sim: runner.sim,
+        ids: runner.ids,
+        client: runner.client,
+        nodes,
+        settled: runner.settled,
+    }
+}
+
+struct Runner {
+    sim: Simulator,
+    ids: Vec<NodeId>,
+    client: NodeId,
+    conns: BTreeMap<usize, u64>,
+    ports: Vec<u16>,
+    settled: bool,
+}
+
+impl Runner {
+    fn send(&mut self, node: usize, bytes: Vec<u8>) {
+        let to = self.ids[node];
+        let old = self.conns.get(&node).copied();
+        let conn = self
+            .sim
+            .with_node_as(self.client, |p: &mut Probe, _| {
+                match old.filter(|c| p.conn(*c).is_some_and(|pc| !pc.closed)) {
+                    Some(c) => c,
+                    None => p.connect(Dest::Node(to)),
+                }
+            })
+            .expect("the client is a probe");
+        self.conns.insert(node, conn);
+        self.sim.with_node_as(self.client, |p: &mut Probe, _| {
+            p.send(conn, &bytes);
+        });
+    }
+
+    fn act(&mut self, action: &Action) {
+        match action {
+            Action::Command { node, words } => self.send(*node, resp(words)),
+            Action::Writes {
+                node,
+                count,
+                prefix,
+                value_len,
+            } => {
+                let mut out = Vec::new();
+                for i in 0..*count {
+                    let value: String = (0..*value_len)
+                        .map(|j| char::from(b'a' + ((i + j) % 26) as u8))
+                        .collect();
+                    out.extend(resp(&["SET".into(), format!("{prefix}{i}"), value]));
+                }
+                self.send(*node, out);
+            }
+            Action::Cut(a, b) => {
+                let (a, b) = (self.ids[*a], self.ids[*b]);
+                self.sim.inject(Fault::Partition(a, b));
+                for l in self.sim.links_between(a, b) {
+                    self.sim.inject(Fault::Cut(l));
+                }
+            }
+            Action::Restore(a, b) => {
+                let (a, b) = (self.ids[*a], self.ids[*b]);
+                self.sim.inject(Fault::Heal(a, b));
+            }
+            Action::Crash(n) => self.sim.inject(Fault::Crash(self.ids[*n])),
+            Action::Restart(n) => self.sim.inject(Fault::Restart(self.ids[*n])),
+            Action::Promote(n) => {
+                let words = ["REPLICAOF", "NO", "ONE"].map(String::from);
+                self.send(*n, resp(&words));
+            }
+            Action::ReplicaOf { node, master } => {
+                let words = [
+                    "REPLICAOF".to_string(),
+                    ip_of(*master),
+                    self.ports[*master].to_string(),
+                ];
+                self.send(*node, resp(&words));
+            }
+            Action::Settle => self.settle(),
+        }
+    }
+
+    fn master_of(&self, i: usize) -> Option<usize> {
+        let srv = self.sim.node_as::<Server>(self.ids[i])?;
+        let (host, port) = srv.state().config.replicaof.as_ref()?;
+        (0..self.ids.len()).find(|&m| ip_of(m) == *host && self.ports[m] == *port)
+    }
+
+    fn in_sync(&self) -> bool {
+        if !self.sim.is_quiet() {
+            return false;
+        }
+        (0..self.ids.len()).all(|i| {
+            if !self.sim.is_up(self.ids[i]) {
+                return true;
+            }
+            let Some(m) = self.master_of(i) else {
+                return true;
+            };
+            if !self.sim.is_up(self.ids[m]) {
+                return true;
+            }
+            let (Some(r), Some(ms)) = (
+                self.sim.node_as::<Server>(self.ids[i]),
+                self.sim.node_as::<Server>(self.ids[m]),
+            ) else {
+                return true;
+            };
+            r.master_link_up()
+                && r.state().master.backlog.master_repl_offset()
+                    == ms.state().master.backlog.master_repl_offset()
+        })
+    }
+
+    fn settle(&mut self) {
+        let deadline = self.sim.now().add_millis(SETTLE_LIMIT_MS);
+        loop {
+            self.sim.run_until_quiet(deadline);
+            if self.in_sync() {
+                return;
+            }
+            if self.sim.now() >= deadline {
+                self.settled = false;
+                return;
+            }
+            let t = self.sim.now().add_millis(50).min(deadline);
+            self.sim.run_until(t);
+        }
+    }
+
+    fn state_of(&self, i: usize, name: &'static str) -> NodeState {
+        let id = self.ids[i];
+        let srv = self
+            .sim
+            .node_as::<Server>(id)
+            .expect("scenario nodes are servers");
+        let st = srv.state();
+        NodeState {
+            name,
+            up: self.sim.is_up(id),
+            master: self.master_of(i),
+            link_up: srv.master_link_up(),
+            replid: st.master.ids.replid.to_string_lossy(),
+            replid2: st.master.ids.replid2.to_string_lossy(),
+            offset: st.master.backlog.master_repl_offset(),
+            digest: digest_hex(&dataset_digest(&st.keyspace)),
+            keys: st.keyspace.dbs.iter().map(|d| d.len()).sum(),
+        }
+    }
+}
+
+// ---- labels ----
+
+fn size(n: usize) -> String {
+    if n >= 1024 * 1024 {
+        format!("{:.1} MiB", n as f64 / (1024.0 * 1024.0))
+    } else if n >= 1024 {
+        format!("{:.1} KiB", n as f64 / 1024.0)
+    } else {
+        format!("{n} B")
+    }
+}
+
+fn short_word(w: &[u8]) -> String {
+    let s = String::from_utf8_lossy(w);
+    if s.chars().count() > 24 {
+        let head: String = s.chars().take(12).collect();
+        format!("{head}…")
+    } else {
+        s.into_owned()
+    }
+}
+
+fn short_id(w: &str) -> String {
+    if w.len() == 40 && w.bytes().all(|b| b.is_ascii_hexdigit()) {
+        format!("{}…", &w[..8])
+    } else {
+        w.to_string()
+    }
+}
+
+fn line_at(b: &[u8], pos: usize) -> Option<(&[u8], usize)> {
+    let rest = b.get(pos..)?;
+    let end = rest.windows(2).position(|w| w == b"\r\n")?;
+    Some((&rest[..end], pos + end + 2))
+}
+
+fn int(b: &[u8]) -> Option<usize> {
+    std::str::from_utf8(b).ok()?.parse().ok()
+}
+
+/// Parse one multibulk command at `pos`: its words and the next position.
+fn command_at(b: &[u8], pos: usize) -> Option<(Vec<&[u8]>, usize)> {
+    let (head, mut p) = line_at(b, pos)?;
+    let n = int(head.strip_prefix(b"*")?)?;
+    let mut words = Vec::new();
+    for _ in 0..n {
+        let (h, q) = line_at(b, p)?;
+        let len = int(h.strip_prefix(b"$")?)?;
+        let w = b.get(q..q.checked_add(len)?)?;
+        words.push(w);
+        p = q + len + 2;
+    }
+    Some((words, p))
+}
+
+/// A short label for a message on a link: `PING`, `REPLCONF listening-port 6380`,
+/// `PSYNC ? -1`, `+FULLRESYNC 1a2b3c4d… 0`, `RDB 1.2 KiB`, `SET k v`, `REPLCONF ACK 1042`.
+/// Several commands in one message are labeled by the first and a count (`SET a 1 (+2)`).
+pub fn label(b: &[u8]) -> String {
+    if b.is_empty() {
+        return "(empty)".into();
+    }
+    if b.iter().all(|&c| c == b'\n') {
+        return "\\n (keepalive)".into();
+    }
+    if b.starts_with(b"REDIS") {
+        return format!("RDB {}", size(b.len()));
+    }
+    match b[0] {
+        b'*' => {
+            let mut cmds: Vec<Vec<&[u8]>> = Vec::new();
+            let mut pos = 0;
+            while pos < b.len() {
+                match command_at(b, pos) {
+                    Some((w, p)) => {
+                        cmds.push(w);
+                        pos = p;
+                    }
+                    None => break,
+                }
+            }
+            let Some(first) = cmds.first() else {
+                return format!("{} of RESP", size(b.len()));
+            };
+            let _ = first;
+            let shown: Vec<String> = cmds
+                .iter()
+                .take(3)
+                .map(|c| {
+                    c.iter()
+                        .map(|w| short_word(w))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .collect();
+            let mut text = shown.join("; ");
+            if cmds.len() > 3 {
+                text.push_str(&format!(" (+{} more)", cmds.len() - 3));
+            }
+            if pos < b.len() {
+                text.push_str(&format!(" (+{})", size(b.len() - pos)));
+            }
+            text
+        }
+        b'+' | b'-' => {
+            let (line, next) = line_at(b, 0).unwrap_or((b, b.len()));
+            let n = b.len() / next.max(1);
+            if n > 1 && b.len().is_multiple_of(next) && b.chunks(next).all(|c| c == &b[..next]) {
+                return format!("{} ×{n}", String::from_utf8_lossy(line));
+            }
+            let s = String::from_utf8_lossy(line);
+            let mut out: Vec<String> = s.split(' ').map(short_id).collect();
+            if out.len() > 6 {
+                out.truncate(6);
+                out.push("…".into());
+            }
+            let mut text = out.join(" ");
+            if next < b.len() {
+                text.push_str(&format!(" {}", label(&b[next..])));
+            }
+            text
+        }
+        b':' => {
+            let (line, _) = line_at(b, 0).unwrap_or((b, b.len()));
+            format!("({})", String::from_utf8_lossy(&line[1..]))
+        }
+        b'$' => {
+            let Some((head, p)) = line_at(b, 0) else {
+                return format!("{} of RESP", size(b.len()));
+            };
+            if head.starts_with(b"$EOF:") {
+                return format!("RDB (EOF-marked) {}", size(b.len() - p));
+            }
+            if head == b"$-1" {
+                return "(nil)".into();
+            }
+            let Some(len) = int(&head[1..]) else {
+                return format!("{} of RESP", size(b.len()));
+            };
+            let body = &b[p..];
+            if body.starts_with(b"REDIS") || (body.is_empty() && len > 0) || len > 64 {
+                // The RDB payload (`$<len>` with no trailing CRLF).
+                return format!("RDB {}", size(len));
+            }
+            format!("\"{}\"", short_word(&body[..len.min(body.len())]))
+        }
+        _ => format!("{} of data", size(b.len())),
+    }
+}
+
+// ---- the timeline ----
+
+fn log_is_interesting(text: &str) -> Option<String> {
+    let (level, msg) = text.split_once(' ')?;
+    if level != "notice" && level != "warning" {
+        return None;
+    }
+    Some(msg.to_string())
+}
+
+fn is_data_command(label: &str) -> bool {
+    let w = label.split(' ').next().unwrap_or("");
+    w.chars().all(|c| c.is_ascii_uppercase())
+        && !w.is_empty()
+        && !matches!(
+            w,
+            "PING" | "REPLCONF" | "PSYNC" | "SYNC" | "AUTH" | "SELECT"
+        )
+}
+
+/// The replication stream on one link, followed from the sync reply on.
+struct Stream {
+    /// The sending (master) side.
+    master: NodeId,
+    /// Offset after the bytes seen so far.
+    offset: i64,
+    /// `+FULLRESYNC` seen, its RDB payload not yet.
+    rdb_pending: bool,
+}
+
+/// Follows every replication stream of a trace to annotate messages with offsets.
+#[derive(Default)]
+struct Streams {
+    streams: BTreeMap<u64, Stream>,
+    psync: BTreeMap<u64, i64>,
+}
+
+/// Where the RDB payload that starts `b` (`$<len>\r\n...`) ends.
+fn rdb_end(b: &[u8]) -> usize {
+    match line_at(b, 0) {
+        Some((h, p)) => match h.strip_prefix(b"$").and_then(int) {
+            Some(len) => (p + len).min(b.len()),
+            None => b.len(),
+        },
+        None => b.len(),
+    }
+}
+
+impl Streams {
+    fn on_send(&mut self, e: &TraceEntry, label: &str) -> Option<i64> {
+        let TraceKind::Send { bytes, .. } = &e.kind else {
+            return None;
+        };
+        let link = e.link?.0;
+        let b: &[u8] = bytes;
+        if label.starts_with("PSYNC ") {
+            if let Some((w, _)) = command_at(b, 0) {
+                if let Some(off) = w
+                    .get(2)
+                    .and_then(|o| std::str::from_utf8(o).ok()?.parse().ok())
+                {
+                    self.psync.insert(link, off);
+                }
+            }
+            return None;
+        }
+        if label.starts_with("+FULLRESYNC") || label.starts_with("+CONTINUE") {
+            let (line, next) = line_at(b, 0)?;
+            let line = String::from_utf8_lossy(line);
+            let offset = if label.starts_with("+FULLRESYNC") {
+                line.split(' ').nth(2)?.parse().ok()?
+            } else {
+                self.psync.get(&link).copied().unwrap_or(1) - 1
+            };
+            let mut s = Stream {
+                master: e.node,
+                offset,
+                rdb_pending: label.starts_with("+FULLRESYNC"),
+            };
+            let rest = &b[next..];
+            if s.rdb_pending && !rest.is_empty() {
+                s.rdb_pending = false;
+                s.offset += (rest.len() - rdb_end(rest)) as i64;
+            } else if !s.rdb_pending {
+                s.offset += rest.len() as i64;
+            }
+            let o = s.offset;
+            self.streams.insert(link, s);
+            return Some(o);
+        }
+        let s = self.streams.get_mut(&link)?;
+        if s.master != e.node {
+            return None;
+        }
+        if s.rdb_pending {
+            if b.iter().all(|&c| c == b'\n') {
+                return None;
+            }
+            s.rdb_pending = false;
+            s.offset += (b.len() - rdb_end(b)) as i64;
+        } else {
+            s.offset += b.len() as i64;
+        }
+        Some(s.offset)
+    }
+}
+
+fn timeline(run: &ScenarioRun) -> Vec<TimelineEntry> {
+    let entries = run.sim.trace().entries();
+    // Both ends of every link, from the connect and accept records.
+    let mut ends: BTreeMap<u64, (Option<NodeId>, Option<NodeId>)> = BTreeMap::new();
+    for e in entries {
+        let Some(l) = e.link else { continue };
+        match &e.kind {
+            TraceKind::Connect { to, .. } => {
+                let x = ends.entry(l.0).or_default();
+                x.0 = Some(e.node);
+                if x.1.is_none() {
+                    x.1 = *to;
+                }
+            }
+            TraceKind::Accept { from, .. } => {
+                let x = ends.entry(l.0).or_default();
+                x.0 = Some(*from);
+                x.1 = Some(e.node);
+            }
+            _ => {}
+        }
+    }
+    let peer = |e: &TraceEntry| -> Option<NodeId> {
+        let (a, b) = ends.get(&e.link?.0).copied()?;
+        if a == Some(e.node) {
+            b
+        } else {
+            a
+        }
+    };
+    let mut out = Vec::new();
+    let mut streams = Streams::default();
+    let mut stage = 0u8; // the five steps reached so far
+    let mut rdb_ms = 0.0;
+    let five = run.scenario.five_steps;
+    for e in entries {
+        let ms = e.time.micros_since(START) as f64 / 1000.0;
+        let node = run.name_of(e.node);
+        let header = |out: &mut Vec<TimelineEntry>, text: &str| {
+            out.push(TimelineEntry {
+                ms,
+                node: node.clone(),
+                kind: TimelineKind::Header(text.to_string()),
+            });
+        };
+        let kind = match &e.kind {
+            TraceKind::Send { .. } => {
+                let label = e.label.clone().unwrap_or_default();
+                let to = peer(e).map_or_else(|| "?".to_string(), |p| run.name_of(p));
+                if five {
+                    let from_master = node == "master" && to != "client";
+                    if stage == 0 && label.starts_with("PSYNC") {
+                        stage = 1;
+                        header(
+                            &mut out,
+                            "1. The replica connects, handshakes and asks PSYNC",
+                        );
+                    } else if stage == 1 && label.starts_with("+FULLRESYNC") {
+                        stage = 2;
+                        header(
+                            &mut out,
+                            "2. The master answers +FULLRESYNC <replid> <offset> and snapshots its dataset (BGSAVE); new writes are buffered",
+                        );
+                        if label.contains("RDB") {
+                            stage = 3;
+                            rdb_ms = ms;
+                            header(
+                                &mut out,
+                                "3. The RDB is sent right behind it; the replica loads it",
+                            );
+                        }
+                    } else if stage == 2 && from_master && label.starts_with("RDB") {
+                        stage = 3;
+                        rdb_ms = ms;
+                        header(
+                            &mut out,
+                            "3. The master sends the RDB; the replica loads it",
+                        );
+                    } else if stage == 3 && from_master && is_data_command(&label) {
+                        if ms == rdb_ms {
+                            stage = 4;
+                            header(
+                                &mut out,
+                                "4. The master sends the writes it buffered during the snapshot",
+                            );
+                        } else {
+                            stage = 5;
+                            header(&mut out, "4. The master sends the writes it buffered during the snapshot (none here: the snapshot completed at once)");
+                            header(&mut out, "5. In sync: every new write is streamed to the replica (offsets advance)");
+                        }
+                    } else if stage == 4 && node == "client" && is_data_command(&label) {
+                        stage = 5;
+                        header(
+                            &mut out,
+                            "5. In sync: every new write is streamed to the replica (offsets advance)",
+                        );
+                    }
+                }
+                let offset = streams.on_send(e, &label);
+                TimelineKind::Message { to, label, offset }
+            }
+            TraceKind::Event(ev) => {
+                if ev.kind != "log" {
+                    TimelineKind::Event(format!("{}: {}", ev.kind, ev.text))
+                } else if let Some(m) = log_is_interesting(&ev.text) {
+                    TimelineKind::Event(m)
+                } else {
+                    continue;
+                }
+            }
+            TraceKind::Fault(f) => TimelineKind::Fault(match f {
+                Fault::Partition(a, b) => {
+                    format!(
+                        "cut: {} and {} cannot talk",
+                        run.name_of(*a),
+                        run.name_of(*b)
+                    )
+                }
+                Fault::Heal(a, b) => {
+                    format!(
+                        "restored: {} and {} can talk",
+                        run.name_of(*a),
+                        run.name_of(*b)
+                    )
+                }
+                Fault::Cut(l) => format!("link {} reset", l.0),
+                Fault::Crash(n) => format!("{} crashed", run.name_of(*n)),
+                Fault::Restart(n) => format!("{} restarted", run.name_of(*n)),
+                other => format!("{other:?}"),
+            }),
+            TraceKind::Connected { .. } => {
+                let to = peer(e).map_or_else(|| "?".to_string(), |p| run.name_of(p));
+                if to == "client" || node == "client" {
+                    continue;
+                }
+                TimelineKind::Event(format!("connected to {to}"))
+            }
+            TraceKind::Closed { reason, .. } => {
+                if node == "client" {
+                    continue;
+                }
+                let to = peer(e).map_or_else(|| "?".to_string(), |p| run.name_of(p));
+                TimelineKind::Event(match reason {
+                    CloseReason::Peer => format!("connection with {to} closed by the peer"),
+                    CloseReason::Cut => format!("connection with {to} reset"),
+                    CloseReason::Refused => format!("connection to {to} refused"),
+                })
+            }
+            _ => continue,
+        };
+        out.push(TimelineEntry { ms, node, kind });
+    }
+    out
+}
+
+fn json_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The timeline as text: one line per message or event, with the virtual time in ms,
+/// then the final state of every node.
+pub fn render_text(run: &ScenarioRun) -> String {
+    let mut out = format!(
+        "scenario {} (seed {}): {}\n",
+        run.scenario.name, run.seed, run.scenario.description
+    );
+    for e in run.timeline() {
+        let line = match &e.kind {
+            TimelineKind::Message { to, label, offset } => match offset {
+                Some(o) => format!(
+                    "{:>10.3} ms  {} -> {}: {}   [offset {o}]",
+                    e.ms, e.node, to, label
+                ),
+                None => format!("{:>10.3} ms  {} -> {}: {}", e.ms, e.node, to, label),
+            },
+            TimelineKind::Event(t) => format!("{:>10.3} ms  {}  [{}]", e.ms, e.node, t),
+            TimelineKind::Fault(t) => format!("{:>10.3} ms  ** {t} **", e.ms),
+            TimelineKind::Header(t) => format!("\n== {t} ==\n"),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out.push_str("\nfinal state:\n");
+    for n in &run.nodes {
+        let role = match n.master {
+            Some(m) => format!(
+                "replica of {} (link {})",
+                run.scenario.nodes[m].name,
+                if n.link_up { "up" } else { "down" }
+            ),
+            None => "master".to_string(),
+        };
+        out.push_str(&format!(
+            "  {:<12} {:<5} {} replid {} offset {} keys {} digest {}\n",
+            n.name,
+            if n.up { "up" } else { "DOWN" },
+            role,
+            short_id(&n.replid),
+            n.offset,
+            n.keys,
+            &n.digest[..n.digest.len().min(12)]
+        ));
+    }
+    out
+}
+
+/// The timeline as a JSON array of entries (`ms`, `node`, `kind`, and `to`/`label` or
+/// `text`).
+pub fn render_json(run: &ScenarioRun) -> String {
+    let mut items = Vec::new();
+    for e in run.timeline() {
+        let rest = match &e.kind {
+            TimelineKind::Message { to, label, offset } => format!(
+                "\"kind\":\"message\",\"to\":{},\"label\":{}{}",
+                json_str(to),
+                json_str(label),
+                offset.map_or_else(String::new, |o| format!(",\"offset\":{o}"))
+            ),
+            TimelineKind::Event(t) => format!("\"kind\":\"event\",\"text\":{}", json_str(t)),
+            TimelineKind::Fault(t) => format!("\"kind\":\"fault\",\"text\":{}", json_str(t)),
+            TimelineKind::Header(t) => format!("\"kind\":\"step\",\"text\":{}", json_str(t)),
+        };
+        items.push(format!(
+            "{{\"ms\":{},\"node\":{},{}}}",
+            e.ms,
+            json_str(&e.node),
+            rest
+        ));
+    }
+    format!("[\n{}\n]\n", items.join(",\n"))
+}
+
+fn mermaid_id(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+fn mermaid_text(s: &str) -> String {
+    s.replace(';', " /").replace('#', " ").replace(':', "꞉")
+}
+
+/// The messages as a mermaid `sequenceDiagram` (faults and steps as notes).
+pub fn render_mermaid(run: &ScenarioRun) -> String {
+    let mut out = String::from("sequenceDiagram\n");
+    out.push_str("    participant client\n");
+    for n in &run.scenario.nodes {
+        let id = mermaid_id(n.name);
+        if id == n.name {
+            out.push_str(&format!("    participant {id}\n"));
+        } else {
+            out.push_str(&format!("    participant {id} as {}\n", n.name));
+        }
+    }
+    let first = mermaid_id(run.scenario.nodes.first().map_or("client", |n| n.name));
+    let last = mermaid_id(run.scenario.nodes.last().map_or("client", |n| n.name));
+    for e in run.timeline() {
+        match &e.kind {
+            TimelineKind::Message { to, label, .. } => out.push_str(&format!(
+                "    {}->>{}: {}\n",
+                mermaid_id(&e.node),
+                mermaid_id(to),
+                mermaid_text(label)
+            )),
+            TimelineKind::Fault(t) | TimelineKind::Header(t) => out.push_str(&format!(
+                "    Note over {first},{last}: {}\n",
+                mermaid_text(t)
+            )),
+            TimelineKind::Event(_) => {}
+        }
+    }
+    out
+}
