@@ -10,12 +10,12 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{free_port, our_binary, tool, Conn, Kind};
+use common::{free_port, spawn_server, tool, Conn, Kind};
 
 /// How long a server may take to start, load or exit.
 const PROCESS_TIMEOUT: Duration = Duration::from_secs(20);
@@ -58,10 +58,6 @@ struct Proc {
 impl Proc {
     /// Start `kind` in `dir` with `extra` arguments; wait until it is ready (or has exited).
     fn start(kind: Kind, dir: &Path, extra: &[&str]) -> Proc {
-        let program = match kind {
-            Kind::Ours => our_binary(),
-            Kind::Redis => tool("redis-server"),
-        };
         static N: AtomicUsize = AtomicUsize::new(0);
         let log = dir.join(format!(
             "{}-{}.log",
@@ -69,31 +65,7 @@ impl Proc {
             N.fetch_add(1, Ordering::Relaxed)
         ));
         let port = free_port();
-        let port_s = port.to_string();
-        let dir_s = dir.display().to_string();
-        let mut args: Vec<&str> = vec![
-            "--port",
-            &port_s,
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--enable-debug-command",
-            "yes",
-            "--dir",
-            &dir_s,
-        ];
-        args.extend_from_slice(extra);
-        let f = std::fs::File::create(&log).unwrap();
-        let child = Command::new(&program)
-            .args(&args)
-            .stdin(Stdio::null())
-            .stdout(f.try_clone().unwrap())
-            .stderr(f)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", program.display()));
+        let child = spawn_server(kind, port, dir, extra, &log);
         let mut p = Proc { child, port, log };
         let deadline = Instant::now() + PROCESS_TIMEOUT;
         loop {

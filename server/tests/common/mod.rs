@@ -10,7 +10,7 @@
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -92,6 +92,46 @@ fn temp_dir(tag: &str) -> PathBuf {
     dir
 }
 
+/// The binary of a server `kind`.
+pub fn server_program(kind: Kind) -> PathBuf {
+    match kind {
+        Kind::Ours => our_binary(),
+        Kind::Redis => tool("redis-server"),
+    }
+}
+
+/// Spawn a server of `kind` on `port` with the arguments every test uses (loopback only, no
+/// save points, no AOF, DEBUG allowed, `--dir dir`) plus `extra`; stdout and stderr go to
+/// `log`.
+pub fn spawn_server(kind: Kind, port: u16, dir: &Path, extra: &[&str], log: &Path) -> Child {
+    let program = server_program(kind);
+    let port_s = port.to_string();
+    let dir_s = dir.display().to_string();
+    let mut args: Vec<&str> = vec![
+        "--port",
+        &port_s,
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--enable-debug-command",
+        "yes",
+        "--dir",
+        &dir_s,
+    ];
+    args.extend_from_slice(extra);
+    let f = std::fs::File::create(log).unwrap();
+    Command::new(&program)
+        .args(&args)
+        .stdin(Stdio::null())
+        .stdout(f.try_clone().unwrap())
+        .stderr(f)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", program.display()))
+}
+
 impl ServerProc {
     /// Start our server with the common arguments plus `extra`.
     pub fn ours(extra: &[&str]) -> ServerProc {
@@ -106,10 +146,7 @@ impl ServerProc {
     /// Start a server of `kind` on a free port, retrying with another port if the
     /// chosen one got taken in between. Panics if it never becomes ready.
     pub fn start(kind: Kind, extra: &[&str]) -> ServerProc {
-        let program = match kind {
-            Kind::Ours => our_binary(),
-            Kind::Redis => tool("redis-server"),
-        };
+        let program = server_program(kind);
         assert!(
             program.is_file(),
             "{} binary not found at {}",
@@ -120,31 +157,7 @@ impl ServerProc {
         for _attempt in 0..5 {
             let port = free_port();
             let dir = temp_dir(kind.name());
-            let port_s = port.to_string();
-            let dir_s = dir.display().to_string();
-            let mut args: Vec<&str> = vec![
-                "--port",
-                &port_s,
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--enable-debug-command",
-                "yes",
-                "--dir",
-                &dir_s,
-            ];
-            args.extend_from_slice(extra);
-            let log = std::fs::File::create(dir.join("server.log")).unwrap();
-            let child = Command::new(&program)
-                .args(&args)
-                .stdin(Stdio::null())
-                .stdout(log.try_clone().unwrap())
-                .stderr(log)
-                .spawn()
-                .unwrap_or_else(|e| panic!("cannot start {}: {e}", program.display()));
+            let child = spawn_server(kind, port, &dir, extra, &dir.join("server.log"));
             let mut proc = ServerProc {
                 kind,
                 port,
