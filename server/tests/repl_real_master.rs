@@ -5,68 +5,16 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{Conn, Reply, ServerProc};
+use common::repl::{self, field, info, text};
+use common::{Conn, ServerProc};
 
-fn text(r: Vec<u8>) -> String {
-    String::from_utf8_lossy(&r).into_owned()
-}
-
-fn info(c: &mut Conn, section: &str) -> String {
-    let raw = c.cmd(&["INFO", section]);
-    let (r, _) = common::parse_reply(&raw).unwrap().unwrap();
-    match r {
-        Reply::Blob(_, Some(b)) => String::from_utf8_lossy(&b).into_owned(),
-        other => panic!("INFO reply {other:?}"),
-    }
-}
-
-fn field(info: &str, name: &str) -> Option<String> {
-    info.split("\r\n")
-        .find_map(|l| l.strip_prefix(&format!("{name}:")))
-        .map(str::to_string)
-}
-
-fn wait_for(
-    secs: u64,
-    what: &str,
-    ours: &ServerProc,
-    redis: &ServerProc,
-    mut cond: impl FnMut() -> bool,
-) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while Instant::now() < deadline {
-        if cond() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!(
-        "timed out waiting for {what}\n--- our log ---\n{}\n--- master log ---\n{}",
-        ours.log(),
-        redis.log()
-    );
-}
-
+/// The shared dataset plus a hash in db 9.
 fn write_dataset(c: &mut Conn, tag: &str) {
-    let k = |s: &str| format!("{tag}:{s}");
-    assert_eq!(text(c.cmd(&["SELECT", "0"])), "+OK\r\n");
-    c.cmd(&["SET", &k("str"), "hello"]);
-    c.cmd(&["SET", &k("int"), "12345"]);
-    c.cmd(&["INCRBY", &k("int"), "5"]);
-    c.cmd(&["RPUSH", &k("list"), "a", "b", "c", "1", "2"]);
-    c.cmd(&["HSET", &k("hash"), "f1", "v1", "f2", "v2"]);
-    c.cmd(&["SADD", &k("set"), "x", "y", "z", "7"]);
-    c.cmd(&["ZADD", &k("zset"), "1.5", "a", "2", "b", "-3", "c"]);
-    c.cmd(&["SET", &k("ttl"), "v", "EX", "100000"]);
-    assert_eq!(text(c.cmd(&["SELECT", "3"])), "+OK\r\n");
-    c.cmd(&["SET", &k("db3"), "three"]);
-    c.cmd(&["LPUSH", &k("db3list"), "q", "r"]);
-    let big = "z".repeat(20_000);
-    c.cmd(&["SET", &k("big"), &big]);
+    repl::write_dataset(c, tag);
     assert_eq!(text(c.cmd(&["SELECT", "9"])), "+OK\r\n");
-    c.cmd(&["HSET", &k("h9"), "a", "1"]);
+    c.cmd(&["HSET", &format!("{tag}:h9"), "a", "1"]);
     assert_eq!(text(c.cmd(&["SELECT", "0"])), "+OK\r\n");
 }
 
@@ -78,11 +26,12 @@ fn assert_converged(ours: &ServerProc, redis: &ServerProc, auth: Option<&str>, c
         assert_eq!(text(o.cmd(&["AUTH", pw])), "+OK\r\n");
         assert_eq!(text(m.cmd(&["AUTH", pw])), "+OK\r\n");
     }
-    wait_for(
+    repl::wait_for(
         20,
         &format!("offsets to converge ({context})"),
         ours,
         redis,
+        "master",
         || {
             let oi = info(&mut o, "replication");
             let mi = info(&mut m, "replication");
@@ -126,7 +75,7 @@ fn replicate_from_real_master(master_extra: &[&str], ours_extra: &[&str], auth: 
         }
     };
     auth_cmd(&mut o);
-    wait_for(20, "master_link_status:up", &ours, &redis, || {
+    repl::wait_for(20, "master_link_status:up", &ours, &redis, "master", || {
         field(&info(&mut o, "replication"), "master_link_status").as_deref() == Some("up")
     });
     let log = ours.log();
@@ -251,11 +200,12 @@ fn chain_real_master_ours_real_replica() {
     let sub = ServerProc::redis(&["--replicaof", "127.0.0.1", &our_port]);
     let mut s = sub.connect();
     let mut m2 = redis.connect();
-    wait_for(
+    repl::wait_for(
         20,
         "the sub-replica to follow the master",
         &sub,
         &redis,
+        "master",
         || {
             let si = info(&mut s, "replication");
             let mi = info(&mut m2, "replication");
@@ -265,11 +215,12 @@ fn chain_real_master_ours_real_replica() {
     );
     m.cmd(&["INCR", "k3counter"]);
     write_dataset(&mut m, "after");
-    wait_for(
+    repl::wait_for(
         20,
         "the sub-replica to apply the stream",
         &sub,
         &redis,
+        "master",
         || {
             let si = info(&mut s, "replication");
             let mi = info(&mut m2, "replication");

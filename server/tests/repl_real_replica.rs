@@ -7,67 +7,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Conn, Reply, ServerProc};
-
-fn text(r: Vec<u8>) -> String {
-    String::from_utf8_lossy(&r).into_owned()
-}
-
-fn info(c: &mut Conn, section: &str) -> String {
-    let raw = c.cmd(&["INFO", section]);
-    let (r, _) = common::parse_reply(&raw).unwrap().unwrap();
-    match r {
-        Reply::Blob(_, Some(b)) => String::from_utf8_lossy(&b).into_owned(),
-        other => panic!("INFO reply {other:?}"),
-    }
-}
-
-fn field(info: &str, name: &str) -> Option<String> {
-    info.split("\r\n")
-        .find_map(|l| l.strip_prefix(&format!("{name}:")))
-        .map(str::to_string)
-}
-
-/// Poll `cond` every 50 ms for up to `secs`; panics with `what` and the logs otherwise.
-fn wait_for(
-    secs: u64,
-    what: &str,
-    ours: &ServerProc,
-    redis: &ServerProc,
-    mut cond: impl FnMut() -> bool,
-) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while Instant::now() < deadline {
-        if cond() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!(
-        "timed out waiting for {what}\n--- our log ---\n{}\n--- replica log ---\n{}",
-        ours.log(),
-        redis.log()
-    );
-}
-
-fn write_dataset(c: &mut Conn, tag: &str) {
-    let k = |s: &str| format!("{tag}:{s}");
-    assert_eq!(text(c.cmd(&["SELECT", "0"])), "+OK\r\n");
-    c.cmd(&["SET", &k("str"), "hello"]);
-    c.cmd(&["SET", &k("int"), "12345"]);
-    c.cmd(&["INCRBY", &k("int"), "5"]);
-    c.cmd(&["RPUSH", &k("list"), "a", "b", "c", "1", "2"]);
-    c.cmd(&["HSET", &k("hash"), "f1", "v1", "f2", "v2"]);
-    c.cmd(&["SADD", &k("set"), "x", "y", "z", "7"]);
-    c.cmd(&["ZADD", &k("zset"), "1.5", "a", "2", "b", "-3", "c"]);
-    c.cmd(&["SET", &k("ttl"), "v", "EX", "100000"]);
-    assert_eq!(text(c.cmd(&["SELECT", "3"])), "+OK\r\n");
-    c.cmd(&["SET", &k("db3"), "three"]);
-    c.cmd(&["LPUSH", &k("db3list"), "q", "r"]);
-    let big = "z".repeat(20_000);
-    c.cmd(&["SET", &k("big"), &big]);
-    assert_eq!(text(c.cmd(&["SELECT", "0"])), "+OK\r\n");
-}
+use common::repl::{self, field, info, text, write_dataset};
+use common::{Conn, ServerProc};
 
 fn master_offset(c: &mut Conn) -> i64 {
     field(&info(c, "replication"), "master_repl_offset")
@@ -83,11 +24,12 @@ fn replica_offset(c: &mut Conn) -> Option<i64> {
 fn assert_converged(ours: &ServerProc, redis: &ServerProc, context: &str) {
     let mut o = ours.connect();
     let mut r = redis.connect();
-    wait_for(
+    repl::wait_for(
         15,
         &format!("offsets to converge ({context})"),
         ours,
         redis,
+        "replica",
         || {
             let link_up =
                 field(&info(&mut r, "replication"), "master_link_status").as_deref() == Some("up");
@@ -118,9 +60,14 @@ fn real_replica_syncs_and_stays_in_sync() {
     let mut r = redis.connect();
 
     // Full sync.
-    wait_for(15, "master_link_status:up", &ours, &redis, || {
-        field(&info(&mut r, "replication"), "master_link_status").as_deref() == Some("up")
-    });
+    repl::wait_for(
+        15,
+        "master_link_status:up",
+        &ours,
+        &redis,
+        "replica",
+        || field(&info(&mut r, "replication"), "master_link_status").as_deref() == Some("up"),
+    );
     let rlog = redis.log();
     assert!(rlog.contains("MASTER <-> REPLICA sync started"), "{rlog}");
     assert!(rlog.contains("Full resync from master: "), "{rlog}");
@@ -160,19 +107,27 @@ fn real_replica_syncs_and_stays_in_sync() {
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(text(o.cmd(&["GET", "short1"])), "$-1\r\n");
     o.cmd(&["DEBUG", "SET-ACTIVE-EXPIRE", "1"]);
-    wait_for(5, "active expiry of short2", &ours, &redis, || {
-        text(o.cmd(&["DBSIZE"])) == text(r.cmd(&["DBSIZE"]))
-            && text(r.cmd(&["EXISTS", "short1", "short2"])) == ":0\r\n"
-    });
+    repl::wait_for(
+        5,
+        "active expiry of short2",
+        &ours,
+        &redis,
+        "replica",
+        || {
+            text(o.cmd(&["DBSIZE"])) == text(r.cmd(&["DBSIZE"]))
+                && text(r.cmd(&["EXISTS", "short1", "short2"])) == ":0\r\n"
+        },
+    );
     assert_converged(&ours, &redis, "streamed writes");
 
     // Our INFO shows the replica online, with its ACKed offset catching up.
     let rport = redis.port;
-    wait_for(
+    repl::wait_for(
         5,
         "the replica's ACK to reach our offset",
         &ours,
         &redis,
+        "replica",
         || {
             let i = info(&mut o, "replication");
             let off = field(&i, "master_repl_offset").unwrap();
@@ -205,7 +160,7 @@ fn real_replica_syncs_and_stays_in_sync() {
     let killed = text(r.cmd(&["CLIENT", "KILL", "TYPE", "master"]));
     assert_eq!(killed, ":1\r\n");
     o.cmd(&["SET", "while-away", "x"]);
-    wait_for(15, "a partial resync", &ours, &redis, || {
+    repl::wait_for(15, "a partial resync", &ours, &redis, "replica", || {
         field(&info(&mut o, "stats"), "sync_partial_ok").as_deref() == Some("1")
     });
     assert_converged(&ours, &redis, "partial resync");
@@ -264,7 +219,7 @@ fn real_replica_pings_and_backlog_overflow() {
         o.cmd(&["SET", &format!("fill{i}"), &value]);
     }
     assert_eq!(text(r.cmd(&["REPLICAOF", "127.0.0.1", &port])), "+OK\r\n");
-    wait_for(15, "the second full sync", &ours, &redis, || {
+    repl::wait_for(15, "the second full sync", &ours, &redis, "replica", || {
         field(&info(&mut o, "stats"), "sync_full").as_deref() == Some("2")
     });
     assert_converged(&ours, &redis, "backlog overflow");
@@ -314,11 +269,12 @@ fn real_replica_continues_after_our_restart_from_a_dump() {
     let mut r = redis.connect();
     let port2 = ours2.port.to_string();
     assert_eq!(text(r.cmd(&["REPLICAOF", "127.0.0.1", &port2])), "+OK\r\n");
-    wait_for(
+    repl::wait_for(
         15,
         "a partial resync with our new life",
         &ours2,
         &redis,
+        "replica",
         || field(&info(&mut o2, "stats"), "sync_partial_ok").as_deref() == Some("1"),
     );
     assert_converged(&ours2, &redis, "restart");
@@ -482,9 +438,14 @@ fn redis_cli_rdb_and_replica_modes_against_us() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    wait_for(10, "redis-cli --replica to connect", &ours, &loaded, || {
-        field(&info(&mut o, "replication"), "connected_slaves").as_deref() == Some("1")
-    });
+    repl::wait_for(
+        10,
+        "redis-cli --replica to connect",
+        &ours,
+        &loaded,
+        "replica",
+        || field(&info(&mut o, "replication"), "connected_slaves").as_deref() == Some("1"),
+    );
     o.cmd(&["SET", "streamed", "1"]);
     std::thread::sleep(Duration::from_millis(1500));
     let _ = child.kill();
