@@ -449,7 +449,16 @@ impl Server {
         let period_us = 1_000_000 / u64::from(self.st.config.hz.clamp(1, 500));
         self.st.master.now = now;
         if now.micros_since(self.st.last_cron) < period_us {
-            // Not a cron tick: only blocked WAITs may have timed out.
+            // Not a cron tick: only blocked WAITs may have timed out, or the replica link's
+            // own once-a-second cron (its phase differs from ours after a restart or a
+            // `REPLICAOF` between ticks) is due: run it, or `poll_timeout` keeps returning
+            // its past deadline.
+            if let Some(link) = self.st.replica.link.as_mut() {
+                if link.poll_timeout().is_some_and(|t| t <= now) {
+                    link.handle_timeout(now);
+                    self.pump_link(now);
+                }
+            }
             self.before_sleep(now);
             return;
         }

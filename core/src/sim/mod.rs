@@ -46,6 +46,7 @@ use bytes::Bytes;
 use crate::time::Time;
 
 mod engine;
+pub mod fuzz;
 pub mod link;
 mod probe;
 pub mod scenario;

@@ -400,6 +400,18 @@ fn resp(words: &[String]) -> Vec<u8> {
 
 /// Run `scenario` with `seed`.
 pub fn run(scenario: &Scenario, seed: u64) -> ScenarioRun {
+    run_observed(scenario, seed, &mut |_, _, _| {})
+}
+
+/// Run `scenario` with `seed`, calling `observe(step, sim, ids)` after each step's action
+/// (`step` is its index; `ids[i]` is the simulator node of scenario node `i`) and once more
+/// with `step == scenario.steps.len()` after the final settle. The fuzzer checks its
+/// invariants there.
+pub fn run_observed(
+    scenario: &Scenario,
+    seed: u64,
+    observe: &mut dyn FnMut(usize, &Simulator, &[NodeId]),
+) -> ScenarioRun {
     let mut sim: Simulator = Simulator::new(seed, START);
     sim.set_default_link(scenario.link);
     sim.trace_mut().set_labeler(Box::new(|_, b| Some(label(b))));
@@ -434,12 +446,14 @@ pub fn run(scenario: &Scenario, seed: u64) -> ScenarioRun {
         ports: scenario.nodes.iter().map(|n| n.port).collect(),
         settled: true,
     };
-    for s in &scenario.steps {
+    for (i, s) in scenario.steps.iter().enumerate() {
         let t = runner.sim.now().add_millis(s.delay_ms);
         runner.sim.run_until(t);
         runner.act(&s.action);
+        observe(i, &runner.sim, &runner.ids);
     }
     runner.settle();
+    observe(scenario.steps.len(), &runner.sim, &runner.ids);
     let nodes = scenario
         .nodes
         .iter()
