@@ -103,6 +103,7 @@ fn a_failure_report_names_the_seed_and_prints_a_timeline() {
 /// every microsecond (about 11,000 events per virtual second, 664,131 events for seed 2).
 #[test]
 fn a_restarted_replica_does_not_spin_on_its_timer() {
+    use replscope_core::sim::{ChunkPolicy, LinkParams};
     use scenario::{Action, NodeSpec, Scenario, Step};
     let node = |name, port, replicaof| NodeSpec {
         name,
@@ -115,7 +116,11 @@ fn a_restarted_replica_does_not_spin_on_its_timer() {
         name: "restart-out-of-phase",
         description: "a replica crashes and restarts 810 ms later",
         nodes: vec![node("master", 6379, None), node("replica", 6380, Some(0))],
-        link: fuzz::generate(2).link,
+        link: LinkParams {
+            latency_us: 50,
+            bandwidth: 0,
+            chunking: ChunkPolicy::Random { max_chunk: 1_024 },
+        },
         steps: vec![
             step(0, Action::Settle),
             step(1_301, Action::Crash(1)),
@@ -129,4 +134,15 @@ fn a_restarted_replica_does_not_spin_on_its_timer() {
     assert!(violations.is_empty(), "{violations:?}");
     let events = run.sim.events_processed();
     assert!(events < 5_000, "{events} events");
+}
+
+#[test]
+fn shrinking_a_passing_seed_keeps_the_whole_scenario() {
+    let f = fuzz::shrink(5);
+    assert!(f.violations.is_empty());
+    assert_eq!(f.scenario, fuzz::generate(5));
+    let report = f.report();
+    assert!(report.starts_with("fuzz seed 5 failed"), "{report}");
+    assert!(report.contains("replay with SIM_SEED=5"));
+    assert!(report.contains("final state:"));
 }

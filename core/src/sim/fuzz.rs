@@ -190,10 +190,10 @@ pub fn generate(seed: u64) -> Scenario {
         steps.push(Step { delay_ms, action });
     };
     let mut open: Vec<Open> = Vec::new();
-    let rounds = 6 + rng.index(10);
+    let rounds = 8 + rng.index(20);
     for _ in 0..rounds {
         let delay = [0, 0, 1, 10, 50, 300][rng.index(6)];
-        match rng.below(10) {
+        match rng.below(11) {
             0..=3 => {
                 for _ in 0..1 + rng.index(4) {
                     push(&mut steps, 0, write(&mut rng));
@@ -213,7 +213,9 @@ pub fn generate(seed: u64) -> Scenario {
             }
             6 => {
                 // A pipeline; big enough to overflow a 16 KiB backlog sometimes.
-                let big = rng.below(4) == 0;
+                // Likelier while a fault is open with a small backlog: it overflows.
+                let big =
+                    rng.below(4) == 0 || (small_backlog && !open.is_empty() && rng.below(2) == 0);
                 let (count, prefix, value_len) = if big {
                     (200, "bulk:", 100)
                 } else {
@@ -230,7 +232,7 @@ pub fn generate(seed: u64) -> Scenario {
                     },
                 );
             }
-            7 | 8 => {
+            7..=9 => {
                 // Open a fault on a replica without one.
                 let r = 1 + rng.index(replicas);
                 let busy = open
