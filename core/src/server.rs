@@ -1057,7 +1057,13 @@ impl Server {
                     self.disconnect_replicas();
                 }
                 self.ensure_backlog(now);
-                let db = self.master_client.as_ref().map_or(0, |c| c.db);
+                let cached = self.st.replica.cached_master_db.take();
+                let db = self
+                    .master_client
+                    .as_ref()
+                    .map(|c| c.db)
+                    .or(cached)
+                    .unwrap_or(0);
                 self.create_master_client(now, db);
             }
             ReplicaEvent::MasterLinkLost { .. } => {
@@ -1160,6 +1166,7 @@ impl Server {
             .and_then(|d| usize::try_from(d).ok())
             .filter(|d| *d < self.st.keyspace.dbs.len())
             .unwrap_or(0);
+        self.st.replica.cached_master_db = None;
         self.create_master_client(now, db);
     }
 

@@ -146,3 +146,64 @@ fn shrinking_a_passing_seed_keeps_the_whole_scenario() {
     assert!(report.contains("replay with SIM_SEED=5"));
     assert!(report.contains("final state:"));
 }
+
+/// Regression (found by fuzzing, seed 4 of the generator with `REPLICAOF` moves): a replica
+/// moved with `REPLICAOF <host> <port>` under another replica of the same master resumes
+/// with `+CONTINUE` in the middle of the stream, where db 2 is selected and no `SELECT`
+/// follows. Redis caches the old master client with its db (`replicationCacheMaster`); the
+/// core used to start the new master client in db 0 and wrote the `MULTI`…`EXEC` there.
+#[test]
+fn a_replica_moved_under_a_sibling_keeps_the_streams_db() {
+    use replscope_core::sim::{ChunkPolicy, LinkParams};
+    use scenario::{Action, NodeSpec, Scenario, Step};
+    let node = |name, port, replicaof| NodeSpec {
+        name,
+        port,
+        replicaof,
+        config: Vec::new(),
+    };
+    let step = |delay_ms, action| Step { delay_ms, action };
+    let cmd = |line: &str| Action::Command {
+        node: 0,
+        words: line.split(' ').map(String::from).collect(),
+    };
+    let s = Scenario {
+        name: "move-under-sibling",
+        description: "replica-2 moves under replica-1 while the stream is in db 2",
+        nodes: vec![
+            node("master", 6379, None),
+            node("replica-1", 6380, Some(0)),
+            node("replica-2", 6381, Some(0)),
+        ],
+        link: LinkParams {
+            latency_us: 1_000,
+            bandwidth: 0,
+            chunking: ChunkPolicy::Whole,
+        },
+        steps: vec![
+            step(0, cmd("SELECT 2")),
+            step(0, cmd("SET a 1")),
+            step(0, Action::Settle),
+            // On the stream: SELECT 2; SET c 3.
+            step(10, cmd("SET c 3")),
+            step(0, Action::Settle),
+            step(10, Action::ReplicaOf { node: 2, master: 1 }),
+            step(0, cmd("MULTI")),
+            step(0, cmd("SADD s x")),
+            step(0, cmd("SET b 2")),
+            step(0, cmd("EXEC")),
+            step(0, Action::Settle),
+        ],
+        five_steps: false,
+    };
+    let (run, violations) = fuzz::check(&s, 1);
+    assert!(violations.is_empty(), "{violations:?}");
+    let labels = run.labels_from(1);
+    assert!(
+        labels.iter().any(|l| l.starts_with("+CONTINUE")),
+        "{labels:?}"
+    );
+    let r2 = run.server(2);
+    assert_eq!(r2.state().keyspace.dbs[2].len(), 4);
+    assert_eq!(r2.state().keyspace.dbs[0].len(), 0);
+}

@@ -61,6 +61,11 @@ pub struct ReplicaSide {
     pub stat_net_repl_input_bytes: u64,
     /// REPLICAOF ran: the server frees the master client once the command returns.
     pub drop_master_client: bool,
+    /// The db selected by the master client freed by a `REPLICAOF <host> <port>` on a
+    /// replica: Redis caches that client (`replicationCacheMaster`), so a `+CONTINUE` from
+    /// the new master applies the stream in that db. Cleared by a full sync and by
+    /// `REPLICAOF NO ONE`.
+    pub cached_master_db: Option<usize>,
 }
 
 impl Default for ReplicaSide {
@@ -74,6 +79,7 @@ impl Default for ReplicaSide {
             down_since: None,
             start_pending: false,
             drop_master_client: false,
+            cached_master_db: None,
             master_db: None,
             stat_net_repl_input_bytes: 0,
         }
@@ -210,6 +216,7 @@ fn replicaof(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     if argv[1].eq_ignore_ascii_case(b"no") && argv[2].eq_ignore_ascii_case(b"one") {
         if ctx.st.is_replica() {
             let dropped = unset_master(ctx.st);
+            ctx.st.replica.cached_master_db = None;
             ctx.st.kill_queue.extend(dropped);
             ctx.st.replica.drop_master_client = true;
             let info = crate::cmd::connection::client_info_line(ctx.client, ctx.now, argv);
@@ -241,7 +248,13 @@ fn replicaof(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             return Ok(());
         }
     }
-    // A previous master's client is freed by the server after this command.
+    // A previous master's client is freed by the server after this command; Redis caches
+    // it with its selected db for a partial resync (a master synthesizes one in db 0).
+    ctx.st.replica.cached_master_db = if ctx.st.is_replica() {
+        ctx.st.replica.master_db.or(ctx.st.replica.cached_master_db)
+    } else {
+        None
+    };
     ctx.st.replica.drop_master_client = true;
     set_master(ctx.st, host.clone(), port, ctx.now);
     let info = crate::cmd::connection::client_info_line(ctx.client, ctx.now, argv);

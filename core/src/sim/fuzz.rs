@@ -4,8 +4,9 @@
 //! chained (a replica of a replica), random link latency, bandwidth and chunking, random
 //! writes in several databases and types (`SET`, `INCR`, `RPUSH`, `HSET`, `SADD`, `ZADD`,
 //! `DEL`, `EXPIRE` with a long TTL, `MULTI`…`EXEC`, pipelines), and random faults on the
-//! replicas (a replication link cut and restored after a while, a crash and a restart),
-//! sometimes with a 16 KiB `repl-backlog-size` so that a long cut overflows the backlog.
+//! replicas (a replication link cut and restored after a while, a crash and a restart, a
+//! move under another node with `REPLICAOF`) and sometimes a crash and restart of the
+//! master, sometimes with a 16 KiB `repl-backlog-size` so that a long cut overflows the backlog.
 //! Every fault is healed at the end and the nodes settle.
 //!
 //! [`run_seed`] runs it and checks:
@@ -190,6 +191,7 @@ pub fn generate(seed: u64) -> Scenario {
         steps.push(Step { delay_ms, action });
     };
     let mut open: Vec<Open> = Vec::new();
+    let mut parent: Vec<Option<usize>> = nodes.iter().map(|n| n.replicaof).collect();
     let rounds = 8 + rng.index(20);
     for _ in 0..rounds {
         let delay = [0, 0, 1, 10, 50, 300][rng.index(6)];
@@ -233,21 +235,44 @@ pub fn generate(seed: u64) -> Scenario {
                 );
             }
             7..=9 => {
-                // Open a fault on a replica without one.
-                let r = 1 + rng.index(replicas);
+                // Open a fault on a node without one: mostly a replica; sometimes the
+                // master crashes, or a replica is moved under another node (`REPLICAOF`).
+                let r = if rng.below(8) == 0 {
+                    0
+                } else {
+                    1 + rng.index(replicas)
+                };
                 let busy = open
                     .iter()
                     .any(|o| matches!(*o, Open::Cut(a, _) | Open::Crash(a) if a == r));
-                if !busy {
-                    let o = if rng.below(2) == 0 {
-                        let m = nodes[r].replicaof.unwrap_or(0);
-                        push(&mut steps, delay, Action::Cut(r, m));
-                        Open::Cut(r, m)
-                    } else {
+                if busy {
+                    continue;
+                }
+                match (r, rng.below(5)) {
+                    (0, _) | (_, 0 | 1) => {
                         push(&mut steps, delay, Action::Crash(r));
-                        Open::Crash(r)
-                    };
-                    open.push(o);
+                        open.push(Open::Crash(r));
+                    }
+                    (_, 2) if replicas > 1 => {
+                        // A new master that is not r itself nor below it (no loop).
+                        let m = rng.index(replicas + 1);
+                        let mut up = Some(m);
+                        while let Some(x) = up {
+                            if x == r {
+                                break;
+                            }
+                            up = parent[x];
+                        }
+                        if up.is_none() && parent[r] != Some(m) {
+                            parent[r] = Some(m);
+                            push(&mut steps, delay, Action::ReplicaOf { node: r, master: m });
+                        }
+                    }
+                    _ => {
+                        let m = parent[r].unwrap_or(0);
+                        push(&mut steps, delay, Action::Cut(r, m));
+                        open.push(Open::Cut(r, m));
+                    }
                 }
             }
             _ => {
@@ -276,7 +301,8 @@ pub fn generate(seed: u64) -> Scenario {
     }
 }
 
-/// The invariants at one step: a running replica's offset is at most its running master's;
+/// The invariants at one step: a running replica linked to its master (the one its
+/// `replicaof` names now) has an offset at most its master's;
 /// every active backlog's window ends at the node's offset.
 fn check_step(
     scenario: &Scenario,
@@ -304,7 +330,14 @@ fn check_step(
                 ));
             }
         }
-        let Some(m) = spec.replicaof else { continue };
+        // Only while linked: a replica just moved under a node that lags keeps its offset
+        // until it resyncs from it.
+        if !srv.master_link_up() {
+            continue;
+        }
+        let Some(m) = master_index(srv, sim, ids) else {
+            continue;
+        };
         let Some(master) = at(m) else { continue };
         let (ro, mo) = (
             b.master_repl_offset(),
@@ -317,6 +350,13 @@ fn check_step(
             ));
         }
     }
+}
+
+/// The scenario node a server replicates from (its `replicaof`), if one of them.
+fn master_index(srv: &Server, sim: &Simulator, ids: &[NodeId]) -> Option<usize> {
+    let (host, port) = srv.state().config.replicaof.as_ref()?;
+    ids.iter()
+        .position(|id| sim.addr_of(*id) == host && sim.listen_port(*id) == Some(*port))
 }
 
 /// After settling: every node runs, and every replica is linked to its master with the same
