@@ -53,7 +53,7 @@ fn a_seed_runs_the_same_twice() {
 }
 
 #[test]
-fn seeds_cover_chains_faults_and_small_backlogs() {
+fn seeds_cover_chains_faults_failovers_and_small_backlogs() {
     let scenarios: Vec<_> = (0..200).map(fuzz::generate).collect();
     let chain = scenarios
         .iter()
@@ -69,6 +69,12 @@ fn seeds_cover_chains_faults_and_small_backlogs() {
     assert!(sizes.iter().all(|n| (2..=5).contains(n)));
     assert!(has(&|a| matches!(a, scenario::Action::Cut(..))));
     assert!(has(&|a| matches!(a, scenario::Action::Crash(..))));
+    assert!(has(&|a| matches!(a, scenario::Action::Crash(0))));
+    assert!(has(&|a| matches!(a, scenario::Action::Promote(..))));
+    assert!(has(&|a| matches!(
+        a,
+        scenario::Action::ReplicaOf { master: 1.., .. }
+    )));
     assert!(has(
         &|a| matches!(a, scenario::Action::Command { words, .. } if words[0] == "MULTI")
     ));

@@ -5,7 +5,8 @@
 //! writes in several databases and types (`SET`, `INCR`, `RPUSH`, `HSET`, `SADD`, `ZADD`,
 //! `DEL`, `EXPIRE` with a long TTL, `MULTI`…`EXEC`, pipelines), and random faults on the
 //! replicas (a replication link cut and restored after a while, a crash and a restart, a
-//! move under another node with `REPLICAOF`) and sometimes a crash and restart of the
+//! move under another node with `REPLICAOF`, a promotion with `REPLICAOF NO ONE` healed
+//! by `REPLICAOF master`) and sometimes a crash and restart of the
 //! master, sometimes with a 16 KiB `repl-backlog-size` so that a long cut overflows the backlog.
 //! Every fault is healed at the end and the nodes settle.
 //!
@@ -125,12 +126,15 @@ fn write(rng: &mut Rng) -> Action {
 enum Open {
     Cut(usize, usize),
     Crash(usize),
+    /// `REPLICAOF NO ONE` sent to the node; healed by `REPLICAOF master`.
+    Promoted(usize),
 }
 
 fn heal(open: Open) -> Action {
     match open {
         Open::Cut(a, b) => Action::Restore(a, b),
         Open::Crash(n) => Action::Restart(n),
+        Open::Promoted(n) => Action::ReplicaOf { node: n, master: 0 },
     }
 }
 
@@ -143,6 +147,8 @@ fn open_faults(steps: &[Step]) -> Vec<Open> {
             Action::Crash(n) => open.push(Open::Crash(n)),
             Action::Restore(a, b) => open.retain(|o| *o != Open::Cut(a, b)),
             Action::Restart(n) => open.retain(|o| *o != Open::Crash(n)),
+            Action::Promote(n) => open.push(Open::Promoted(n)),
+            Action::ReplicaOf { node, .. } => open.retain(|o| *o != Open::Promoted(node)),
             _ => {}
         }
     }
@@ -244,11 +250,16 @@ pub fn generate(seed: u64) -> Scenario {
                 };
                 let busy = open
                     .iter()
-                    .any(|o| matches!(*o, Open::Cut(a, _) | Open::Crash(a) if a == r));
+                    .any(|o| matches!(*o, Open::Cut(a, _) | Open::Crash(a) | Open::Promoted(a) if a == r));
                 if busy {
                     continue;
                 }
-                match (r, rng.below(5)) {
+                match (r, rng.below(6)) {
+                    (1.., 5) => {
+                        parent[r] = None;
+                        push(&mut steps, delay, Action::Promote(r));
+                        open.push(Open::Promoted(r));
+                    }
                     (0, _) | (_, 0 | 1) => {
                         push(&mut steps, delay, Action::Crash(r));
                         open.push(Open::Crash(r));
@@ -278,6 +289,9 @@ pub fn generate(seed: u64) -> Scenario {
             _ => {
                 if !open.is_empty() {
                     let o = open.remove(rng.index(open.len()));
+                    if let Open::Promoted(r) = o {
+                        parent[r] = Some(0);
+                    }
                     let after = [10, 200, 1_000, 3_000, 8_000][rng.index(5)];
                     push(&mut steps, after, heal(o));
                 } else if rng.below(2) == 0 {
