@@ -553,10 +553,24 @@ fn json_key_entry(out: &mut String, k: &RdbKey) {
 /// The logical content of a dump as one line of JSON (see the module doc).
 pub fn to_json(file: &RdbFile) -> String {
     let mut out = String::from("{\"aux\":{");
-    for (i, (k, v)) in file.aux.iter().enumerate() {
-        if i > 0 {
+    // A field present twice appears once, at its first place, with its last value (as
+    // Redis keeps the last): JSON object keys must be unique.
+    let mut first = true;
+    for (i, (k, _)) in file.aux.iter().enumerate() {
+        if file.aux[..i].iter().any(|(earlier, _)| earlier == k) {
+            continue;
+        }
+        let v = &file
+            .aux
+            .iter()
+            .rev()
+            .find(|(other, _)| other == k)
+            .expect("k is in aux")
+            .1;
+        if !first {
             out.push(',');
         }
+        first = false;
         json_key(&mut out, k);
         out.push(':');
         json_bytes(&mut out, v);
@@ -662,6 +676,23 @@ mod tests {
             freq: None,
             rdb_type: 0,
         }
+    }
+
+    #[test]
+    fn json_aux_field_twice_is_one_key_with_the_last_value() {
+        let file = RdbFile {
+            version: 10,
+            aux: vec![
+                (b"redis-ver".to_vec(), b"6.2.0".to_vec()),
+                (b"redis-bits".to_vec(), b"64".to_vec()),
+                (b"redis-ver".to_vec(), b"7.0.15".to_vec()),
+            ],
+            ..RdbFile::default()
+        };
+        assert_eq!(
+            to_json(&file),
+            r#"{"aux":{"redis-ver":"7.0.15","redis-bits":"64"},"databases":{},"functions":[]}"#
+        );
     }
 
     #[test]
