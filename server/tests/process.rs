@@ -169,28 +169,26 @@ impl Proc {
     }
 
     fn wait_listening(&mut self) -> Result<(), String> {
-        let deadline = Instant::now() + PROCESS_TIMEOUT;
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Err(format!(
-                    "exited with {status} on port {}\n{}",
-                    self.port,
-                    self.dump()
-                ));
-            }
-            if self.log().contains("Server initialized")
-                && TcpStream::connect(("127.0.0.1", self.port)).is_ok()
-            {
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                return Err(format!(
-                    "not listening on port {} after {PROCESS_TIMEOUT:?}\n{}",
-                    self.port,
-                    self.dump()
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(20));
+        let (stdout, logfile) = (self.dir.join("stdout"), self.logfile.clone());
+        let ready = || {
+            let log = match &logfile {
+                Some(f) => std::fs::read_to_string(f).unwrap_or_default(),
+                None => std::fs::read_to_string(&stdout).unwrap_or_default(),
+            };
+            log.contains("Server initialized")
+        };
+        match common::wait_listening(&mut self.child, self.port, PROCESS_TIMEOUT, ready) {
+            Ok(()) => Ok(()),
+            Err(common::NotListening::Exited(status)) => Err(format!(
+                "exited with {status} on port {}\n{}",
+                self.port,
+                self.dump()
+            )),
+            Err(common::NotListening::TimedOut) => Err(format!(
+                "not listening on port {} after {PROCESS_TIMEOUT:?}\n{}",
+                self.port,
+                self.dump()
+            )),
         }
     }
 

@@ -134,6 +134,39 @@ pub fn spawn_server(kind: Kind, port: u16, dir: &Path, extra: &[&str], log: &Pat
         .unwrap_or_else(|e| panic!("cannot start {}: {e}", program.display()))
 }
 
+/// Why [`wait_listening`] gave up.
+#[derive(Debug)]
+pub enum NotListening {
+    /// The process exited first.
+    Exited(std::process::ExitStatus),
+    /// `timeout` passed.
+    TimedOut,
+}
+
+/// Poll every 20 ms until `log_ready()` is true and a TCP connection to `port` succeeds.
+/// The log is checked first: if the chosen port got taken by another process, the child
+/// fails to bind and exits, and a connection would reach the other one.
+pub fn wait_listening(
+    child: &mut Child,
+    port: u16,
+    timeout: Duration,
+    mut log_ready: impl FnMut() -> bool,
+) -> Result<(), NotListening> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(NotListening::Exited(status));
+        }
+        if log_ready() && TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(NotListening::TimedOut);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 impl ServerProc {
     /// Start our server with the common arguments plus `extra`.
     pub fn ours(extra: &[&str]) -> ServerProc {
@@ -177,26 +210,22 @@ impl ServerProc {
     /// Wait until the server logged `Ready to accept connections` and a TCP connection
     /// succeeds (or the process died, or 10 s passed).
     fn wait_ready(&mut self) -> Result<(), String> {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Err(format!(
-                    "exited with {status} on port {}; log:\n{}",
-                    self.port,
-                    self.log()
-                ));
+        let log = self.dir.join("server.log");
+        let ready = || {
+            std::fs::read_to_string(&log)
+                .unwrap_or_default()
+                .contains("Ready to accept connections")
+        };
+        match wait_listening(&mut self.child, self.port, Duration::from_secs(10), ready) {
+            Ok(()) => Ok(()),
+            Err(NotListening::Exited(status)) => Err(format!(
+                "exited with {status} on port {}; log:\n{}",
+                self.port,
+                self.log()
+            )),
+            Err(NotListening::TimedOut) => {
+                Err(format!("not listening on port {} after 10 s", self.port))
             }
-            // The log line first: if our chosen port got taken by another process, the
-            // child fails to bind and exits, and a connection would reach the other one.
-            if self.log().contains("Ready to accept connections")
-                && TcpStream::connect(("127.0.0.1", self.port)).is_ok()
-            {
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                return Err(format!("not listening on port {} after 10 s", self.port));
-            }
-            std::thread::sleep(Duration::from_millis(20));
         }
     }
 
