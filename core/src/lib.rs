@@ -30,6 +30,7 @@ pub mod sim;
 pub mod stats;
 pub mod strtod;
 pub mod time;
+pub mod tour;
 pub mod util;
 
 /// The ReplScope version.
