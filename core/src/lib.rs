@@ -14,8 +14,10 @@
 
 pub mod client;
 pub mod cmd;
+pub mod compare;
 pub mod config;
 pub mod expire;
+pub mod explain;
 pub mod glob;
 pub mod keyspace;
 pub mod ldouble;
