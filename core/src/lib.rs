@@ -21,6 +21,7 @@ pub mod explain;
 pub mod glob;
 pub mod keyspace;
 pub mod ldouble;
+pub mod permalink;
 pub mod persist;
 pub mod propagate;
 pub mod rdb;
