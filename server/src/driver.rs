@@ -270,14 +270,38 @@ fn handle_msg(
     }
 }
 
+/// Most bytes the writer task gathers from its queue into one `write` (Redis's
+/// `NET_MAX_WRITES_PER_EVENT` is 64 KiB per client and turn).
+const WRITE_BATCH_MAX: usize = 64 * 1024;
+
 /// Start the reader and writer tasks of a connection (a client, or the link to our master):
 /// bytes read go to the core as `Input(id)`, the end as `Closed(id)`.
 fn wire(stream: TcpStream, id: ClientId, tx: &mpsc::UnboundedSender<CoreMsg>) -> Conn {
     let (mut rd, mut wr) = stream.into_split();
     let (wtx, mut wrx) = mpsc::unbounded_channel::<Bytes>();
     tokio::spawn(async move {
+        // Coalesce whatever is already queued into one write, as Redis writes a client's
+        // whole output buffer once per event loop turn: a replica is sent one chunk per
+        // propagated command, and a syscall each would cost more than the commands.
+        let mut batch = BytesMut::new();
         while let Some(first) = wrx.recv().await {
-            if wr.write_all(&first).await.is_err() {
+            let res = match wrx.try_recv() {
+                Err(_) => wr.write_all(&first).await,
+                Ok(second) => {
+                    batch.extend_from_slice(&first);
+                    batch.extend_from_slice(&second);
+                    while batch.len() < WRITE_BATCH_MAX {
+                        match wrx.try_recv() {
+                            Ok(more) => batch.extend_from_slice(&more),
+                            Err(_) => break,
+                        }
+                    }
+                    let r = wr.write_all(&batch).await;
+                    batch.clear();
+                    r
+                }
+            };
+            if res.is_err() {
                 return;
             }
         }
