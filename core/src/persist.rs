@@ -533,10 +533,17 @@ fn bgsave_done(st: &mut State, now: Time, exit: BgsaveExit) {
     if to_replicas {
         // backgroundSaveDoneHandlerSocket: the dump on disk and `dirty` are untouched.
         match exit {
-            BgsaveExit::Ok => st.log(
-                LogLevel::Notice,
-                "Background RDB transfer terminated with success",
-            ),
+            BgsaveExit::Ok => {
+                let up = st.master.rdb_pipe_conns.len();
+                st.log(
+                    LogLevel::Warning,
+                    format!("Diskless rdb transfer, done reading from pipe, {up} replicas still up."),
+                );
+                st.log(
+                    LogLevel::Notice,
+                    "Background RDB transfer terminated with success",
+                );
+            }
             BgsaveExit::Error => st.log(LogLevel::Warning, "Background transfer error"),
             BgsaveExit::Signal(sig) => st.log(
                 LogLevel::Warning,
@@ -545,6 +552,7 @@ fn bgsave_done(st: &mut State, now: Time, exit: BgsaveExit) {
         }
         st.persist.child = None;
         st.persist.current_save_keys_total = 0;
+        st.master.rdb_pipe_conns.clear();
         return;
     }
     match exit {

@@ -642,7 +642,6 @@ impl Server {
     fn unwatch_all(&mut self, c: &Client) {
         crate::cmd::unwatch_keys(&mut self.st, c.id, &c.watched);
         crate::repl::master::replica_gone(&mut self.st, c);
-        crate::repl::master::kill_orphan_transfer(&mut self.st, &self.clients);
     }
 
     fn process_input(&mut self, now: Time, client: &mut Client) {

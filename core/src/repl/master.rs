@@ -62,6 +62,8 @@ pub struct MasterRepl {
     pub get_ack_from_slaves: bool,
     /// `server.clients_waiting_acks`: clients blocked in `WAIT`.
     pub clients_waiting_acks: Vec<ClientId>,
+    /// `rdb_pipe_conns`: the replicas a running diskless transfer is for, still connected.
+    pub rdb_pipe_conns: Vec<ClientId>,
     /// `sync_full`.
     pub stat_sync_full: u64,
     /// `sync_partial_ok`.
@@ -90,6 +92,7 @@ impl MasterRepl {
             now,
             get_ack_from_slaves: false,
             clients_waiting_acks: Vec::new(),
+            rdb_pipe_conns: Vec::new(),
             stat_sync_full: 0,
             stat_sync_partial_ok: 0,
             stat_sync_partial_err: 0,
@@ -155,6 +158,12 @@ pub struct ReplClientState {
     pub obuf_unsent: u64,
     /// `obuf_soft_limit_reached_time` (Unix seconds; `None`: under the soft limit).
     pub obuf_soft_since: Option<i64>,
+    /// Dropped by the cron for its output buffer: the log line that follows the one about
+    /// the lost connection (Redis's synchronous `closeClientOnOutputBufferLimitReached`).
+    pub obuf_close_line: Option<String>,
+    /// Stream bytes handed to the driver since its RDB (the unwritten part of the driver's
+    /// queue counts against the output buffer limit only up to this: the RDB does not).
+    pub stream_sent: u64,
 }
 
 /// What RDB a replica asked for (`slave_req`: `SLAVE_REQ_RDB_EXCLUDE_DATA`,
@@ -402,6 +411,7 @@ fn sync(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
                 for chunk in range.chunks() {
                     c.out.extend_from_slice(chunk);
                 }
+                c.repl.stream_sent = range.len() as u64;
                 ctx.st.master.stat_net_repl_output_bytes += range.len() as u64;
             }
             ctx.st.log(LogLevel::Notice, log);
@@ -542,6 +552,12 @@ fn send_to(st: &mut State, c: &mut Client, is_current: bool, bytes: Bytes) {
     }
 }
 
+/// [`send_to`] for replication stream bytes (counted for the output buffer limit).
+fn send_stream(st: &mut State, c: &mut Client, is_current: bool, bytes: Bytes) {
+    c.repl.stream_sent = c.repl.stream_sent.saturating_add(bytes.len() as u64);
+    send_to(st, c, is_current, bytes);
+}
+
 /// Close replica `c` once what was queued for it is written (`freeClientAsync`).
 fn close_async(st: &mut State, c: &mut Client, is_current: bool) {
     if is_current {
@@ -632,7 +648,9 @@ fn start_bgsave_for_replication(
         let ready_at = crate::persist::child_ready_at(st, now);
         let started = st.persist.storage.start_bgsave_to_replicas(&target, &job);
         let r = crate::persist::transfer_started(st, now, started, ready_at);
-        if r.is_err() {
+        if r.is_ok() {
+            st.master.rdb_pipe_conns = served.clone();
+        } else {
             // Undo: the replicas go back to WAIT_BGSAVE_START (and are failed below).
             for id in &served {
                 if let Some((c, _)) = reps.get(*id) {
@@ -761,13 +779,14 @@ fn update_slaves_waiting_bgsave(
             );
             continue;
         };
+        c.repl.stream_sent = 0;
         if done.to_replicas {
             send_to(st, c, cur, data);
             st.log(
                 LogLevel::Notice,
                 format!(
                     "Streamed RDB transfer with replica {name} succeeded (socket). Waiting for \
-                     REPLCONF ACK from replica to enable streaming"
+                     REPLCONF ACK from slave to enable streaming"
                 ),
             );
             if put_online(st, c, now) {
@@ -820,14 +839,16 @@ fn start_command_stream(st: &mut State, c: &mut Client, is_current: bool) {
     c.repl.start_stream_on_ack = false;
     c.repl.pending_len = 0;
     for chunk in std::mem::take(&mut c.repl.pending) {
-        send_to(st, c, is_current, chunk);
+        send_stream(st, c, is_current, chunk);
     }
 }
 
 /// The replica's output-buffer use: what the core holds for it plus what the driver
 /// reported as not yet written to its socket.
 fn obuf_used(c: &Client) -> u64 {
-    c.repl.pending_len.saturating_add(c.repl.obuf_unsent)
+    c.repl
+        .pending_len
+        .saturating_add(c.repl.obuf_unsent.min(c.repl.stream_sent))
 }
 
 /// `checkClientOutputBufferLimits` for the replica class (`client-output-buffer-limit
@@ -861,12 +882,15 @@ fn obuf_limit_reached(st: &State, c: &mut Client, now: Time) -> bool {
 }
 
 /// `closeClientOnOutputBufferLimitReached(c, async)`: drop a replica over its output
-/// buffer limit (it reconnects and resyncs). Returns whether it was dropped.
+/// buffer limit (it reconnects and resyncs). The asynchronous form (while feeding the
+/// stream) logs at once; the synchronous one (the cron, a driver report) logs once the
+/// connection is gone. Returns whether it was dropped.
 pub(crate) fn check_obuf_limit(
     st: &mut State,
     c: &mut Client,
     is_current: bool,
     now: Time,
+    asynchronous: bool,
 ) -> bool {
     if !c.flags.replica || c.flags.close_asap || !obuf_limit_reached(st, c, now) {
         return false;
@@ -878,12 +902,18 @@ pub(crate) fn check_obuf_limit(
     if !is_current {
         st.kill_queue.push(c.id);
     }
-    st.log(
-        LogLevel::Warning,
-        format!(
-            "Client {info} scheduled to be closed ASAP for overcoming of output buffer limits."
-        ),
-    );
+    if asynchronous {
+        st.log(
+            LogLevel::Warning,
+            format!(
+                "Client {info} scheduled to be closed ASAP for overcoming of output buffer limits."
+            ),
+        );
+    } else {
+        c.repl.obuf_close_line = Some(format!(
+            "Client {info} closed for overcoming of output buffer limits."
+        ));
+    }
     true
 }
 
@@ -891,7 +921,7 @@ pub(crate) fn check_obuf_limit(
 /// socket; the replica is dropped when that passes its output buffer limit.
 pub fn report_unsent(st: &mut State, c: &mut Client, unsent: u64, now: Time) -> bool {
     c.repl.obuf_unsent = unsent;
-    check_obuf_limit(st, c, false, now)
+    check_obuf_limit(st, c, false, now, false)
 }
 
 // ----- ROLE, WAIT -----
@@ -1112,12 +1142,12 @@ pub fn feed_replicas(
         }
         match c.repl.state {
             Some(SlaveState::Online) if !c.repl.start_stream_on_ack => {
-                send_to(st, c, cur, bytes.clone());
+                send_stream(st, c, cur, bytes.clone());
             }
             Some(SlaveState::WaitBgsaveEnd | SlaveState::SendBulk | SlaveState::Online) => {
                 c.repl.pending_len += bytes.len() as u64;
                 c.repl.pending.push(bytes.clone());
-                check_obuf_limit(st, c, cur, now);
+                check_obuf_limit(st, c, cur, now, true);
             }
             _ => {}
         }
@@ -1199,31 +1229,26 @@ pub fn replica_gone(st: &mut State, c: &Client) {
     st.master.slaves.remove(pos);
     if c.repl.state != Some(SlaveState::RdbTransmitted) {
         let line = format!("Connection with replica {} lost.", slave_name(c));
-        st.log(LogLevel::Notice, line);
+        st.log(LogLevel::Warning, line);
+    }
+    if let Some(line) = &c.repl.obuf_close_line {
+        st.log(LogLevel::Warning, line.clone());
     }
     if st.master.slaves.is_empty() {
         let now = st.master.now;
         st.master.backlog.set_no_replicas_since(now);
     }
-}
-
-/// After a replica was freed (`freeClient` → `rdbPipe...`): a diskless transfer with no
-/// replica left to receive it is killed. `clients` are the remaining clients.
-pub fn kill_orphan_transfer(st: &mut State, clients: &BTreeMap<ClientId, Box<Client>>) {
-    if !st.persist.child.is_some_and(|c| c.to_replicas) {
-        return;
-    }
-    let receiving = st.master.slaves.iter().any(|id| {
-        clients
-            .get(id)
-            .is_some_and(|c| c.repl.state == Some(SlaveState::WaitBgsaveEnd))
-    });
-    if !receiving {
-        st.log(
-            LogLevel::Warning,
-            "Diskless rdb transfer, last replica dropped, killing fork child.",
-        );
-        crate::persist::kill_rdb_child(st);
+    // A diskless transfer with nobody left to receive it is killed.
+    let pipe = &mut st.master.rdb_pipe_conns;
+    if let Some(p) = pipe.iter().position(|id| *id == c.id) {
+        pipe.remove(p);
+        if pipe.is_empty() && st.persist.child.is_some_and(|ch| ch.to_replicas) {
+            st.log(
+                LogLevel::Warning,
+                "Diskless rdb transfer, last replica dropped, killing fork child.",
+            );
+            crate::persist::kill_rdb_child(st);
+        }
     }
 }
 
@@ -1245,6 +1270,14 @@ pub fn replication_cron(
         };
         update_slaves_waiting_bgsave(st, &mut reps, now, done);
         start_pending_fork(st, &mut reps, now);
+    }
+    // clientsCron: a replica over its soft limit for too long is dropped.
+    for id in st.master.slaves.clone() {
+        if let Some(c) = clients.get_mut(&id) {
+            if obuf_used(c) > 0 || c.repl.obuf_soft_since.is_some() {
+                check_obuf_limit(st, c, false, now, false);
+            }
+        }
     }
     if now.micros_since(st.master.last_cron) < 1_000_000 {
         return Vec::new();
