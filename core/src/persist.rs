@@ -537,7 +537,9 @@ fn bgsave_done(st: &mut State, now: Time, exit: BgsaveExit) {
                 let up = st.master.rdb_pipe_conns.len();
                 st.log(
                     LogLevel::Warning,
-                    format!("Diskless rdb transfer, done reading from pipe, {up} replicas still up."),
+                    format!(
+                        "Diskless rdb transfer, done reading from pipe, {up} replicas still up."
+                    ),
                 );
                 st.log(
                     LogLevel::Notice,

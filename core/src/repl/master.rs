@@ -538,18 +538,22 @@ impl Replicas<'_> {
     }
 }
 
-/// Queue `bytes` for client `c` (into its reply buffer when it runs the current command,
-/// else as a transmit request), counting them as replication output.
+/// Queue `bytes` for client `c` as a transmit request (after what its reply buffer holds
+/// when it runs the current command), counting them as replication output.
 fn send_to(st: &mut State, c: &mut Client, is_current: bool, bytes: Bytes) {
     st.master.stat_net_repl_output_bytes += bytes.len() as u64;
-    if is_current {
-        c.out.extend_from_slice(&bytes);
-    } else {
+    // Never through the reply buffer of a running command: a replica's command that
+    // leaves a reply there is a rogue one. What is already there goes first.
+    if is_current && !c.out.is_empty() {
         st.outputs.push_back(Output::Transmit {
             client: c.id,
-            bytes,
+            bytes: c.out.split().freeze(),
         });
     }
+    st.outputs.push_back(Output::Transmit {
+        client: c.id,
+        bytes,
+    });
 }
 
 /// [`send_to`] for replication stream bytes (counted for the output buffer limit).
