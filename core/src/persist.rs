@@ -4,8 +4,11 @@
 //!
 //! The core never touches files and never forks: where the bytes go, and how a background
 //! save runs, is the job of a [`Storage`] the driver provides. The tokio server writes
-//! `dir/dbfilename` atomically and forks a child for BGSAVE, as Redis does; the simulator and
-//! the tests use [`MemStorage`], which keeps the dump in memory and "forks" at once.
+//! `dir/dbfilename` atomically and forks a child for BGSAVE (and for diskless transfers to
+//! replicas, `rdbSaveToSlavesSockets`), as Redis does; the simulator and the tests use
+//! [`MemStorage`], which keeps the dump in memory and "forks" at once. A child is only looked
+//! at once its simulated duration passed ([`child_ready_at`]: `rdb-key-save-delay` and
+//! [`Persistence::child_cost_ns_per_key`]), so a save can take time in the simulator too.
 
 use std::sync::{Arc, Mutex};
 

@@ -570,3 +570,71 @@ fn transfer_killed_when_last_replica_drops() {
         .cmd("info persistence")
         .contains("rdb_bgsave_in_progress:0"));
 }
+
+/// In the simulator a full sync of a large dataset takes simulated time (the node's cost
+/// knob): the master keeps answering clients meanwhile, and a write made during the
+/// transfer reaches the replica after its RDB.
+#[test]
+fn simulated_full_sync_takes_time_and_the_master_keeps_serving() {
+    use replscope_core::sim::{ChunkPolicy, Dest, LinkParams, Probe, Simulator};
+    let t0 = Time::from_millis(NOW_MS);
+    let mut sim: Simulator = Simulator::new(5, t0);
+    sim.set_default_link(LinkParams {
+        latency_us: 500,
+        bandwidth: 0,
+        chunking: ChunkPolicy::Whole,
+    });
+    let mut mcfg = Config::default();
+    mcfg.repl_diskless_sync_delay = 0;
+    let mut master = Server::new(mcfg, 1, t0);
+    let c = master.handle_accept(t0, peer(40000));
+    let mut load = Vec::new();
+    for i in 0..2000 {
+        load.extend_from_slice(&words(&format!("set key:{i} v")));
+    }
+    master.handle_input(t0, c, &load);
+    master.handle_close(t0, c);
+    while master.poll_output().is_some() {}
+    // 1 ms per key: the transfer takes 2 s.
+    master.set_snapshot_cost_ns_per_key(1_000_000);
+    let m = sim.add_node(Box::new(master), Some(6379));
+    let mut rcfg = Config::default();
+    rcfg.port = 6380;
+    rcfg.replicaof = Some((sim.addr_of(m).to_string(), 6379));
+    let r = sim.add_node(Box::new(Server::new(rcfg, 2, t0)), Some(6380));
+    let p = sim.add_node(Box::new(Probe::new()), None);
+    let conn = sim
+        .with_node_as(p, |pr: &mut Probe, _| pr.connect(Dest::Node(m)))
+        .unwrap();
+    sim.run_until(t0.add_millis(1000));
+    let keys = |sim: &Simulator| {
+        sim.node_as::<Server>(r)
+            .unwrap()
+            .state()
+            .keyspace
+            .total_keys()
+    };
+    assert_eq!(keys(&sim), 0, "still transferring");
+    sim.with_node_as(p, |pr: &mut Probe, _| {
+        pr.send(conn, &words("set during-sync 1"))
+    })
+    .unwrap();
+    sim.run_until(t0.add_millis(1010));
+    assert_eq!(
+        sim.node_as::<Probe>(p)
+            .unwrap()
+            .conn(conn)
+            .unwrap()
+            .received,
+        b"+OK\r\n",
+        "answered at once"
+    );
+    sim.run_until(t0.add_millis(1900));
+    assert_eq!(keys(&sim), 0);
+    sim.run_until(t0.add_millis(3000));
+    assert_eq!(
+        keys(&sim),
+        2001,
+        "the RDB, then the write made during the transfer"
+    );
+}

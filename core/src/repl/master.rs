@@ -1,14 +1,35 @@
 //! The master side of replication wired into the server (Redis's replication.c
-//! `replconfCommand`, `syncCommand`, `roleCommand`, `waitCommand`, `replicationFeedSlaves`,
-//! `replicationCron`; spec §2, §3, §5).
+//! `replconfCommand`, `syncCommand`, `startBgsaveForReplication`, `updateSlavesWaitingBgsave`,
+//! `roleCommand`, `waitCommand`, `replicationFeedSlaves`, `replicationCron`; spec §2, §3, §5).
 //!
 //! A client becomes a replica of this server with `SYNC` or `PSYNC`. The decision (partial or
 //! full) comes from [`crate::repl::psync`]; the ids and the backlog live in [`MasterRepl`].
-//! A full resync is served at once from an in-core snapshot of the keyspace, with the
-//! disk-target framing `$<len>\r\n<rdb>` (no trailing CRLF): the `+FULLRESYNC` offset is
-//! `master_repl_offset` at the snapshot and the replica is fed the stream from the next byte.
-//! There is no diskless (`$EOF:`) transfer, no `repl-diskless-sync-delay` and no background
-//! save for replicas here.
+//!
+//! A full resync goes through a BGSAVE for replication that takes time, as in 7.0: the
+//! replica waits in WAIT_BGSAVE_START (newline keepalives every second) until a child is
+//! started for it, then in WAIT_BGSAVE_END (`+FULLRESYNC <replid> <offset>` sent at the
+//! fork) while the master keeps serving and accumulates the stream for it.
+//! * Target sockets (`repl-diskless-sync yes`, the default, or a filtered RDB, and every
+//!   replica served announced `capa eof`): the child is started by the cron once a replica
+//!   idled `repl-diskless-sync-delay` seconds or `repl-diskless-sync-max-replicas` wait; it
+//!   produces `$EOF:<40 random hex>\r\n<rdb><mark>`; when it ends the replica is ONLINE
+//!   but its accumulated stream waits for its first `REPLCONF ACK`.
+//! * Target disk: a normal BGSAVE writes the dump; when it ends the replica gets
+//!   `$<len>\r\n` and the file (SEND_BULK), then the accumulated stream, and is ONLINE.
+//!   A replica arriving during a disk BGSAVE attaches to it when another replica is
+//!   accumulating since its fork (same offset, a copy of its buffer); otherwise, and during
+//!   a socket transfer, it waits for the next BGSAVE.
+//! The child runs in the driver (see [`crate::persist::Storage`]: the server forks, the
+//! simulator and tests produce it in memory) and the core only looks for its end after the
+//! simulated duration of [`crate::persist::child_ready_at`]. A replica whose accumulated
+//! stream plus what the driver reports as unwritten ([`report_unsent`]) passes
+//! `client-output-buffer-limit replica` is dropped and will full-resync.
+//!
+//! Simplifications: the transfer's bytes are handed to the driver when the child ends (Redis
+//! streams them while the child writes); a replica's output-buffer use is counted in bytes,
+//! not in the 16 KiB blocks of 7.0's shared replication buffer (so an idle replica never
+//! counts against a tiny limit, unlike 7.0); the socket-transfer timeout
+//! (`repl_last_partial_write`) is not modelled.
 //!
 //! The replication stream itself is produced by [`crate::propagate::Propagator`]; once a
 //! backlog exists, [`feed_replicas`] moves what it produced into the backlog (piece by piece,
