@@ -9,6 +9,7 @@
 //! replica waits in WAIT_BGSAVE_START (newline keepalives every second) until a child is
 //! started for it, then in WAIT_BGSAVE_END (`+FULLRESYNC <replid> <offset>` sent at the
 //! fork) while the master keeps serving and accumulates the stream for it.
+//!
 //! * Target sockets (`repl-diskless-sync yes`, the default, or a filtered RDB, and every
 //!   replica served announced `capa eof`): the child is started by the cron once a replica
 //!   idled `repl-diskless-sync-delay` seconds or `repl-diskless-sync-max-replicas` wait; it
@@ -19,6 +20,7 @@
 //!   A replica arriving during a disk BGSAVE attaches to it when another replica is
 //!   accumulating since its fork (same offset, a copy of its buffer); otherwise, and during
 //!   a socket transfer, it waits for the next BGSAVE.
+//!
 //! The child runs in the driver (see [`crate::persist::Storage`]: the server forks, the
 //! simulator and tests produce it in memory) and the core only looks for its end after the
 //! simulated duration of [`crate::persist::child_ready_at`]. A replica whose accumulated
