@@ -229,3 +229,19 @@ fn redis_cli_rdb_from_a_disk_sync_master() {
     assert!(log.contains("rdb only replica"), "{log}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn keepalive_newlines_carry_a_replica_through_a_long_diskless_delay() {
+    // 8 s of diskless delay against a replica whose repl-timeout is 3 s: the newline we
+    // write every second keeps its handshake alive (spec §8.3).
+    let ours = ServerProc::ours(&["--repl-diskless-sync-delay", "8"]);
+    let mut o = ours.connect();
+    write_dataset(&mut o, "k");
+    let port = ours.port.to_string();
+    let redis = ServerProc::redis(&["--replicaof", "127.0.0.1", &port, "--repl-timeout", "3"]);
+    assert_converged(&ours, &redis, "sync after a long delay");
+    let rlog = redis.log();
+    assert!(!rlog.contains("Timeout connecting to the MASTER"), "{rlog}");
+    let stats = info(&mut o, "stats");
+    assert_eq!(field(&stats, "sync_full").as_deref(), Some("1"), "{stats}");
+}
