@@ -4,8 +4,11 @@
 //!
 //! The core never touches files and never forks: where the bytes go, and how a background
 //! save runs, is the job of a [`Storage`] the driver provides. The tokio server writes
-//! `dir/dbfilename` atomically and forks a child for BGSAVE, as Redis does; the simulator and
-//! the tests use [`MemStorage`], which keeps the dump in memory and "forks" at once.
+//! `dir/dbfilename` atomically and forks a child for BGSAVE (and for diskless transfers to
+//! replicas, `rdbSaveToSlavesSockets`), as Redis does; the simulator and the tests use
+//! [`MemStorage`], which keeps the dump in memory and "forks" at once. A child is only looked
+//! at once its simulated duration passed ([`child_ready_at`]: `rdb-key-save-delay` and
+//! [`Persistence::child_cost_ns_per_key`]), so a save can take time in the simulator too.
 
 use std::sync::{Arc, Mutex};
 
@@ -75,6 +78,19 @@ pub trait Storage: std::fmt::Debug + Send {
     fn kill_bgsave(&mut self);
     /// The dump's bytes, `None` when there is no dump. `Err` carries the log line.
     fn load(&mut self, target: &RdbTarget) -> Result<Option<Vec<u8>>, String>;
+    /// Start a background transfer to replicas (Redis's `rdbSaveToSlavesSockets`, the
+    /// diskless sync): produce the payload with `job` (in a forked child for the server) and
+    /// keep it for [`Storage::take_replica_payload`] instead of saving it as the dump. The
+    /// child is polled, killed and reaped as a background save. `target` only names the
+    /// directory a driver may use for scratch space.
+    fn start_bgsave_to_replicas(
+        &mut self,
+        target: &RdbTarget,
+        job: &dyn Fn() -> Vec<u8>,
+    ) -> Result<u32, String>;
+    /// The payload of a transfer started by [`Storage::start_bgsave_to_replicas`], once
+    /// [`Storage::poll_bgsave`] reported that it ended with [`BgsaveExit::Ok`].
+    fn take_replica_payload(&mut self) -> Option<Vec<u8>>;
 }
 
 /// What [`MemStorage`] holds; shared by its clones so a test can look inside.
@@ -96,6 +112,10 @@ pub struct MemStorageInner {
     pub next_pid: u32,
     /// Number of saves written (foreground and background).
     pub saves: u64,
+    /// The running child is a transfer to replicas (its data is not a dump).
+    pub child_to_replicas: bool,
+    /// The payload of the last transfer to replicas that ended.
+    pub replica_payload: Option<Vec<u8>>,
 }
 
 /// An in-memory [`Storage`] (tests and the simulator). A background save encodes at once;
@@ -175,6 +195,7 @@ impl Storage for MemStorage {
             Some(data)
         };
         g.child = Some((path_of(target), data));
+        g.child_to_replicas = false;
         g.killed = None;
         g.next_pid += 1;
         Ok(g.next_pid)
@@ -190,6 +211,15 @@ impl Storage for MemStorage {
             return None;
         }
         let (path, data) = g.child.take()?;
+        if std::mem::take(&mut g.child_to_replicas) {
+            let ok = data.is_some();
+            g.replica_payload = data;
+            return Some(if ok {
+                BgsaveExit::Ok
+            } else {
+                BgsaveExit::Error
+            });
+        }
         match data {
             Some(d) => {
                 g.files.insert(path, d);
@@ -208,6 +238,26 @@ impl Storage for MemStorage {
     fn load(&mut self, target: &RdbTarget) -> Result<Option<Vec<u8>>, String> {
         Ok(self.lock().files.get(&path_of(target)).cloned())
     }
+    fn start_bgsave_to_replicas(
+        &mut self,
+        _target: &RdbTarget,
+        job: &dyn Fn() -> Vec<u8>,
+    ) -> Result<u32, String> {
+        if let Some(e) = self.lock().fail_fork.clone() {
+            return Err(e);
+        }
+        let data = job();
+        let mut g = self.lock();
+        g.child = Some(("<replicas sockets>".to_string(), Some(data)));
+        g.child_to_replicas = true;
+        g.replica_payload = None;
+        g.killed = None;
+        g.next_pid += 1;
+        Ok(g.next_pid)
+    }
+    fn take_replica_payload(&mut self) -> Option<Vec<u8>> {
+        self.lock().replica_payload.take()
+    }
 }
 
 /// A running background save.
@@ -217,6 +267,22 @@ pub struct BgsaveChild {
     pub pid: u32,
     /// Unix seconds when it started (`rdb_save_time_start`).
     pub started: i64,
+    /// `rdb_child_type == RDB_CHILD_TYPE_SOCKET`: a diskless transfer to replicas rather
+    /// than a dump on disk.
+    pub to_replicas: bool,
+    /// The core does not look for the child's end before this time: the simulated duration
+    /// of the save (see [`Persistence::child_cost_ns_per_key`] and `rdb-key-save-delay`).
+    pub ready_at: Time,
+}
+
+/// How a background child ended, as the replication layer needs it
+/// (`updateSlavesWaitingBgsave`'s arguments).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChildDone {
+    /// The child succeeded.
+    pub ok: bool,
+    /// It was a transfer to replica sockets (else a dump on disk).
+    pub to_replicas: bool,
 }
 
 /// Persistence state (the `server.*` fields of `rdb.c`), held in [`State::persist`].
@@ -250,6 +316,14 @@ pub struct Persistence {
     pub rdb_repl_offset: Option<i64>,
     /// `repl-stream-db` AUX field of the last loaded dump.
     pub rdb_repl_stream_db: Option<i64>,
+    /// Simulated cost of a background child, in nanoseconds per key (0 by default): the
+    /// child is not considered done before `start + keys * cost` (added to what
+    /// `rdb-key-save-delay` asks for). The simulator sets it so a full sync of a large
+    /// dataset takes simulated time.
+    pub child_cost_ns_per_key: u64,
+    /// The last child that ended, for the replication layer to serve the replicas waiting
+    /// for it (taken by [`crate::repl::master::replication_cron`]).
+    pub child_done: Option<ChildDone>,
 }
 
 impl Default for Persistence {
@@ -269,6 +343,8 @@ impl Default for Persistence {
             rdb_repl_id: None,
             rdb_repl_offset: None,
             rdb_repl_stream_db: None,
+            child_cost_ns_per_key: 0,
+            child_done: None,
         }
     }
 }
@@ -378,6 +454,8 @@ pub fn rdb_save_background(st: &mut State, now: Time) -> bool {
             st.persist.child = Some(BgsaveChild {
                 pid,
                 started: now.as_secs(),
+                to_replicas: false,
+                ready_at: child_ready_at(st, now),
             });
             st.persist.current_save_keys_total = st.keyspace.total_keys() as u64;
             true
@@ -393,6 +471,53 @@ pub fn rdb_save_background(st: &mut State, now: Time) -> bool {
     }
 }
 
+/// When a child started `now` may be considered done: `rdb-key-save-delay` (microseconds
+/// per key when positive, as Redis sleeps in its child) plus
+/// [`Persistence::child_cost_ns_per_key`], times the keys saved.
+pub fn child_ready_at(st: &State, now: Time) -> Time {
+    let keys = st.keyspace.total_keys() as u64;
+    let delay_us = u64::try_from(st.config.rdb_key_save_delay).unwrap_or(0);
+    let ns = keys
+        .saturating_mul(delay_us.saturating_mul(1000))
+        .saturating_add(keys.saturating_mul(st.persist.child_cost_ns_per_key));
+    now.add_micros(ns / 1000)
+}
+
+/// The bookkeeping of `rdbSaveToSlavesSockets` once the driver was asked to start the
+/// transfer child ([`Storage::start_bgsave_to_replicas`], called by the replication layer
+/// with the payload job): log it and remember the child, or log the fork error.
+/// `ready_at` comes from [`child_ready_at`] at the start.
+pub fn transfer_started(
+    st: &mut State,
+    now: Time,
+    started: Result<u32, String>,
+    ready_at: Time,
+) -> Result<(), String> {
+    match started {
+        Ok(pid) => {
+            st.log(
+                LogLevel::Notice,
+                format!("Background RDB transfer started by pid {pid}"),
+            );
+            st.persist.child = Some(BgsaveChild {
+                pid,
+                started: now.as_secs(),
+                to_replicas: true,
+                ready_at,
+            });
+            st.persist.current_save_keys_total = st.keyspace.total_keys() as u64;
+            Ok(())
+        }
+        Err(e) => {
+            st.log(
+                LogLevel::Warning,
+                format!("Can't save in background: fork: {e}"),
+            );
+            Err(e)
+        }
+    }
+}
+
 /// Redis's `killRDBChild`: signal the saving child; the cron reaps it later.
 pub fn kill_rdb_child(st: &mut State) {
     if st.persist.child.is_some() {
@@ -400,8 +525,41 @@ pub fn kill_rdb_child(st: &mut State) {
     }
 }
 
-/// `backgroundSaveDoneHandler`.
+/// `backgroundSaveDoneHandler` (disk and socket targets). The outcome is left in
+/// [`Persistence::child_done`] for the replicas waiting for it.
 fn bgsave_done(st: &mut State, now: Time, exit: BgsaveExit) {
+    let to_replicas = st.persist.child.is_some_and(|c| c.to_replicas);
+    st.persist.child_done = Some(ChildDone {
+        ok: exit == BgsaveExit::Ok,
+        to_replicas,
+    });
+    if to_replicas {
+        // backgroundSaveDoneHandlerSocket: the dump on disk and `dirty` are untouched.
+        match exit {
+            BgsaveExit::Ok => {
+                let up = st.master.rdb_pipe_conns.len();
+                st.log(
+                    LogLevel::Warning,
+                    format!(
+                        "Diskless rdb transfer, done reading from pipe, {up} replicas still up."
+                    ),
+                );
+                st.log(
+                    LogLevel::Notice,
+                    "Background RDB transfer terminated with success",
+                );
+            }
+            BgsaveExit::Error => st.log(LogLevel::Warning, "Background transfer error"),
+            BgsaveExit::Signal(sig) => st.log(
+                LogLevel::Warning,
+                format!("Background transfer terminated by signal {sig}"),
+            ),
+        }
+        st.persist.child = None;
+        st.persist.current_save_keys_total = 0;
+        st.master.rdb_pipe_conns.clear();
+        return;
+    }
     match exit {
         BgsaveExit::Ok => {
             st.log(
@@ -436,8 +594,14 @@ fn bgsave_done(st: &mut State, now: Time, exit: BgsaveExit) {
 /// a `save` point is reached, or when one was scheduled.
 pub fn cron(st: &mut State, now: Time) {
     let now_s = now.as_secs();
-    if st.persist.child.is_some() {
-        if let Some(exit) = st.persist.storage.poll_bgsave() {
+    if let Some(child) = st.persist.child {
+        // A simulated duration: the child is not looked at before it may be done.
+        let exit = if now >= child.ready_at {
+            st.persist.storage.poll_bgsave()
+        } else {
+            None
+        };
+        if let Some(exit) = exit {
             bgsave_done(st, now, exit);
         }
     } else {

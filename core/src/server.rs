@@ -428,6 +428,20 @@ impl Server {
         self.before_sleep(now);
     }
 
+    /// The driver's count of bytes transmitted to client `id` and not yet written to its
+    /// socket. A replica whose unwritten output passes `client-output-buffer-limit replica`
+    /// is dropped (it will resynchronize); other clients are not limited.
+    pub fn handle_output_pending(&mut self, now: Time, id: ClientId, unsent: u64) {
+        self.st.master.now = now;
+        let Some(c) = self.clients.get_mut(&id) else {
+            return;
+        };
+        if c.flags.replica || c.repl.obuf_unsent != 0 {
+            crate::repl::master::report_unsent(&mut self.st, c, unsent, now);
+            self.reap_killed();
+        }
+    }
+
     /// The connection requested by [`Output::Connect`] is established.
     pub fn handle_link_connected(&mut self, now: Time, id: ClientId) {
         self.st.master.now = now;
@@ -481,7 +495,7 @@ impl Server {
             crate::expire::active_expire_cycle(&mut self.st, now);
         }
         crate::persist::cron(&mut self.st, now);
-        let dropped = crate::repl::master::replication_cron(&mut self.st, &self.clients, now);
+        let dropped = crate::repl::master::replication_cron(&mut self.st, &mut self.clients, now);
         for id in dropped {
             self.st.kill_queue.push(id);
         }

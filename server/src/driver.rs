@@ -8,6 +8,8 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::{Bytes, BytesMut};
@@ -32,6 +34,23 @@ enum CoreMsg {
 struct Conn {
     tx: mpsc::UnboundedSender<Bytes>,
     reader: JoinHandle<()>,
+    /// Bytes handed to the writer task and not yet written to the socket.
+    unsent: Arc<AtomicU64>,
+    /// The last `unsent` value reported to the core.
+    reported: u64,
+}
+
+/// Tell the core how much output each connection has not written yet (for the replicas'
+/// `client-output-buffer-limit`), when it changed since the last report.
+fn report_unsent(server: &mut Server, conns: &mut HashMap<ClientId, Conn>) {
+    let t = now();
+    for (id, c) in conns.iter_mut() {
+        let unsent = c.unsent.load(Ordering::Relaxed);
+        if unsent != c.reported {
+            c.reported = unsent;
+            server.handle_output_pending(t, *id, unsent);
+        }
+    }
 }
 
 /// The wall clock as the core wants it.
@@ -203,6 +222,7 @@ pub async fn run(mut server: Server, listeners: Vec<TcpListener>) -> i32 {
                 }
             }
             _ = async { match deadline { Some(d) => tokio::time::sleep_until(d).await, None => std::future::pending().await } } => {
+                report_unsent(&mut server, &mut conns);
                 server.handle_timeout(now());
             }
             _ = sigterm.recv() => {
@@ -279,6 +299,8 @@ const WRITE_BATCH_MAX: usize = 64 * 1024;
 fn wire(stream: TcpStream, id: ClientId, tx: &mpsc::UnboundedSender<CoreMsg>) -> Conn {
     let (mut rd, mut wr) = stream.into_split();
     let (wtx, mut wrx) = mpsc::unbounded_channel::<Bytes>();
+    let unsent = Arc::new(AtomicU64::new(0));
+    let wunsent = unsent.clone();
     tokio::spawn(async move {
         // Coalesce whatever is already queued into one write, as Redis writes a client's
         // whole output buffer once per event loop turn: a replica is sent one chunk per
@@ -304,6 +326,7 @@ fn wire(stream: TcpStream, id: ClientId, tx: &mpsc::UnboundedSender<CoreMsg>) ->
             if res.is_err() {
                 return;
             }
+            wunsent.fetch_sub(first.len() as u64, Ordering::Relaxed);
         }
         let _ = wr.shutdown().await;
     });
@@ -327,7 +350,12 @@ fn wire(stream: TcpStream, id: ClientId, tx: &mpsc::UnboundedSender<CoreMsg>) ->
             }
         }
     });
-    Conn { tx: wtx, reader }
+    Conn {
+        tx: wtx,
+        reader,
+        unsent,
+        reported: 0,
+    }
 }
 
 /// Carry out what the core asked for. `Some(code)` means exit the process.
@@ -340,6 +368,7 @@ async fn drain_outputs(
         match out {
             Output::Transmit { client, bytes } => {
                 if let Some(c) = conns.get(&client) {
+                    c.unsent.fetch_add(bytes.len() as u64, Ordering::Relaxed);
                     let _ = c.tx.send(bytes);
                 }
             }

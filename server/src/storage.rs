@@ -19,6 +19,11 @@ use replscope_core::persist::{BgsaveExit, RdbTarget, Storage, SIGUSR1};
 pub struct FileStorage {
     /// The saving child and the directory it writes its temp file in.
     child: Option<(libc::pid_t, PathBuf)>,
+    /// The running child is a transfer to replicas: it writes its payload to
+    /// `temp-repl-<pid>.rdb`, read back once it exited.
+    to_replicas: bool,
+    /// The payload of the last transfer to replicas that ended well.
+    payload: Option<Vec<u8>>,
 }
 
 impl FileStorage {
@@ -55,6 +60,46 @@ fn dir_of(target: &RdbTarget) -> PathBuf {
 
 fn temp_name(pid: u32) -> String {
     format!("temp-{pid}.rdb")
+}
+
+/// Where a transfer child leaves its payload for the parent.
+fn repl_temp_name(pid: u32) -> String {
+    format!("temp-repl-{pid}.rdb")
+}
+
+/// Fork a child that runs `job` and then `finish(data, its pid)`, leaving with its exit
+/// code. Returns the child's pid in the parent.
+fn fork_child(
+    job: &dyn Fn() -> Vec<u8>,
+    finish: &dyn Fn(&[u8], u32) -> i32,
+) -> Result<libc::pid_t, String> {
+    // SAFETY: the process is single-threaded here (current-thread runtime, no blocking
+    // pool in use), so the child inherits consistent memory and locks. The child only
+    // runs plain Rust code and leaves with _exit, never returning into tokio.
+    let pid = unsafe { libc::fork() };
+    if pid == -1 {
+        return Err(strerror(&std::io::Error::last_os_error()));
+    }
+    if pid == 0 {
+        // The parent's signal handlers (tokio's) must not run here: a SIGTERM or SIGINT
+        // ends the child, as the default action does.
+        // SAFETY: resetting dispositions to their defaults.
+        unsafe {
+            libc::signal(libc::SIGTERM, libc::SIG_DFL);
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+        }
+        // A panic must never unwind back into the parent's event loop.
+        let Ok(data) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)) else {
+            // SAFETY: leave the child at once.
+            unsafe { libc::_exit(1) }
+        };
+        // SAFETY: getpid has no preconditions.
+        let me = unsafe { libc::getpid() } as u32;
+        let code = finish(&data, me);
+        // SAFETY: leave the child without running destructors or atexit handlers.
+        unsafe { libc::_exit(code) }
+    }
+    Ok(pid)
 }
 
 /// Redis's `rdbSave` file handling: temp file, fsync, rename, fsync of the directory.
@@ -119,35 +164,12 @@ impl Storage for FileStorage {
         target: &RdbTarget,
         job: &dyn Fn() -> Vec<u8>,
     ) -> Result<u32, String> {
-        // SAFETY: the process is single-threaded here (current-thread runtime, no blocking
-        // pool in use), so the child inherits consistent memory and locks. The child only
-        // runs plain Rust code and leaves with _exit, never returning into tokio.
-        let pid = unsafe { libc::fork() };
-        if pid == -1 {
-            return Err(strerror(&std::io::Error::last_os_error()));
-        }
-        if pid == 0 {
-            // The parent's signal handlers (tokio's) must not run here: a SIGTERM or SIGINT
-            // ends the child, as the default action does.
-            // SAFETY: resetting dispositions to their defaults.
-            unsafe {
-                libc::signal(libc::SIGTERM, libc::SIG_DFL);
-                libc::signal(libc::SIGINT, libc::SIG_DFL);
-            }
-            // A panic must never unwind back into the parent's event loop.
-            let Ok(data) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)) else {
-                // SAFETY: leave the child at once.
-                unsafe { libc::_exit(1) }
-            };
-            // SAFETY: getpid has no preconditions.
-            let me = unsafe { libc::getpid() } as u32;
-            let code = match write_atomically(target, &data, me) {
-                Ok(()) => 0,
-                Err(_) => 1,
-            };
-            // SAFETY: leave the child without running destructors or atexit handlers.
-            unsafe { libc::_exit(code) }
-        }
+        let finish = |data: &[u8], me: u32| match write_atomically(target, data, me) {
+            Ok(()) => 0,
+            Err(_) => 1,
+        };
+        let pid = fork_child(job, &finish)?;
+        self.to_replicas = false;
         self.child = Some((pid, dir_of(target)));
         Ok(pid as u32)
     }
@@ -163,6 +185,25 @@ impl Storage for FileStorage {
         self.child = None;
         if r == -1 {
             return Some(BgsaveExit::Error);
+        }
+        if std::mem::take(&mut self.to_replicas) {
+            let file = dir.join(repl_temp_name(pid as u32));
+            let exited_ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+            let data = if exited_ok {
+                std::fs::read(&file).ok()
+            } else {
+                None
+            };
+            let _ = std::fs::remove_file(&file);
+            let ok = data.is_some();
+            self.payload = data;
+            return Some(if ok {
+                BgsaveExit::Ok
+            } else if libc::WIFSIGNALED(status) {
+                BgsaveExit::Signal(libc::WTERMSIG(status))
+            } else {
+                BgsaveExit::Error
+            });
         }
         if libc::WIFEXITED(status) {
             if libc::WEXITSTATUS(status) == 0 {
@@ -190,7 +231,32 @@ impl Storage for FileStorage {
             }
             // rdbRemoveTempFile (the process may exit before the child is reaped).
             let _ = std::fs::remove_file(dir.join(temp_name(*pid as u32)));
+            let _ = std::fs::remove_file(dir.join(repl_temp_name(*pid as u32)));
         }
+    }
+
+    fn start_bgsave_to_replicas(
+        &mut self,
+        target: &RdbTarget,
+        job: &dyn Fn() -> Vec<u8>,
+    ) -> Result<u32, String> {
+        let dir = dir_of(target);
+        let finish = |data: &[u8], me: u32| {
+            // No fsync: the parent reads the file back at once and removes it.
+            match std::fs::write(dir.join(repl_temp_name(me)), data) {
+                Ok(()) => 0,
+                Err(_) => 1,
+            }
+        };
+        let pid = fork_child(job, &finish)?;
+        self.child = Some((pid, dir.clone()));
+        self.to_replicas = true;
+        self.payload = None;
+        Ok(pid as u32)
+    }
+
+    fn take_replica_payload(&mut self) -> Option<Vec<u8>> {
+        self.payload.take()
     }
 
     fn load(&mut self, target: &RdbTarget) -> Result<Option<Vec<u8>>, String> {

@@ -1,14 +1,37 @@
 //! The master side of replication wired into the server (Redis's replication.c
-//! `replconfCommand`, `syncCommand`, `roleCommand`, `waitCommand`, `replicationFeedSlaves`,
-//! `replicationCron`; spec §2, §3, §5).
+//! `replconfCommand`, `syncCommand`, `startBgsaveForReplication`, `updateSlavesWaitingBgsave`,
+//! `roleCommand`, `waitCommand`, `replicationFeedSlaves`, `replicationCron`; spec §2, §3, §5).
 //!
 //! A client becomes a replica of this server with `SYNC` or `PSYNC`. The decision (partial or
 //! full) comes from [`crate::repl::psync`]; the ids and the backlog live in [`MasterRepl`].
-//! A full resync is served at once from an in-core snapshot of the keyspace, with the
-//! disk-target framing `$<len>\r\n<rdb>` (no trailing CRLF): the `+FULLRESYNC` offset is
-//! `master_repl_offset` at the snapshot and the replica is fed the stream from the next byte.
-//! There is no diskless (`$EOF:`) transfer, no `repl-diskless-sync-delay` and no background
-//! save for replicas here.
+//!
+//! A full resync goes through a BGSAVE for replication that takes time, as in 7.0: the
+//! replica waits in WAIT_BGSAVE_START (newline keepalives every second) until a child is
+//! started for it, then in WAIT_BGSAVE_END (`+FULLRESYNC <replid> <offset>` sent at the
+//! fork) while the master keeps serving and accumulates the stream for it.
+//!
+//! * Target sockets (`repl-diskless-sync yes`, the default, or a filtered RDB, and every
+//!   replica served announced `capa eof`): the child is started by the cron once a replica
+//!   idled `repl-diskless-sync-delay` seconds or `repl-diskless-sync-max-replicas` wait; it
+//!   produces `$EOF:<40 random hex>\r\n<rdb><mark>`; when it ends the replica is ONLINE
+//!   but its accumulated stream waits for its first `REPLCONF ACK`.
+//! * Target disk: a normal BGSAVE writes the dump; when it ends the replica gets
+//!   `$<len>\r\n` and the file (SEND_BULK), then the accumulated stream, and is ONLINE.
+//!   A replica arriving during a disk BGSAVE attaches to it when another replica is
+//!   accumulating since its fork (same offset, a copy of its buffer); otherwise, and during
+//!   a socket transfer, it waits for the next BGSAVE.
+//!
+//! The child runs in the driver (see [`crate::persist::Storage`]: the server forks, the
+//! simulator and tests produce it in memory) and the core only looks for its end after the
+//! simulated duration of [`crate::persist::child_ready_at`]. A replica whose accumulated
+//! stream plus what the driver reports as unwritten ([`report_unsent`]) passes
+//! `client-output-buffer-limit replica` is dropped and will full-resync.
+//!
+//! Simplifications: the transfer's bytes are handed to the driver when the child ends (Redis
+//! streams them while the child writes); a replica's output-buffer use is counted in bytes,
+//! not in the 16 KiB blocks of 7.0's shared replication buffer (so an idle replica never
+//! counts against a tiny limit, unlike 7.0); the socket-transfer timeout
+//! (`repl_last_partial_write`) is not modelled.
 //!
 //! The replication stream itself is produced by [`crate::propagate::Propagator`]; once a
 //! backlog exists, [`feed_replicas`] moves what it produced into the backlog (piece by piece,
@@ -62,6 +85,8 @@ pub struct MasterRepl {
     pub get_ack_from_slaves: bool,
     /// `server.clients_waiting_acks`: clients blocked in `WAIT`.
     pub clients_waiting_acks: Vec<ClientId>,
+    /// `rdb_pipe_conns`: the replicas a running diskless transfer is for, still connected.
+    pub rdb_pipe_conns: Vec<ClientId>,
     /// `sync_full`.
     pub stat_sync_full: u64,
     /// `sync_partial_ok`.
@@ -90,6 +115,7 @@ impl MasterRepl {
             now,
             get_ack_from_slaves: false,
             clients_waiting_acks: Vec::new(),
+            rdb_pipe_conns: Vec::new(),
             stat_sync_full: 0,
             stat_sync_partial_ok: 0,
             stat_sync_partial_err: 0,
@@ -142,6 +168,45 @@ pub struct ReplClientState {
     pub woff: i64,
     /// A blocked `WAIT`.
     pub wait: Option<WaitState>,
+    /// The stream accumulated for it and not yet handed to the driver: since the fork of the
+    /// BGSAVE serving it (WAIT_BGSAVE_END, SEND_BULK), and after a diskless transfer until
+    /// its first ACK (Redis keeps these as references into the replication buffer).
+    pub pending: Vec<Bytes>,
+    /// Bytes in [`ReplClientState::pending`].
+    pub pending_len: u64,
+    /// `repl_start_cmd_stream_on_ack`: ONLINE after a diskless transfer, the stream starts
+    /// with its first `REPLCONF ACK`.
+    pub start_stream_on_ack: bool,
+    /// Bytes transmitted to it that the driver reported as not yet written to the socket.
+    pub obuf_unsent: u64,
+    /// `obuf_soft_limit_reached_time` (Unix seconds; `None`: under the soft limit).
+    pub obuf_soft_since: Option<i64>,
+    /// Dropped by the cron for its output buffer: the log line that follows the one about
+    /// the lost connection (Redis's synchronous `closeClientOnOutputBufferLimitReached`).
+    pub obuf_close_line: Option<String>,
+    /// Stream bytes handed to the driver since its RDB (the unwritten part of the driver's
+    /// queue counts against the output buffer limit only up to this: the RDB does not).
+    pub stream_sent: u64,
+}
+
+/// What RDB a replica asked for (`slave_req`: `SLAVE_REQ_RDB_EXCLUDE_DATA`,
+/// `SLAVE_REQ_RDB_EXCLUDE_FUNCTIONS`); replicas share a BGSAVE only with equal requirements.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SlaveReq {
+    /// No keys in the RDB.
+    pub exclude_data: bool,
+    /// No functions in the RDB.
+    pub exclude_functions: bool,
+}
+
+impl ReplClientState {
+    /// Its `slave_req`.
+    pub fn req(&self) -> SlaveReq {
+        SlaveReq {
+            exclude_data: self.exclude_data,
+            exclude_functions: self.exclude_functions,
+        }
+    }
 }
 
 /// The replication commands.
@@ -256,6 +321,12 @@ fn replconf(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
                 ctx.client.repl.ack_off = offset;
             }
             ctx.client.repl.ack_time_secs = ctx.now.as_secs();
+            // After a diskless transfer the first ACK starts the stream.
+            if ctx.client.repl.start_stream_on_ack
+                && ctx.client.repl.state == Some(SlaveState::Online)
+            {
+                start_command_stream(ctx.st, ctx.client, true);
+            }
             return Ok(());
         } else if opt.eq_ignore_ascii_case(b"getack") {
             // Only a replica with a connected master answers (replica side, not here).
@@ -363,6 +434,7 @@ fn sync(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
                 for chunk in range.chunks() {
                     c.out.extend_from_slice(chunk);
                 }
+                c.repl.stream_sent = range.len() as u64;
                 ctx.st.master.stat_net_repl_output_bytes += range.len() as u64;
             }
             ctx.st.log(LogLevel::Notice, log);
@@ -372,16 +444,18 @@ fn sync(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             for line in log {
                 ctx.st.log(LogLevel::Notice, line);
             }
-            full_resync(ctx, pre_psync, &name);
+            full_resync(ctx, pre_psync);
             Ok(())
         }
     }
 }
 
-/// The full resynchronization of `ctx.client`: becomes a replica, creates the backlog for a
-/// first replica, then (at once) `+FULLRESYNC`, the RDB with disk framing, ONLINE.
-fn full_resync(ctx: &mut Ctx<'_>, pre_psync: bool, name: &str) {
-    let now = ctx.now;
+/// The full resynchronization of `ctx.client` (the end of `syncCommand`): it becomes a
+/// replica in WAIT_BGSAVE_START, the backlog is created for a first replica, then it
+/// attaches to a running disk BGSAVE when another replica is already accumulating the
+/// stream since its fork, waits for the next BGSAVE, waits for the diskless delay, or a
+/// BGSAVE for replication starts at once.
+fn full_resync(ctx: &mut Ctx<'_>, pre_psync: bool) {
     {
         let c = &mut *ctx.client;
         c.repl.pre_psync = pre_psync;
@@ -403,50 +477,380 @@ fn full_resync(ctx: &mut Ctx<'_>, pre_psync: bool, name: &str) {
         );
         st.log(LogLevel::Notice, line);
     }
-    st.log(
-        LogLevel::Notice,
-        "Starting BGSAVE for SYNC with target: disk",
-    );
-    // rdbPopulateSaveInfo happens before the replicas are set up (slaveseldb still valid).
-    let exclude_data = ctx.client.repl.exclude_data;
-    let rdb = if exclude_data {
-        let empty = crate::keyspace::Keyspace::new(st.keyspace.dbs.len());
-        let aux = crate::persist::save_aux_fields(st, now);
-        crate::rdb::encode::encode(
-            &empty,
-            &aux,
-            &[],
-            &crate::persist::encode_options(&st.config),
-        )
+    let child = st.persist.child;
+    match child {
+        Some(child) if !child.to_replicas => {
+            // CASE 1: a disk BGSAVE is running. Attach when a replica is registering the
+            // differences since its fork and we need nothing it does not have.
+            let me = &ctx.client.repl;
+            let donor = st
+                .master
+                .slaves
+                .iter()
+                .filter(|id| **id != ctx.client.id)
+                .filter_map(|id| ctx.others.get(id))
+                .find(|s| {
+                    s.repl.state == Some(SlaveState::WaitBgsaveEnd)
+                        && (!s.repl.rdb_only || me.rdb_only)
+                });
+            let compatible = donor.filter(|s| {
+                (!s.repl.capa_eof || me.capa_eof)
+                    && (!s.repl.capa_psync2 || me.capa_psync2)
+                    && s.repl.req() == me.req()
+            });
+            if let Some(donor) = compatible {
+                let (pending, len, offset) = (
+                    donor.repl.pending.clone(),
+                    donor.repl.pending_len,
+                    donor.repl.psync_initial_offset,
+                );
+                let c = &mut *ctx.client;
+                if !c.repl.rdb_only {
+                    c.repl.pending = pending;
+                    c.repl.pending_len = len;
+                }
+                setup_for_full_resync(st, c, true, offset);
+                st.log(LogLevel::Notice, "Waiting for end of BGSAVE for SYNC");
+            } else {
+                st.log(
+                    LogLevel::Notice,
+                    "Can't attach the replica to the current BGSAVE. Waiting for next BGSAVE for SYNC",
+                );
+            }
+        }
+        Some(_) => st.log(
+            LogLevel::Notice,
+            "Current BGSAVE has socket target. Waiting for next BGSAVE for SYNC",
+        ),
+        None => {
+            if st.config.repl_diskless_sync
+                && ctx.client.repl.capa_eof
+                && st.config.repl_diskless_sync_delay > 0
+            {
+                // The child is started by the cron, after the delay.
+                st.log(LogLevel::Notice, "Delay next BGSAVE for diskless SYNC");
+            } else {
+                let req = ctx.client.repl.req();
+                let eof = ctx.client.repl.capa_eof;
+                let mut reps = Replicas {
+                    current: Some(&mut *ctx.client),
+                    clients: &mut *ctx.others,
+                };
+                start_bgsave_for_replication(st, &mut reps, ctx.now, eof, req);
+            }
+        }
+    }
+}
+
+/// The replicas of this master while a command or the cron runs: the client being served
+/// (not in the map while it runs) and all the others.
+pub(crate) struct Replicas<'a> {
+    /// The client running the current command, if any.
+    pub current: Option<&'a mut Client>,
+    /// Every other client.
+    pub clients: &'a mut BTreeMap<ClientId, Box<Client>>,
+}
+
+impl Replicas<'_> {
+    /// The client `id`, and whether it is the one running the current command.
+    fn get(&mut self, id: ClientId) -> Option<(&mut Client, bool)> {
+        match self.current.as_deref_mut() {
+            Some(c) if c.id == id => Some((c, true)),
+            _ => self.clients.get_mut(&id).map(|c| (&mut **c, false)),
+        }
+    }
+}
+
+/// Queue `bytes` for client `c` as a transmit request (after what its reply buffer holds
+/// when it runs the current command), counting them as replication output.
+fn send_to(st: &mut State, c: &mut Client, is_current: bool, bytes: Bytes) {
+    st.master.stat_net_repl_output_bytes += bytes.len() as u64;
+    // Never through the reply buffer of a running command: a replica's command that
+    // leaves a reply there is a rogue one. What is already there goes first.
+    if is_current && !c.out.is_empty() {
+        st.outputs.push_back(Output::Transmit {
+            client: c.id,
+            bytes: c.out.split().freeze(),
+        });
+    }
+    st.outputs.push_back(Output::Transmit {
+        client: c.id,
+        bytes,
+    });
+}
+
+/// [`send_to`] for replication stream bytes (counted for the output buffer limit).
+fn send_stream(st: &mut State, c: &mut Client, is_current: bool, bytes: Bytes) {
+    c.repl.stream_sent = c.repl.stream_sent.saturating_add(bytes.len() as u64);
+    send_to(st, c, is_current, bytes);
+}
+
+/// Close replica `c` once what was queued for it is written (`freeClientAsync`).
+fn close_async(st: &mut State, c: &mut Client, is_current: bool) {
+    if is_current {
+        c.flags.close_after_reply = true;
     } else {
-        crate::persist::encode_dataset(st, now)
-    };
-    // replicationSetupSlaveForFullResync.
-    let offset = st.master.backlog.master_repl_offset();
-    let c = &mut *ctx.client;
+        st.kill_queue.push(c.id);
+    }
+}
+
+/// `replicationSetupSlaveForFullResync`: the replica waits for the BGSAVE's end from
+/// `offset`, the next propagated command re-emits SELECT, and it is told `+FULLRESYNC`
+/// (not a legacy `SYNC` client).
+fn setup_for_full_resync(st: &mut State, c: &mut Client, is_current: bool, offset: i64) {
     c.repl.psync_initial_offset = offset;
     c.repl.state = Some(SlaveState::WaitBgsaveEnd);
     st.repl.seldb = None;
-    if !pre_psync {
-        c.out
-            .extend_from_slice(&fullresync_reply(&st.master.ids.replid, offset));
+    if !c.repl.pre_psync {
+        let reply = fullresync_reply(&st.master.ids.replid, offset);
+        if is_current {
+            c.out.extend_from_slice(&reply);
+        } else {
+            st.outputs.push_back(Output::Transmit {
+                client: c.id,
+                bytes: reply,
+            });
+        }
     }
-    // The snapshot is complete: send it (SEND_BULK) and put the replica online.
-    c.repl.state = Some(SlaveState::SendBulk);
-    let preamble = format!("${}\r\n", rdb.len());
-    c.out.extend_from_slice(preamble.as_bytes());
-    c.out.extend_from_slice(&rdb);
-    st.master.stat_net_repl_output_bytes += (preamble.len() + rdb.len()) as u64;
+}
+
+/// `startBgsaveForReplication`: start the child serving every replica in
+/// WAIT_BGSAVE_START with requirements `req`: to their sockets when diskless sync (or a
+/// filtered RDB) is asked and all of them announced `capa eof`, else a BGSAVE to disk.
+/// On failure those replicas are told and closed.
+fn start_bgsave_for_replication(
+    st: &mut State,
+    reps: &mut Replicas<'_>,
+    now: Time,
+    mincapa_eof: bool,
+    req: SlaveReq,
+) -> bool {
+    let socket_target =
+        (st.config.repl_diskless_sync || req.exclude_data || req.exclude_functions) && mincapa_eof;
+    st.log(
+        LogLevel::Notice,
+        format!(
+            "Starting BGSAVE for SYNC with target: {}",
+            if socket_target {
+                "replicas sockets"
+            } else {
+                "disk"
+            }
+        ),
+    );
+    let waiting: Vec<ClientId> = st.master.slaves.clone();
+    let ok = if socket_target {
+        // rdbSaveToSlavesSockets: the replicas are set up before the fork.
+        let offset = st.master.backlog.master_repl_offset();
+        let mut served = Vec::new();
+        for id in &waiting {
+            if let Some((c, cur)) = reps.get(*id) {
+                if c.repl.state == Some(SlaveState::WaitBgsaveStart) && c.repl.req() == req {
+                    setup_for_full_resync(st, c, cur, offset);
+                    served.push(*id);
+                }
+            }
+        }
+        let mark = st.rng.hex_id(40);
+        let aux = crate::persist::save_aux_fields(st, now);
+        let opts = crate::persist::encode_options(&st.config);
+        let empty;
+        let ks: &crate::keyspace::Keyspace = if req.exclude_data {
+            empty = crate::keyspace::Keyspace::new(st.keyspace.dbs.len());
+            &empty
+        } else {
+            &st.keyspace
+        };
+        let job = || {
+            let rdb = crate::rdb::encode::encode(ks, &aux, &[], &opts);
+            let mut p = Vec::with_capacity(rdb.len() + 2 * 40 + 7);
+            p.extend_from_slice(b"$EOF:");
+            p.extend_from_slice(mark.as_bytes());
+            p.extend_from_slice(b"\r\n");
+            p.extend_from_slice(&rdb);
+            p.extend_from_slice(mark.as_bytes());
+            p
+        };
+        let target = crate::persist::RdbTarget::from_config(&st.config);
+        let ready_at = crate::persist::child_ready_at(st, now);
+        let started = st.persist.storage.start_bgsave_to_replicas(&target, &job);
+        let r = crate::persist::transfer_started(st, now, started, ready_at);
+        if r.is_ok() {
+            st.master.rdb_pipe_conns = served.clone();
+        } else {
+            // Undo: the replicas go back to WAIT_BGSAVE_START (and are failed below).
+            for id in &served {
+                if let Some((c, _)) = reps.get(*id) {
+                    c.repl.state = Some(SlaveState::WaitBgsaveStart);
+                }
+            }
+        }
+        r.is_ok()
+    } else {
+        let ok = crate::persist::rdb_save_background(st, now);
+        if ok {
+            let offset = st.master.backlog.master_repl_offset();
+            for id in &waiting {
+                if let Some((c, cur)) = reps.get(*id) {
+                    if c.repl.state == Some(SlaveState::WaitBgsaveStart) && c.repl.req() == req {
+                        setup_for_full_resync(st, c, cur, offset);
+                    }
+                }
+            }
+        }
+        ok
+    };
+    if !ok {
+        st.log(LogLevel::Warning, "BGSAVE for replication failed");
+        for id in &waiting {
+            if let Some((c, cur)) = reps.get(*id) {
+                if c.repl.state == Some(SlaveState::WaitBgsaveStart) {
+                    c.repl.state = None;
+                    c.flags.replica = false;
+                    st.master.slaves.retain(|x| x != id);
+                    let e = b"-ERR BGSAVE failed, replication can't continue\r\n";
+                    if cur {
+                        c.out.extend_from_slice(e);
+                        c.flags.close_after_reply = true;
+                    } else {
+                        st.outputs.push_back(Output::Transmit {
+                            client: *id,
+                            bytes: Bytes::from_static(e),
+                        });
+                        st.kill_queue.push(*id);
+                    }
+                }
+            }
+        }
+    }
+    ok
+}
+
+/// `shouldStartChildReplication` + `replicationStartPendingFork`: with no child running,
+/// start one for the replicas in WAIT_BGSAVE_START (those with the first one's
+/// requirements) when the sync is not diskless, enough replicas wait
+/// (`repl-diskless-sync-max-replicas`), or one of them waited `repl-diskless-sync-delay`
+/// seconds.
+fn start_pending_fork(st: &mut State, reps: &mut Replicas<'_>, now: Time) {
+    if st.persist.child.is_some() {
+        return;
+    }
+    let mut waiting = 0u64;
+    let mut max_idle = 0i64;
+    let mut first: Option<(SlaveReq, bool)> = None;
+    for id in st.master.slaves.clone() {
+        let Some((c, _)) = reps.get(id) else { continue };
+        if c.repl.state != Some(SlaveState::WaitBgsaveStart) {
+            continue;
+        }
+        let req = c.repl.req();
+        match &mut first {
+            None => first = Some((req, c.repl.capa_eof)),
+            Some((r, _)) if *r != req => continue,
+            Some((_, eof)) => *eof &= c.repl.capa_eof,
+        }
+        let idle = now.as_secs() - c.last_interaction.as_secs();
+        max_idle = max_idle.max(idle);
+        waiting += 1;
+    }
+    let Some((req, eof)) = first else { return };
+    let c = &st.config;
+    if !c.repl_diskless_sync
+        || (c.repl_diskless_sync_max_replicas > 0 && waiting >= c.repl_diskless_sync_max_replicas)
+        || u64::try_from(max_idle).unwrap_or(0) >= c.repl_diskless_sync_delay
+    {
+        start_bgsave_for_replication(st, reps, now, eof, req);
+    }
+}
+
+/// `updateSlavesWaitingBgsave`: the child ended. Replicas in WAIT_BGSAVE_END are closed
+/// when it failed; otherwise a disk target sends `$<len>\r\n` and the dump (SEND_BULK),
+/// then the stream accumulated since the fork, and the replica is ONLINE; a socket target
+/// (whose payload, `$EOF:<mark>\r\n<rdb><mark>`, was written by the child) puts it ONLINE
+/// but holds the stream until its first `REPLCONF ACK`.
+fn update_slaves_waiting_bgsave(
+    st: &mut State,
+    reps: &mut Replicas<'_>,
+    now: Time,
+    done: crate::persist::ChildDone,
+) {
+    let mut payload: Option<Bytes> = None;
+    if done.ok {
+        let data = if done.to_replicas {
+            st.persist.storage.take_replica_payload()
+        } else {
+            let target = crate::persist::RdbTarget::from_config(&st.config);
+            match st.persist.storage.load(&target) {
+                Ok(d) => d,
+                Err(e) => {
+                    st.log(LogLevel::Warning, e);
+                    None
+                }
+            }
+        };
+        payload = data.map(Bytes::from);
+    }
+    for id in st.master.slaves.clone() {
+        let Some((c, cur)) = reps.get(id) else {
+            continue;
+        };
+        if c.repl.state != Some(SlaveState::WaitBgsaveEnd) {
+            continue;
+        }
+        let name = slave_name(c);
+        let Some(data) = payload.clone() else {
+            close_async(st, c, cur);
+            st.log(
+                LogLevel::Warning,
+                "SYNC failed. BGSAVE child returned an error",
+            );
+            continue;
+        };
+        c.repl.stream_sent = 0;
+        if done.to_replicas {
+            send_to(st, c, cur, data);
+            st.log(
+                LogLevel::Notice,
+                format!(
+                    "Streamed RDB transfer with replica {name} succeeded (socket). Waiting for \
+                     REPLCONF ACK from slave to enable streaming"
+                ),
+            );
+            if put_online(st, c, now) {
+                c.repl.start_stream_on_ack = true;
+            } else {
+                close_async(st, c, cur);
+            }
+        } else {
+            // SEND_BULK: the preamble and the file, then online with the stream flowing.
+            c.repl.state = Some(SlaveState::SendBulk);
+            let preamble = format!("${}\r\n", data.len());
+            send_to(st, c, cur, Bytes::from(preamble));
+            send_to(st, c, cur, data);
+            if put_online(st, c, now) {
+                start_command_stream(st, c, cur);
+            } else {
+                close_async(st, c, cur);
+            }
+        }
+    }
+}
+
+/// `replicaPutOnline`: ONLINE (false for an rdb-only client, now RDB_TRANSMITTED, to be
+/// closed).
+fn put_online(st: &mut State, c: &mut Client, now: Time) -> bool {
+    let name = slave_name(c);
     if c.repl.rdb_only {
         c.repl.state = Some(SlaveState::RdbTransmitted);
-        c.flags.close_after_reply = true;
+        c.repl.pending.clear();
+        c.repl.pending_len = 0;
         st.log(
             LogLevel::Notice,
             format!(
                 "RDB transfer completed, rdb only replica ({name}) should be disconnected asap"
             ),
         );
-        return;
+        return false;
     }
     c.repl.state = Some(SlaveState::Online);
     c.repl.ack_time_secs = now.as_secs();
@@ -454,6 +858,97 @@ fn full_resync(ctx: &mut Ctx<'_>, pre_psync: bool, name: &str) {
         LogLevel::Notice,
         format!("Synchronization with replica {name} succeeded"),
     );
+    true
+}
+
+/// `replicaStartCommandStream`: send what accumulated since the fork, then stream.
+fn start_command_stream(st: &mut State, c: &mut Client, is_current: bool) {
+    c.repl.start_stream_on_ack = false;
+    c.repl.pending_len = 0;
+    for chunk in std::mem::take(&mut c.repl.pending) {
+        send_stream(st, c, is_current, chunk);
+    }
+}
+
+/// The replica's output-buffer use: what the core holds for it plus what the driver
+/// reported as not yet written to its socket.
+fn obuf_used(c: &Client) -> u64 {
+    c.repl
+        .pending_len
+        .saturating_add(c.repl.obuf_unsent.min(c.repl.stream_sent))
+}
+
+/// `checkClientOutputBufferLimits` for the replica class (`client-output-buffer-limit
+/// replica <hard> <soft> <seconds>`): true when the hard limit (never below
+/// `repl-backlog-size`) is reached, or the soft one has been for longer than its seconds.
+fn obuf_limit_reached(st: &State, c: &mut Client, now: Time) -> bool {
+    let l = st.config.client_output_buffer_limit.replica;
+    let used = obuf_used(c);
+    let mut hard_limit = l.hard;
+    if hard_limit > 0 && hard_limit < st.config.repl_backlog_size {
+        hard_limit = st.config.repl_backlog_size;
+    }
+    let hard = hard_limit > 0 && used >= hard_limit;
+    let mut soft = l.soft > 0 && used >= l.soft;
+    if soft {
+        match c.repl.obuf_soft_since {
+            None => {
+                c.repl.obuf_soft_since = Some(now.as_secs());
+                soft = false;
+            }
+            Some(t) => {
+                if u64::try_from(now.as_secs() - t).unwrap_or(0) <= l.soft_seconds {
+                    soft = false;
+                }
+            }
+        }
+    } else {
+        c.repl.obuf_soft_since = None;
+    }
+    hard || soft
+}
+
+/// `closeClientOnOutputBufferLimitReached(c, async)`: drop a replica over its output
+/// buffer limit (it reconnects and resyncs). The asynchronous form (while feeding the
+/// stream) logs at once; the synchronous one (the cron, a driver report) logs once the
+/// connection is gone. Returns whether it was dropped.
+pub(crate) fn check_obuf_limit(
+    st: &mut State,
+    c: &mut Client,
+    is_current: bool,
+    now: Time,
+    asynchronous: bool,
+) -> bool {
+    if !c.flags.replica || c.flags.close_asap || !obuf_limit_reached(st, c, now) {
+        return false;
+    }
+    let info = crate::cmd::connection::client_info_line(c, now, &[]);
+    c.repl.pending.clear();
+    c.repl.pending_len = 0;
+    c.flags.close_asap = true;
+    if !is_current {
+        st.kill_queue.push(c.id);
+    }
+    if asynchronous {
+        st.log(
+            LogLevel::Warning,
+            format!(
+                "Client {info} scheduled to be closed ASAP for overcoming of output buffer limits."
+            ),
+        );
+    } else {
+        c.repl.obuf_close_line = Some(format!(
+            "Client {info} closed for overcoming of output buffer limits."
+        ));
+    }
+    true
+}
+
+/// The driver reports how many bytes transmitted to replica `c` are not yet written to its
+/// socket; the replica is dropped when that passes its output buffer limit.
+pub fn report_unsent(st: &mut State, c: &mut Client, unsent: u64, now: Time) -> bool {
+    c.repl.obuf_unsent = unsent;
+    check_obuf_limit(st, c, false, now, false)
 }
 
 // ----- ROLE, WAIT -----
@@ -646,7 +1141,7 @@ fn wait(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 pub fn feed_replicas(
     st: &mut State,
     clients: &mut BTreeMap<ClientId, Box<Client>>,
-    mut current: Option<&mut Client>,
+    current: Option<&mut Client>,
 ) {
     sync_backlog_size(st);
     if !st.master.backlog.is_active() || st.repl.is_empty() {
@@ -662,27 +1157,26 @@ pub fn feed_replicas(
     if pos < bytes.len() {
         st.master.backlog.feed(&bytes[pos..]);
     }
-    for id in &st.master.slaves {
-        let c: &mut Client = match current.as_deref_mut() {
-            Some(c) if c.id == *id => c,
-            _ => match clients.get_mut(id) {
-                Some(c) => c,
-                None => continue,
-            },
+    let now = st.master.now;
+    let mut reps = Replicas { current, clients };
+    for id in st.master.slaves.clone() {
+        let Some((c, cur)) = reps.get(id) else {
+            continue;
         };
-        if c.repl.state != Some(SlaveState::Online) || c.repl.rdb_only {
+        // canFeedReplicaReplBuffer: not before its BGSAVE started, never to rdb-only ones.
+        if c.repl.rdb_only || c.flags.close_asap {
             continue;
         }
-        st.master.stat_net_repl_output_bytes += bytes.len() as u64;
-        if current.as_ref().is_some_and(|cur| cur.id == *id) {
-            if let Some(cur) = current.as_deref_mut() {
-                cur.out.extend_from_slice(&bytes);
+        match c.repl.state {
+            Some(SlaveState::Online) if !c.repl.start_stream_on_ack => {
+                send_stream(st, c, cur, bytes.clone());
             }
-        } else {
-            st.outputs.push_back(Output::Transmit {
-                client: *id,
-                bytes: bytes.clone(),
-            });
+            Some(SlaveState::WaitBgsaveEnd | SlaveState::SendBulk | SlaveState::Online) => {
+                c.repl.pending_len += bytes.len() as u64;
+                c.repl.pending.push(bytes.clone());
+                check_obuf_limit(st, c, cur, now, true);
+            }
+            _ => {}
         }
     }
 }
@@ -762,23 +1256,56 @@ pub fn replica_gone(st: &mut State, c: &Client) {
     st.master.slaves.remove(pos);
     if c.repl.state != Some(SlaveState::RdbTransmitted) {
         let line = format!("Connection with replica {} lost.", slave_name(c));
-        st.log(LogLevel::Notice, line);
+        st.log(LogLevel::Warning, line);
+    }
+    if let Some(line) = &c.repl.obuf_close_line {
+        st.log(LogLevel::Warning, line.clone());
     }
     if st.master.slaves.is_empty() {
         let now = st.master.now;
         st.master.backlog.set_no_replicas_since(now);
     }
+    // A diskless transfer with nobody left to receive it is killed.
+    let pipe = &mut st.master.rdb_pipe_conns;
+    if let Some(p) = pipe.iter().position(|id| *id == c.id) {
+        pipe.remove(p);
+        if pipe.is_empty() && st.persist.child.is_some_and(|ch| ch.to_replicas) {
+            st.log(
+                LogLevel::Warning,
+                "Diskless rdb transfer, last replica dropped, killing fork child.",
+            );
+            crate::persist::kill_rdb_child(st);
+        }
+    }
 }
 
-/// `replicationCron` (once per second) for a master: PING the replicas every
-/// `repl-ping-replica-period` loops, drop replicas whose ACKs stopped for longer than
-/// `repl-timeout`, free the backlog after `repl-backlog-ttl` without replicas. Returns the
-/// replicas to disconnect.
+/// `replicationCron` (once per second) for a master, and the handling of a finished
+/// BGSAVE child (`checkChildrenDone`, every cron tick): serve the replicas waiting for the
+/// child, PING the replicas every `repl-ping-replica-period` loops, write a newline to the
+/// replicas waiting for their RDB (keepalive), drop replicas whose ACKs stopped for longer
+/// than `repl-timeout`, free the backlog after `repl-backlog-ttl` without replicas, start a
+/// BGSAVE for replicas waiting for one. Returns the replicas to disconnect.
 pub fn replication_cron(
     st: &mut State,
-    clients: &BTreeMap<ClientId, Box<Client>>,
+    clients: &mut BTreeMap<ClientId, Box<Client>>,
     now: Time,
 ) -> Vec<ClientId> {
+    if let Some(done) = st.persist.child_done.take() {
+        let mut reps = Replicas {
+            current: None,
+            clients: &mut *clients,
+        };
+        update_slaves_waiting_bgsave(st, &mut reps, now, done);
+        start_pending_fork(st, &mut reps, now);
+    }
+    // clientsCron: a replica over its soft limit for too long is dropped.
+    for id in st.master.slaves.clone() {
+        if let Some(c) = clients.get_mut(&id) {
+            if obuf_used(c) > 0 || c.repl.obuf_soft_since.is_some() {
+                check_obuf_limit(st, c, false, now, false);
+            }
+        }
+    }
     if now.micros_since(st.master.last_cron) < 1_000_000 {
         return Vec::new();
     }
@@ -790,6 +1317,19 @@ pub fn replication_cron(
         && !st.is_replica()
     {
         st.repl.raw_command(&[b"ping".as_slice()]);
+    }
+    // Newlines to the replicas in pre-synchronization (not during a socket transfer).
+    let socket_child = st.persist.child.is_some_and(|c| c.to_replicas);
+    for id in &st.master.slaves {
+        let Some(c) = clients.get(id) else { continue };
+        let presync = c.repl.state == Some(SlaveState::WaitBgsaveStart)
+            || (c.repl.state == Some(SlaveState::WaitBgsaveEnd) && !socket_child);
+        if presync {
+            st.outputs.push_back(Output::Transmit {
+                client: *id,
+                bytes: Bytes::from_static(b"\n"),
+            });
+        }
     }
     let mut drop = Vec::new();
     let timeout = i64::try_from(st.config.repl_timeout).unwrap_or(i64::MAX);
@@ -829,6 +1369,11 @@ pub fn replication_cron(
             format!("Replication backlog freed after {idle} seconds without connected replicas."),
         );
     }
+    let mut reps = Replicas {
+        current: None,
+        clients,
+    };
+    start_pending_fork(st, &mut reps, now);
     st.master.cron_loops += 1;
     drop
 }

@@ -14,16 +14,16 @@
 //! * [`replica`]: the replica side, `REPL_STATE_*` as a state machine (handshake, PSYNC
 //!   replies, RDB payload in both framings, the command stream, ACK/GETACK, timeouts);
 //! * [`master`]: the master side wired into [`crate::server`]: `REPLCONF`, `SYNC`/`PSYNC`
-//!   (full resync served at once from an in-core snapshot, disk framing `$<len>\r\n`),
+//!   (full resync through a BGSAVE for replication that takes time: diskless `$EOF:` or
+//!   disk `$<len>\r\n`, the stream accumulated meanwhile, `client-output-buffer-limit`),
 //!   replica clients and their states, the stream fed to the backlog and ONLINE replicas,
 //!   the replication cron (ping, replica timeout, backlog ttl), ACKs, `WAIT`, `ROLE`,
 //!   `min-replicas-to-write`, the restore of the history from a dump at startup;
 //! * this module: the master's INFO replication section and ROLE reply, as pure formatting
 //!   of plain data ([`MasterInfo`], [`ReplicaEntry`]).
 //!
-//! Not yet done (issue #4): diskless (`$EOF:`) transfers and `repl-diskless-sync-delay`,
-//! the master link on a replica (the [`replica`] machine is not wired), FAILOVER, chains,
-//! and the simulator ([`crate::sim`]). Nothing here performs I/O, reads a clock or uses OS randomness: time
+//! Not yet done (issue #4): the master link on a replica (the [`replica`] machine is not
+//! wired), FAILOVER, chains, and the simulator ([`crate::sim`]). Nothing here performs I/O, reads a clock or uses OS randomness: time
 //! comes in as [`crate::time::Time`], random ids come from [`crate::rng::Rng`].
 
 pub mod backlog;

@@ -4,6 +4,9 @@
 //! lines become `"log"` events (text `"<level> <message>"`), `Shutdown` becomes
 //! [`NodeOutput::Exit`], `Pause` (`DEBUG SLEEP`) becomes [`NodeOutput::Pause`]. The server
 //! opens one connection of its own: the link to its master (`Output::Connect`).
+//!
+//! A background save (a full sync's BGSAVE or diskless transfer) takes the simulated time
+//! set with [`Server::set_snapshot_cost_ns_per_key`] (or the `rdb-key-save-delay` config).
 
 use std::any::Any;
 
@@ -65,5 +68,15 @@ impl SimNode for Server {
     }
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self
+    }
+}
+
+impl Server {
+    /// The simulated cost of a background save or transfer to replicas, in nanoseconds per
+    /// key of the dataset (0, the default, ends a child at the next cron tick). With it a
+    /// full sync of a large dataset takes simulated time, during which the master keeps
+    /// serving clients and accumulates the stream for the replicas waiting for their RDB.
+    pub fn set_snapshot_cost_ns_per_key(&mut self, ns: u64) {
+        self.state_mut().persist.child_cost_ns_per_key = ns;
     }
 }
