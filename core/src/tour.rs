@@ -552,7 +552,8 @@ pub fn place(file: &str, tour: &Tour, timeline: &[TimelineEntry]) -> Result<Vec<
     Ok(at)
 }
 
-/// The label of the first message sent back, after entry `i`, by its receiver to its sender.
+/// The label of the first message sent back, after entry `i`, by its receiver to its sender
+/// (newline keepalives, sent while a replica waits for its BGSAVE, are not answers).
 pub fn reply_to(timeline: &[TimelineEntry], i: usize) -> Option<String> {
     let TimelineKind::Message { to, .. } = &timeline[i].kind else {
         return None;
@@ -561,7 +562,7 @@ pub fn reply_to(timeline: &[TimelineEntry], i: usize) -> Option<String> {
     timeline[i + 1..].iter().find_map(|e| match &e.kind {
         TimelineKind::Message {
             to: back, label, ..
-        } if e.node == *to && back == sender => Some(label.clone()),
+        } if e.node == *to && back == sender && !label.starts_with("\\n") => Some(label.clone()),
         _ => None,
     })
 }

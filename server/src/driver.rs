@@ -307,6 +307,7 @@ fn wire(stream: TcpStream, id: ClientId, tx: &mpsc::UnboundedSender<CoreMsg>) ->
         // propagated command, and a syscall each would cost more than the commands.
         let mut batch = BytesMut::new();
         while let Some(first) = wrx.recv().await {
+            let mut written = first.len();
             let res = match wrx.try_recv() {
                 Err(_) => wr.write_all(&first).await,
                 Ok(second) => {
@@ -318,6 +319,7 @@ fn wire(stream: TcpStream, id: ClientId, tx: &mpsc::UnboundedSender<CoreMsg>) ->
                             Err(_) => break,
                         }
                     }
+                    written = batch.len();
                     let r = wr.write_all(&batch).await;
                     batch.clear();
                     r
@@ -326,7 +328,7 @@ fn wire(stream: TcpStream, id: ClientId, tx: &mpsc::UnboundedSender<CoreMsg>) ->
             if res.is_err() {
                 return;
             }
-            wunsent.fetch_sub(first.len() as u64, Ordering::Relaxed);
+            wunsent.fetch_sub(written as u64, Ordering::Relaxed);
         }
         let _ = wr.shutdown().await;
     });
