@@ -23,6 +23,8 @@ fn list_prints_every_scenario_with_a_description() {
         "backlog-overflow",
         "failover",
         "chain",
+        "wait",
+        "restart",
     ] {
         let line = out
             .lines()
@@ -57,4 +59,31 @@ fn text_is_deterministic_and_json_is_an_array() {
 fn unknown_scenario_fails() {
     let (code, _) = sim(&["--scenario", "nope"]);
     assert_eq!(code, 1);
+}
+
+#[test]
+fn wait_and_restart_in_every_format() {
+    let (code, text) = sim(&["--scenario", "wait"]);
+    assert_eq!(code, 0);
+    assert!(text.contains("client -> master: WAIT 1 500"), "{text}");
+    assert!(text.contains("master -> client: (0)"), "{text}");
+    assert!(text.contains("replica -> client: (nil)"), "{text}");
+    let (code, m) = sim(&["--scenario", "restart", "--format", "mermaid"]);
+    assert_eq!(code, 0);
+    assert!(m.contains("master->>replica_1: +CONTINUE "), "{m}");
+    let (code, json) = sim(&["--scenario", "restart", "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+    let restart = v
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|e| {
+            e["kind"] == "event"
+                && e["text"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("restart: "))
+        })
+        .expect("the restart event");
+    assert_eq!(restart["node"], "master");
 }

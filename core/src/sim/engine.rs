@@ -219,6 +219,12 @@ impl<N: SimNode> Simulator<N> {
         id
     }
 
+    /// Record a semantic event at a node from outside (a scenario runner narrating what it
+    /// does, e.g. which process replaced a crashed node).
+    pub fn note(&mut self, node: NodeId, event: SimEvent) {
+        self.record(node, None, TraceKind::Event(event));
+    }
+
     /// Number of nodes.
     pub fn node_count(&self) -> usize {
         self.nodes.len()

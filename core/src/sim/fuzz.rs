@@ -518,6 +518,9 @@ pub fn describe(s: &Scenario) -> String {
             Action::Restore(a, b) => format!("restore {} -- {}", name(*a), name(*b)),
             Action::Crash(n) => format!("crash {}", name(*n)),
             Action::Restart(n) => format!("restart {}", name(*n)),
+            Action::Hold(a, b) => format!("hold {} -- {}", name(*a), name(*b)),
+            Action::RestartFromDump(n) => format!("restart {} from its dump", name(*n)),
+            Action::RestartEmpty(n) => format!("restart {} without its dump (data lost)", name(*n)),
             Action::Promote(n) => format!("{} <- REPLICAOF NO ONE", name(*n)),
             Action::ReplicaOf { node, master } => {
                 format!("{} <- REPLICAOF {}", name(*node), name(*master))

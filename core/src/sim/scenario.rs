@@ -13,9 +13,10 @@
 use std::collections::BTreeMap;
 
 use super::trace::{CloseReason, TraceEntry, TraceKind};
-use super::{ChunkPolicy, Dest, Fault, LinkParams, NodeId, Probe, Simulator};
+use super::{ChunkPolicy, Dest, Fault, LinkParams, NodeId, Probe, SimEvent, Simulator};
 use crate::cmd::{dataset_digest, digest_hex};
 use crate::config::Config;
+use crate::persist::MemStorage;
 use crate::server::Server;
 use crate::time::Time;
 
@@ -62,12 +63,23 @@ pub enum Action {
     /// Reset every link between two nodes and keep them apart until [`Action::Restore`]
     /// (new connections between them hang).
     Cut(usize, usize),
+    /// Stall every link between two nodes without resetting it: bytes queue and nothing
+    /// arrives (new connections between them hang) until [`Action::Restore`].
+    Hold(usize, usize),
     /// Let two nodes talk again.
     Restore(usize, usize),
     /// The node's process dies (its connections close, it refuses new ones).
     Crash(usize),
     /// The node comes back with the state it had.
     Restart(usize),
+    /// A new process starts in place of the node (crashed or running: it is crashed first)
+    /// with the node's current configuration and loads the node's dump as Redis does at
+    /// startup (`loadDataFromDisk`: a master with `repl-id`/`repl-offset` aux fields keeps
+    /// its history as `replid2`); with no dump it starts empty.
+    RestartFromDump(usize),
+    /// A new process starts in place of the node with its dump lost: an empty dataset, a
+    /// new replication id, offset 0 (a data-losing crash).
+    RestartEmpty(usize),
     /// `REPLICAOF NO ONE` sent to a node.
     Promote(usize),
     /// `REPLICAOF <host of master> <port of master>` sent to `node`.
@@ -249,6 +261,62 @@ pub fn scenarios() -> Vec<Scenario> {
             ],
             five_steps: false,
         },
+        Scenario {
+            name: "wait",
+            description: "WAIT 1 confirms a write reached the replica; a write acknowledged while the link stalls gets WAIT (0) and is lost when the master crashes and the replica is promoted",
+            nodes: vec![node("master", 6379, None), node("replica", 6380, Some(0))],
+            link: lan(),
+            steps: vec![
+                step(0, cmd(0, "SET a 1")),
+                step(0, Action::Settle),
+                // Confirmed: the master asks REPLCONF GETACK, the replica's ACK answers WAIT.
+                step(100, cmd(0, "SET safe-key 1")),
+                step(0, cmd(0, "WAIT 1 1000")),
+                step(0, Action::Settle),
+                // The link stalls: the master still counts the replica, nothing arrives.
+                step(100, Action::Hold(0, 1)),
+                step(10, cmd(0, "SET lost-key 1")),
+                step(0, cmd(0, "WAIT 1 500")),
+                // WAIT answered (0) after 500 ms; then the master dies, its bytes undelivered.
+                step(1_000, Action::Crash(0)),
+                step(1_000, Action::Promote(1)),
+                step(100, cmd(1, "GET safe-key")),
+                step(0, cmd(1, "GET lost-key")),
+                // The old master comes back from its dump and follows the new master: its
+                // history diverged (it had lost-key), so it must full-resync.
+                step(100, Action::Restore(0, 1)),
+                step(0, Action::RestartFromDump(0)),
+                step(10, Action::ReplicaOf { node: 0, master: 1 }),
+                step(0, Action::Settle),
+                step(100, cmd(0, "GET lost-key")),
+                step(0, Action::Settle),
+            ],
+            five_steps: false,
+        },
+        Scenario {
+            name: "restart",
+            description: "the master shuts down saving a dump with repl-id/repl-offset, restarts from it (old id as replid2), and its replicas continue with +CONTINUE <new id>",
+            nodes: vec![
+                node("master", 6379, None),
+                node("replica-1", 6380, Some(0)),
+                node("replica-2", 6381, Some(0)),
+            ],
+            link: lan(),
+            steps: vec![
+                step(0, cmd(0, "SET a 1")),
+                step(0, cmd(0, "RPUSH list x y z")),
+                step(0, Action::Settle),
+                step(100, cmd(0, "SET b 2")),
+                step(0, Action::Settle),
+                // SHUTDOWN saves the final dump (save points are configured) and exits.
+                step(100, cmd(0, "SHUTDOWN")),
+                step(2_000, Action::RestartFromDump(0)),
+                step(0, Action::Settle),
+                step(100, cmd(0, "SET after-restart yes")),
+                step(0, Action::Settle),
+            ],
+            five_steps: false,
+        },
     ]
 }
 
@@ -416,6 +484,8 @@ pub fn run_observed(
     sim.set_default_link(scenario.link);
     sim.trace_mut().set_labeler(Box::new(|_, b| Some(label(b))));
     let mut ids = Vec::new();
+    let mut storages = Vec::new();
+    let mut seeds = Vec::new();
     for (i, spec) in scenario.nodes.iter().enumerate() {
         let mut config = Config {
             port: spec.port,
@@ -432,7 +502,11 @@ pub fn run_observed(
             config.replicaof = Some((ip_of(m), scenario.nodes[m].port));
         }
         let node_seed = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ (i as u64 + 1);
-        let server = Server::new(config, node_seed, START);
+        let mut server = Server::new(config, node_seed, START);
+        let storage = MemStorage::new();
+        server.set_storage(Box::new(storage.clone()));
+        storages.push(storage);
+        seeds.push(node_seed);
         let id = sim.add_node(Box::new(server), Some(spec.port));
         debug_assert_eq!(sim.addr_of(id), ip_of(i));
         ids.push(id);
@@ -445,6 +519,9 @@ pub fn run_observed(
         conns: BTreeMap::new(),
         ports: scenario.nodes.iter().map(|n| n.port).collect(),
         settled: true,
+        storages,
+        seeds,
+        restarts: 0,
     };
     for (i, s) in scenario.steps.iter().enumerate() {
         let t = runner.sim.now().add_millis(s.delay_ms);
@@ -478,6 +555,12 @@ struct Runner {
     conns: BTreeMap<usize, u64>,
     ports: Vec<u16>,
     settled: bool,
+    /// Each node's disk (its dump survives a crash unless the restart loses it).
+    storages: Vec<MemStorage>,
+    /// Each node's first seed (a new process gets a seed derived from it).
+    seeds: Vec<u64>,
+    /// Processes started in place of crashed ones so far.
+    restarts: u64,
 }
 
 impl Runner {
@@ -524,12 +607,18 @@ impl Runner {
                     self.sim.inject(Fault::Cut(l));
                 }
             }
+            Action::Hold(a, b) => {
+                let (a, b) = (self.ids[*a], self.ids[*b]);
+                self.sim.inject(Fault::Partition(a, b));
+            }
             Action::Restore(a, b) => {
                 let (a, b) = (self.ids[*a], self.ids[*b]);
                 self.sim.inject(Fault::Heal(a, b));
             }
             Action::Crash(n) => self.sim.inject(Fault::Crash(self.ids[*n])),
             Action::Restart(n) => self.sim.inject(Fault::Restart(self.ids[*n])),
+            Action::RestartFromDump(n) => self.new_process(*n, true),
+            Action::RestartEmpty(n) => self.new_process(*n, false),
             Action::Promote(n) => {
                 let words = ["REPLICAOF", "NO", "ONE"].map(String::from);
                 self.send(*n, resp(&words));
@@ -544,6 +633,68 @@ impl Runner {
             }
             Action::Settle => self.settle(),
         }
+    }
+
+    /// Start a new process for node `i` with its current configuration (as if its config
+    /// file had been rewritten), loading its dump when `keep_dump` (the disk survived) or
+    /// with the dump wiped. A running node is crashed first.
+    fn new_process(&mut self, i: usize, keep_dump: bool) {
+        let id = self.ids[i];
+        let Some(config) = self
+            .sim
+            .node_as::<Server>(id)
+            .map(|s| s.state().config.clone())
+        else {
+            return;
+        };
+        if keep_dump {
+            // A save the dead process had in progress died with it.
+            let mut inner = self.storages[i]
+                .inner
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            inner.child = None;
+            inner.killed = None;
+            inner.hold_child = false;
+        } else {
+            self.storages[i] = MemStorage::new();
+        }
+        self.restarts += 1;
+        let seed = self.seeds[i] ^ self.restarts.wrapping_mul(0x2545_f491_4f6c_dd1d);
+        let now = self.sim.now();
+        self.sim.inject(Fault::Crash(id));
+        let mut srv = Server::new(config, seed, now);
+        srv.set_storage(Box::new(self.storages[i].clone()));
+        let text = if keep_dump {
+            match srv.load_from_storage(now) {
+                Ok(Some(c)) => {
+                    let st = srv.state();
+                    let m = &st.master;
+                    if m.backlog.is_active() {
+                        format!(
+                            "new process: {} keys loaded from the dump; its repl-id {} becomes replid2 (valid up to offset {}), new replid {}, master_repl_offset {}",
+                            c.keys_loaded,
+                            short_id(&m.ids.replid2.to_string_lossy()),
+                            m.ids.second_repl_offset,
+                            short_id(&m.ids.replid.to_string_lossy()),
+                            m.backlog.master_repl_offset()
+                        )
+                    } else {
+                        format!(
+                            "new process: {} keys loaded from the dump (no replication info kept)",
+                            c.keys_loaded
+                        )
+                    }
+                }
+                Ok(None) => "new process: no dump, empty dataset".to_string(),
+                Err(e) => format!("new process: the dump could not be loaded ({e}), empty dataset"),
+            }
+        } else {
+            "new process: the dump was lost, empty dataset, new replication id, offset 0"
+                .to_string()
+        };
+        self.sim.note(id, SimEvent::new("restart", text));
+        self.sim.restart_with(id, Box::new(srv));
     }
 
     fn master_of(&self, i: usize) -> Option<usize> {
@@ -985,7 +1136,7 @@ fn timeline(run: &ScenarioRun) -> Vec<TimelineEntry> {
             TraceKind::Fault(f) => TimelineKind::Fault(match f {
                 Fault::Partition(a, b) => {
                     format!(
-                        "cut: {} and {} cannot talk",
+                        "partition: {} and {} cannot talk (their links stall)",
                         run.name_of(*a),
                         run.name_of(*b)
                     )
