@@ -305,6 +305,14 @@ impl<N: SimNode> Simulator<N> {
             .collect()
     }
 
+    /// Whether the link is established and open at both ends (neither end closed it, was
+    /// told it closed, or crashed).
+    pub fn is_link_open(&self, link: LinkId) -> bool {
+        self.links
+            .get(&link)
+            .is_some_and(|l| l.ends.iter().all(|e| e.state == EndState::Open))
+    }
+
     /// The link behind a node's connection handle.
     pub fn link_of(&self, node: NodeId, conn: ConnId) -> Option<LinkId> {
         self.nodes[node.0 as usize].conns.get(&conn).map(|c| c.0)

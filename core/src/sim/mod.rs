@@ -45,6 +45,7 @@ use bytes::Bytes;
 
 use crate::time::Time;
 
+pub mod applied;
 mod engine;
 pub mod fuzz;
 pub mod link;
