@@ -596,6 +596,17 @@ pub fn describe(s: &Scenario) -> String {
                 "{} <- pipeline of {count} SET {prefix}<i> (values of {value_len} bytes)",
                 name(*node)
             ),
+            Action::WriteStream {
+                node,
+                count,
+                interval_us,
+                prefix,
+                keys,
+                value_len,
+            } => format!(
+                "{} <- {count} SET {prefix}<i mod {keys}> (values of {value_len} bytes), one every {interval_us} us",
+                name(*node)
+            ),
             Action::Cut(a, b) => format!("cut {} -- {}", name(*a), name(*b)),
             Action::Restore(a, b) => format!("restore {} -- {}", name(*a), name(*b)),
             Action::Crash(n) => format!("crash {}", name(*n)),

@@ -60,6 +60,23 @@ pub enum Action {
         /// Value length in bytes.
         value_len: usize,
     },
+    /// A client writes at a steady rate: `count` commands `SET <prefix><i % keys> <value>`,
+    /// one message every `interval_us` virtual microseconds (the simulation runs between
+    /// them), the first one now.
+    WriteStream {
+        /// The node's index.
+        node: usize,
+        /// How many writes.
+        count: usize,
+        /// Virtual microseconds between two writes.
+        interval_us: u64,
+        /// Key prefix.
+        prefix: &'static str,
+        /// Distinct keys written (cycled; at least 1).
+        keys: usize,
+        /// Value length in bytes.
+        value_len: usize,
+    },
     /// Reset every link between two nodes and keep them apart until [`Action::Restore`]
     /// (new connections between them hang).
     Cut(usize, usize),
@@ -471,6 +488,12 @@ pub fn run(scenario: &Scenario, seed: u64) -> ScenarioRun {
     run_observed(scenario, seed, &mut |_, _, _| {})
 }
 
+/// Run `scenario` with `seed` keeping no trace entries (the trace is hashed and counted
+/// only, no message is labeled): for long runs and benchmarks. The timeline is empty.
+pub fn run_unrecorded(scenario: &Scenario, seed: u64) -> ScenarioRun {
+    run_inner(scenario, seed, false, &mut |_, _, _| {})
+}
+
 /// Run `scenario` with `seed`, calling `observe(step, sim, ids)` after each step's action
 /// (`step` is its index; `ids[i]` is the simulator node of scenario node `i`) and once more
 /// with `step == scenario.steps.len()` after the final settle. The fuzzer checks its
@@ -480,9 +503,22 @@ pub fn run_observed(
     seed: u64,
     observe: &mut dyn FnMut(usize, &Simulator, &[NodeId]),
 ) -> ScenarioRun {
+    run_inner(scenario, seed, true, observe)
+}
+
+fn run_inner(
+    scenario: &Scenario,
+    seed: u64,
+    keep_trace: bool,
+    observe: &mut dyn FnMut(usize, &Simulator, &[NodeId]),
+) -> ScenarioRun {
     let mut sim: Simulator = Simulator::new(seed, START);
     sim.set_default_link(scenario.link);
-    sim.trace_mut().set_labeler(Box::new(|_, b| Some(label(b))));
+    if keep_trace {
+        sim.trace_mut().set_labeler(Box::new(|_, b| Some(label(b))));
+    } else {
+        sim.trace_mut().set_keep(false);
+    }
     let mut ids = Vec::new();
     let mut storages = Vec::new();
     let mut seeds = Vec::new();
@@ -605,6 +641,25 @@ impl Runner {
                 self.sim.inject(Fault::Partition(a, b));
                 for l in self.sim.links_between(a, b) {
                     self.sim.inject(Fault::Cut(l));
+                }
+            }
+            Action::WriteStream {
+                node,
+                count,
+                interval_us,
+                prefix,
+                keys,
+                value_len,
+            } => {
+                let value: String = (0..*value_len)
+                    .map(|j| char::from(b'a' + (j % 26) as u8))
+                    .collect();
+                let mut at = self.sim.now();
+                for i in 0..*count {
+                    self.sim.run_until(at);
+                    let key = format!("{prefix}{}", i % (*keys).max(1));
+                    self.send(*node, resp(&["SET".into(), key, value.clone()]));
+                    at = at.add_micros(*interval_us);
                 }
             }
             Action::Hold(a, b) => {

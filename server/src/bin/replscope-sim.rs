@@ -4,6 +4,7 @@
 //! replscope-sim --list
 //! replscope-sim --scenario NAME [--seed N] [--format text|json|mermaid]
 //! replscope-sim --fuzz [--seeds N] [--seed S]
+//! replscope-sim --bench full-sync|streaming|all [--runs N] [--keys N] [--writes N] [--replicas N]
 //! ```
 //!
 //! `--list` prints the named scenarios with a one-line description each. `--scenario` runs
@@ -17,12 +18,20 @@
 //! runs seeds `0..N` (from `S` with `--seed S`) and prints a summary (seeds run, the failing
 //! seeds, and the shortest failing trace of the first one); `--seed S` alone replays one
 //! seed and prints its scenario and timeline. It exits with status 1 if a seed fails.
+//!
+//! `--bench` measures the simulator's throughput (simulator events per second of wall
+//! time, nodes' work included) on the workloads of [`replscope_core::sim::bench`]:
+//! `full-sync` (the `full-sync` scenario with `--keys` extra keys, default 10,000) and
+//! `streaming` (`--writes` writes, default 1,000,000, streamed to `--replicas` replicas,
+//! default 3). Each runs `--runs` times (default 5, seeds 1, 2, ...); it prints one line per
+//! run and the median. Build it in release mode for meaningful figures.
 
 use std::io::Write;
 
-use replscope_core::sim::{fuzz, scenario};
+use replscope_core::sim::scenario::{self, Scenario};
+use replscope_core::sim::{bench, fuzz};
 
-const USAGE: &str = "usage: replscope-sim --list\n       replscope-sim --scenario NAME [--seed N] [--format text|json|mermaid]\n       replscope-sim --fuzz [--seeds N] [--seed S]\n";
+const USAGE: &str = "usage: replscope-sim --list\n       replscope-sim --scenario NAME [--seed N] [--format text|json|mermaid]\n       replscope-sim --fuzz [--seeds N] [--seed S]\n       replscope-sim --bench full-sync|streaming|all [--runs N] [--keys N] [--writes N] [--replicas N]\n";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -86,6 +95,106 @@ fn fuzz_run(seeds: Option<u64>, seed: Option<u64>) -> (String, i32) {
     (text, 1)
 }
 
+/// What `--bench` runs.
+struct BenchArgs {
+    what: String,
+    runs: u64,
+    keys: u64,
+    writes: u64,
+    replicas: u64,
+}
+
+/// CPU time this (single-threaded) process has run, in seconds, from
+/// `/proc/self/schedstat` (nanoseconds on CPU); `None` where it does not exist.
+fn cpu_secs() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/schedstat").ok()?;
+    let ns: u64 = s.split_whitespace().next()?.parse().ok()?;
+    Some(ns as f64 / 1e9)
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n == 0 {
+        0.0
+    } else if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// `--bench`: one line per run, then the median events per second, per workload.
+fn bench_run(b: &BenchArgs, out: &mut impl Write) -> Result<(), String> {
+    let workloads: Vec<(&str, Scenario)> = match b.what.as_str() {
+        "full-sync" => vec![("full-sync", bench::full_sync(b.keys as usize))],
+        "streaming" => vec![(
+            "streaming",
+            bench::streaming(b.writes as usize, b.replicas as usize),
+        )],
+        "all" => vec![
+            ("full-sync", bench::full_sync(b.keys as usize)),
+            (
+                "streaming",
+                bench::streaming(b.writes as usize, b.replicas as usize),
+            ),
+        ],
+        other => return Err(format!("unknown benchmark '{other}'")),
+    };
+    let w = |out: &mut dyn Write, s: String| out.write_all(s.as_bytes()).map_err(|e| e.to_string());
+    for (name, s) in workloads {
+        let what = match name {
+            "full-sync" => format!("full-sync with {} extra keys", b.keys),
+            _ => format!(
+                "streaming: {} writes to a master with {} replicas",
+                b.writes,
+                s.nodes.len() - 1
+            ),
+        };
+        w(out, format!("bench {what}\n"))?;
+        let (mut rates, mut cpu_rates) = (Vec::new(), Vec::new());
+        for seed in 1..=b.runs.max(1) {
+            let (t0, c0) = (std::time::Instant::now(), cpu_secs());
+            let r = bench::run(&s, seed);
+            let secs = t0.elapsed().as_secs_f64().max(1e-9);
+            let cpu = c0.and_then(|c0| Some((cpu_secs()? - c0).max(1e-9)));
+            let events = r.sim.events_processed();
+            let rate = events as f64 / secs;
+            rates.push(rate);
+            let cpu_text = match cpu {
+                Some(c) => {
+                    cpu_rates.push(events as f64 / c);
+                    format!(", {c:.3} s CPU, {:.0} events/CPU-s", events as f64 / c)
+                }
+                None => String::new(),
+            };
+            let virt = r.sim.now().micros_since(scenario::START) as f64 / 1e6;
+            w(
+                out,
+                format!(
+                    "  run {seed}: {events} events, {} trace entries, {virt:.3} s virtual, {secs:.3} s wall, {rate:.0} events/s{cpu_text}{}\n",
+                    r.sim.trace().count(),
+                    if r.settled { "" } else { " (did not settle)" }
+                ),
+            )?;
+        }
+        let cpu_text = if cpu_rates.is_empty() {
+            String::new()
+        } else {
+            format!(", {:.0} events per CPU second", median(&mut cpu_rates))
+        };
+        w(
+            out,
+            format!(
+                "  median over {} runs: {:.0} events per wall second{cpu_text}\n",
+                rates.len(),
+                median(&mut rates),
+            ),
+        )?;
+    }
+    Ok(())
+}
+
 fn run(args: &[String], out: &mut impl Write) -> Result<i32, String> {
     let mut list = false;
     let mut name = None;
@@ -94,6 +203,8 @@ fn run(args: &[String], out: &mut impl Write) -> Result<i32, String> {
     let mut seed_given = None;
     let mut seed = 1u64;
     let mut format = "text".to_string();
+    let mut bench = None;
+    let (mut runs, mut keys, mut writes, mut replicas) = (5, 10_000, 1_000_000, 3);
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -106,12 +217,28 @@ fn run(args: &[String], out: &mut impl Write) -> Result<i32, String> {
             "--fuzz" => fuzz = true,
             "--seeds" => seeds = Some(number(it.next(), "--seeds")?),
             "--format" => format = it.next().ok_or("--format needs a value")?.clone(),
+            "--bench" => bench = Some(it.next().ok_or("--bench needs a workload")?.clone()),
+            "--runs" => runs = number(it.next(), "--runs")?,
+            "--keys" => keys = number(it.next(), "--keys")?,
+            "--writes" => writes = number(it.next(), "--writes")?,
+            "--replicas" => replicas = number(it.next(), "--replicas")?,
             "-h" | "--help" => {
                 let _ = out.write_all(USAGE.as_bytes());
                 return Ok(0);
             }
             other => return Err(format!("unknown argument '{other}'")),
         }
+    }
+    if let Some(what) = bench {
+        let b = BenchArgs {
+            what,
+            runs,
+            keys,
+            writes,
+            replicas,
+        };
+        bench_run(&b, out)?;
+        return Ok(0);
     }
     if fuzz {
         let (text, code) = fuzz_run(seeds, seed_given);
