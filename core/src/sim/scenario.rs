@@ -359,7 +359,7 @@ pub struct NodeState {
     pub replid2: String,
     /// `master_repl_offset`.
     pub offset: i64,
-    /// `DEBUG DIGEST` of its dataset (hex).
+    /// `DEBUG DIGEST` of its dataset (hex; empty after [`run_unrecorded`]).
     pub digest: String,
     /// Keys in all databases.
     pub keys: usize,
@@ -489,7 +489,8 @@ pub fn run(scenario: &Scenario, seed: u64) -> ScenarioRun {
 }
 
 /// Run `scenario` with `seed` keeping no trace entries (the trace is hashed and counted
-/// only, no message is labeled): for long runs and benchmarks. The timeline is empty.
+/// only, no message is labeled) and computing no dataset digest ([`NodeState::digest`] is
+/// empty): for long runs and benchmarks. The timeline is empty.
 pub fn run_unrecorded(scenario: &Scenario, seed: u64) -> ScenarioRun {
     run_inner(scenario, seed, false, &mut |_, _, _| {})
 }
@@ -571,7 +572,7 @@ fn run_inner(
         .nodes
         .iter()
         .enumerate()
-        .map(|(i, spec)| runner.state_of(i, spec.name))
+        .map(|(i, spec)| runner.state_of(i, spec.name, keep_trace))
         .collect();
     ScenarioRun {
         scenario: scenario.clone(),
@@ -800,7 +801,7 @@ impl Runner {
         }
     }
 
-    fn state_of(&self, i: usize, name: &'static str) -> NodeState {
+    fn state_of(&self, i: usize, name: &'static str, digest: bool) -> NodeState {
         let id = self.ids[i];
         let srv = self
             .sim
@@ -815,7 +816,11 @@ impl Runner {
             replid: st.master.ids.replid.to_string_lossy(),
             replid2: st.master.ids.replid2.to_string_lossy(),
             offset: st.master.backlog.master_repl_offset(),
-            digest: digest_hex(&dataset_digest(&st.keyspace)),
+            digest: if digest {
+                digest_hex(&dataset_digest(&st.keyspace))
+            } else {
+                String::new()
+            },
             keys: st.keyspace.dbs.iter().map(|d| d.len()).sum(),
         }
     }

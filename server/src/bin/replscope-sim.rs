@@ -169,12 +169,18 @@ fn bench_run(b: &BenchArgs, out: &mut impl Write) -> Result<(), String> {
                 None => String::new(),
             };
             let virt = r.sim.now().micros_since(scenario::START) as f64 / 1e6;
+            let master = &r.nodes[0];
+            let in_sync = r.nodes[1..]
+                .iter()
+                .all(|n| n.link_up && n.offset == master.offset && n.keys == master.keys);
             w(
                 out,
                 format!(
-                    "  run {seed}: {events} events, {} trace entries, {virt:.3} s virtual, {secs:.3} s wall, {rate:.0} events/s{cpu_text}{}\n",
+                    "  run {seed}: {events} events, {} trace entries, {virt:.3} s virtual, {secs:.3} s wall, {rate:.0} events/s{cpu_text}; {} keys, offset {}{}\n",
                     r.sim.trace().count(),
-                    if r.settled { "" } else { " (did not settle)" }
+                    master.keys,
+                    master.offset,
+                    if r.settled && in_sync { "" } else { " (replicas NOT in sync)" }
                 ),
             )?;
         }
