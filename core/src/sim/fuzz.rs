@@ -4,16 +4,27 @@
 //! chained (a replica of a replica), random link latency, bandwidth and chunking, random
 //! writes in several databases and types (`SET`, `INCR`, `RPUSH`, `HSET`, `SADD`, `ZADD`,
 //! `DEL`, `EXPIRE` with a long TTL, `MULTI`…`EXEC`, pipelines), and random faults on the
-//! replicas (a replication link cut and restored after a while, a crash and a restart, a
-//! move under another node with `REPLICAOF`, a promotion with `REPLICAOF NO ONE` healed
-//! by `REPLICAOF master`) and sometimes a crash and restart of the
-//! master, sometimes with a 16 KiB `repl-backlog-size` so that a long cut overflows the backlog.
+//! replicas (a replication link cut and restored after a while, a move under another node
+//! with `REPLICAOF`, a promotion with `REPLICAOF NO ONE` healed by `REPLICAOF master`) and
+//! on any node, the master included, the process going down and coming back:
+//! - a crash, then the same process state back ([`Action::Restart`]);
+//! - a crash, then a new process loading whatever dump the node last saved
+//!   ([`Action::RestartFromDump`]; none: it starts empty);
+//! - a data-losing crash: a new process with its dump lost ([`Action::RestartEmpty`]: empty,
+//!   new replication id, offset 0), which must full-resync, and whose replicas must follow
+//!   it (a master that comes back empty makes its replicas empty too);
+//! - a `SHUTDOWN` (which saves a dump with `repl-id`/`repl-offset`), then a new process
+//!   from that dump: a master's replicas continue with `+CONTINUE <new id>` through replid2.
+//!
+//! Sometimes the backlog is a 16 KiB `repl-backlog-size`, so that a long cut overflows it.
 //! Every fault is healed at the end and the nodes settle.
 //!
 //! [`run_seed`] runs it and checks:
-//! - after every step, for every running replica whose master runs: the replica's
-//!   `master_repl_offset` is at most its master's, and every active backlog's window ends
-//!   at the node's offset (`first_byte_offset + histlen == master_repl_offset + 1`);
+//! - after every step, for every running replica linked to its master's running process:
+//!   the replica's `master_repl_offset` is at most its master's; and every active backlog's
+//!   window ends at the node's offset (`first_byte_offset + histlen == master_repl_offset + 1`);
+//! - after every step and after settling, the stream bytes every replica applied, recorded
+//!   offset by offset, equal its master's stream at the same offsets ([`AppliedStreams`]);
 //! - after settling: every node runs, every replica's link is up, and its dataset digest,
 //!   `master_replid` and `master_repl_offset` equal its master's (so, down every chain,
 //!   the top master's).

@@ -1,9 +1,10 @@
 //! Named replication scenarios as data, a runner, and a label function for trace messages.
 //!
 //! A [`Scenario`] is a topology (a master and replicas configured with `replicaof`), link
-//! parameters, and a timed list of [`Step`]s: a client command to a node, a link cut and its
-//! restoration, a crash or restart, `REPLICAOF NO ONE` / `REPLICAOF <node>`, waiting for the
-//! replicas to be in sync. [`run`] executes one with a seed on the [`Simulator`] with real
+//! parameters, and a timed list of [`Step`]s: a client command to a node (or a pipeline, or
+//! a steady stream of writes), a link cut or stalled and its restoration, a crash, a restart
+//! with the same state, a new process from the node's dump or with its dump lost,
+//! `REPLICAOF NO ONE` / `REPLICAOF <node>`, waiting for the replicas to be in sync. [`run`] executes one with a seed on the [`Simulator`] with real
 //! [`Server`] nodes and a scripted client ([`Probe`]), and returns the trace, a
 //! [`Timeline`] a viewer can print, and every node's final state ([`NodeState`]).
 //!
