@@ -87,3 +87,22 @@ fn wait_and_restart_in_every_format() {
         .expect("the restart event");
     assert_eq!(restart["node"], "master");
 }
+
+#[test]
+fn bench_prints_runs_and_a_median() {
+    let (code, out) = sim(&[
+        "--bench", "all", "--runs", "2", "--keys", "100", "--writes", "500",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.starts_with("bench full-sync with 100 extra keys\n"),
+        "{out}"
+    );
+    assert!(out.contains("bench streaming: 500 writes to a master with 3 replicas\n"));
+    assert!(out.contains("  run 2: "));
+    assert_eq!(out.matches("  median over 2 runs: ").count(), 2, "{out}");
+    assert!(!out.contains("NOT in sync"), "{out}");
+    assert!(out.contains("; 105 keys, offset "), "{out}");
+    let (code, _) = sim(&["--bench", "nope"]);
+    assert_eq!(code, 1);
+}
