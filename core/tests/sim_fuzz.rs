@@ -302,3 +302,83 @@ fn seeds_cover_restarts_from_the_dump_and_data_losing_crashes() {
     }
     assert!(continued > 0);
 }
+
+/// A data-losing crash of the top master (a new process with its dump lost: empty, new id,
+/// offset 0): its replica must full-resync from the empty master, and the sub-replica below
+/// it must follow (full resync from the replica: the history changed). A data-losing crash
+/// of a replica: it asks `PSYNC ? -1`.
+#[test]
+fn a_master_that_loses_its_data_takes_its_replicas_with_it() {
+    use replscope_core::sim::{ChunkPolicy, LinkParams};
+    use scenario::{Action, NodeSpec, Scenario, Step};
+    let node = |name, port, replicaof| NodeSpec {
+        name,
+        port,
+        replicaof,
+        config: Vec::new(),
+    };
+    let step = |delay_ms, action| Step { delay_ms, action };
+    let cmd = |node: usize, line: &str| Action::Command {
+        node,
+        words: line.split(' ').map(String::from).collect(),
+    };
+    let s = Scenario {
+        name: "data-loss",
+        description: "the master comes back empty, then a replica does",
+        nodes: vec![
+            node("master", 6379, None),
+            node("replica", 6380, Some(0)),
+            node("sub-replica", 6381, Some(1)),
+        ],
+        link: LinkParams {
+            latency_us: 1_000,
+            bandwidth: 0,
+            chunking: ChunkPolicy::Random { max_chunk: 64 },
+        },
+        steps: vec![
+            step(0, cmd(0, "SET a 1")),
+            step(0, cmd(0, "SADD s x y")),
+            step(0, Action::Settle),
+            step(100, Action::Crash(0)),
+            step(500, Action::RestartEmpty(0)),
+            step(0, Action::Settle),
+            step(100, cmd(0, "SET after 1")),
+            step(0, Action::Settle),
+            step(100, Action::Crash(1)),
+            step(500, Action::RestartEmpty(1)),
+            step(0, Action::Settle),
+        ],
+        five_steps: false,
+    };
+    let (run, violations) = fuzz::check(&s, 3);
+    assert!(violations.is_empty(), "{violations:?}");
+    let id = run.nodes[0].replid.clone();
+    for n in &run.nodes {
+        assert_eq!(n.keys, 1, "{n:?}");
+        assert_eq!(n.replid, id);
+    }
+    // The master: one full sync in its first life; in its second (a new id, offset 0) one
+    // for the replica, and one more after the replica lost its data.
+    let m = run.labels_from(0);
+    let full: Vec<&String> = m.iter().filter(|l| l.starts_with("+FULLRESYNC")).collect();
+    assert_eq!(full.len(), 3, "{m:?}");
+    assert!(full[1].contains(&format!("{}… 0", &id[..8])), "{full:?}");
+    assert!(full[2].contains(&id[..8]), "{full:?}");
+    // The replica: its cached history is unknown to the new master; then, once it lost its
+    // own data, it has no history at all.
+    let r: Vec<String> = run
+        .labels_from(1)
+        .into_iter()
+        .filter(|l| l.starts_with("PSYNC"))
+        .collect();
+    assert_eq!(r.first().map(String::as_str), Some("PSYNC ? -1"));
+    assert_eq!(r.last().map(String::as_str), Some("PSYNC ? -1"));
+    assert!(r.len() >= 3, "{r:?}");
+    assert!(r[1..r.len() - 1].iter().all(|l| l != "PSYNC ? -1"), "{r:?}");
+    // The sub-replica full-resynced from the replica after each history change.
+    let sub = run.labels_from(1);
+    assert!(
+        sub.iter().filter(|l| l.starts_with("+FULLRESYNC")).count() >= 2,
+        "{sub:?}"
+    );
+}
