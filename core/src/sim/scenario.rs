@@ -474,13 +474,40 @@ fn ip_of(index: usize) -> String {
     format!("127.0.{}.{}", (n >> 8) & 255, n & 255)
 }
 
-fn resp(words: &[String]) -> Vec<u8> {
-    let mut out = format!("*{}\r\n", words.len()).into_bytes();
+/// Append `n` in decimal.
+fn push_decimal(out: &mut Vec<u8>, mut n: usize) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
+/// Append one command as a RESP multibulk (no formatting machinery: the benchmark
+/// workloads build hundreds of thousands of them).
+fn push_command(out: &mut Vec<u8>, words: &[&[u8]]) {
+    out.push(b'*');
+    push_decimal(out, words.len());
+    out.extend_from_slice(b"\r\n");
     for w in words {
-        out.extend_from_slice(format!("${}\r\n", w.len()).as_bytes());
-        out.extend_from_slice(w.as_bytes());
+        out.push(b'$');
+        push_decimal(out, w.len());
+        out.extend_from_slice(b"\r\n");
+        out.extend_from_slice(w);
         out.extend_from_slice(b"\r\n");
     }
+}
+
+fn resp(words: &[String]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let words: Vec<&[u8]> = words.iter().map(|w| w.as_bytes()).collect();
+    push_command(&mut out, &words);
     out
 }
 
@@ -630,11 +657,14 @@ impl Runner {
                 value_len,
             } => {
                 let mut out = Vec::new();
+                let (mut key, mut value) = (Vec::new(), Vec::new());
                 for i in 0..*count {
-                    let value: String = (0..*value_len)
-                        .map(|j| char::from(b'a' + ((i + j) % 26) as u8))
-                        .collect();
-                    out.extend(resp(&["SET".into(), format!("{prefix}{i}"), value]));
+                    value.clear();
+                    value.extend((0..*value_len).map(|j| b'a' + ((i + j) % 26) as u8));
+                    key.clear();
+                    key.extend_from_slice(prefix.as_bytes());
+                    push_decimal(&mut key, i);
+                    push_command(&mut out, &[b"SET", &key, &value]);
                 }
                 self.send(*node, out);
             }
@@ -653,14 +683,17 @@ impl Runner {
                 keys,
                 value_len,
             } => {
-                let value: String = (0..*value_len)
-                    .map(|j| char::from(b'a' + (j % 26) as u8))
-                    .collect();
+                let value: Vec<u8> = (0..*value_len).map(|j| b'a' + (j % 26) as u8).collect();
+                let mut key = Vec::new();
                 let mut at = self.sim.now();
                 for i in 0..*count {
                     self.sim.run_until(at);
-                    let key = format!("{prefix}{}", i % (*keys).max(1));
-                    self.send(*node, resp(&["SET".into(), key, value.clone()]));
+                    key.clear();
+                    key.extend_from_slice(prefix.as_bytes());
+                    push_decimal(&mut key, i % (*keys).max(1));
+                    let mut cmd = Vec::with_capacity(32 + key.len() + value.len());
+                    push_command(&mut cmd, &[b"SET", &key, &value]);
+                    self.send(*node, cmd);
                     at = at.add_micros(*interval_us);
                 }
             }
