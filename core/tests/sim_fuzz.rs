@@ -277,6 +277,7 @@ fn seeds_cover_restarts_from_the_dump_and_data_losing_crashes() {
     assert!(has(&|a| matches!(a, Action::RestartEmpty(0))) > 0);
     assert!(has(&|a| matches!(a, Action::RestartEmpty(1..))) > 0);
     assert!(has(&|a| matches!(a, Action::Restart(..))) > 0);
+    assert!(has(&|a| matches!(a, Action::Hold(..))) > 0);
     // A master that shuts down (saving its dump with repl-id/repl-offset) and restarts from
     // it: its replicas continue with a partial resync (+CONTINUE <new id>).
     let shutdown = |s: &scenario::Scenario| {

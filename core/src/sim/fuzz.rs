@@ -4,7 +4,8 @@
 //! chained (a replica of a replica), random link latency, bandwidth and chunking, random
 //! writes in several databases and types (`SET`, `INCR`, `RPUSH`, `HSET`, `SADD`, `ZADD`,
 //! `DEL`, `EXPIRE` with a long TTL, `MULTI`…`EXEC`, pipelines), and random faults on the
-//! replicas (a replication link cut and restored after a while, a move under another node
+//! replicas (a replication link cut, or stalled with its bytes queueing, and restored after
+//! a while, a move under another node
 //! with `REPLICAOF`, a promotion with `REPLICAOF NO ONE` healed by `REPLICAOF master`) and
 //! on any node, the master included, the process going down and coming back:
 //! - a crash, then the same process state back ([`Action::Restart`]);
@@ -156,6 +157,8 @@ const SHUTDOWN_GRACE_MS: u64 = 200;
 /// A fault still open while generating.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Open {
+    /// A link reset ([`Action::Cut`]) or stalled ([`Action::Hold`]), healed by
+    /// [`Action::Restore`].
     Cut(usize, usize),
     /// Down (crashed, or `SHUTDOWN`): healed by bringing it back this way.
     Crash(usize, Comeback),
@@ -186,7 +189,7 @@ fn open_faults(steps: &[Step]) -> Vec<Open> {
     let mut open = Vec::new();
     for s in steps {
         match s.action {
-            Action::Cut(a, b) => open.push(Open::Cut(a, b)),
+            Action::Cut(a, b) | Action::Hold(a, b) => open.push(Open::Cut(a, b)),
             Action::Crash(n) => open.push(Open::Crash(n, Comeback::Resume)),
             Action::Command { node, ref words } if words[0] == "SHUTDOWN" => {
                 open.push(Open::Crash(node, Comeback::AfterShutdown));
@@ -341,8 +344,14 @@ pub fn generate(seed: u64) -> Scenario {
                         }
                     }
                     _ => {
+                        // The link to its master is reset, or stalls (bytes queue up).
                         let m = parent[r].unwrap_or(0);
-                        push(&mut steps, delay, Action::Cut(r, m));
+                        let fault = if rng.below(3) == 0 {
+                            Action::Hold(r, m)
+                        } else {
+                            Action::Cut(r, m)
+                        };
+                        push(&mut steps, delay, fault);
                         open.push(Open::Cut(r, m));
                     }
                 }
