@@ -63,6 +63,9 @@ pub struct FuzzOutcome {
     pub violations: Vec<String>,
     /// Stream bytes the replicas applied that were checked against their masters' streams.
     pub stream_bytes_checked: u64,
+    /// Stream bytes the replicas applied that could not be checked (history broke, or the
+    /// bytes left a backlog before an observation could compare them).
+    pub stream_bytes_unchecked: u64,
 }
 
 impl FuzzOutcome {
@@ -503,8 +506,8 @@ pub fn check(scenario: &Scenario, seed: u64) -> (ScenarioRun, Vec<String>) {
 }
 
 /// [`check`], also returning how many applied stream bytes were checked against the
-/// masters' streams ([`AppliedStreams`]).
-pub fn check_counted(scenario: &Scenario, seed: u64) -> (ScenarioRun, Vec<String>, u64) {
+/// masters' streams and how many could not be ([`AppliedStreams`]).
+pub fn check_counted(scenario: &Scenario, seed: u64) -> (ScenarioRun, Vec<String>, (u64, u64)) {
     let mut violations = Vec::new();
     let mut applied = AppliedStreams::new(scenario.nodes.len());
     let names: Vec<&str> = scenario.nodes.iter().map(|n| n.name).collect();
@@ -518,15 +521,20 @@ pub fn check_counted(scenario: &Scenario, seed: u64) -> (ScenarioRun, Vec<String
         applied.observe(sim, ids, &linked, &names, &when, &mut violations);
     });
     check_final(&run, &mut violations);
-    (run, violations, applied.checked_bytes())
+    (
+        run,
+        violations,
+        (applied.checked_bytes(), applied.dropped_bytes()),
+    )
 }
 
 /// Generate and check the scenario of `seed`.
 pub fn run_seed(seed: u64) -> FuzzOutcome {
     let s = generate(seed);
-    let (run, violations, stream_bytes_checked) = check_counted(&s, seed);
+    let (run, violations, (stream_bytes_checked, stream_bytes_unchecked)) = check_counted(&s, seed);
     FuzzOutcome {
         stream_bytes_checked,
+        stream_bytes_unchecked,
         seed,
         steps: s.steps.len(),
         events: run.sim.events_processed(),

@@ -15,7 +15,8 @@
 //! [`replscope_core::sim::scenario`].
 //!
 //! `--fuzz` runs random replication scenarios ([`replscope_core::sim::fuzz`]): `--seeds N`
-//! runs seeds `0..N` (from `S` with `--seed S`) and prints a summary (seeds run, the failing
+//! runs seeds `0..N` (from `S` with `--seed S`) and prints a summary (seeds run, events, applied
+//! stream bytes checked against the masters' streams and those not checkable, the failing
 //! seeds, and the shortest failing trace of the first one); `--seed S` alone replays one
 //! seed and prints its scenario and timeline. It exits with status 1 if a seed fails.
 //!
@@ -73,16 +74,18 @@ fn fuzz_run(seeds: Option<u64>, seed: Option<u64>) -> (String, i32) {
     };
     let first = seed.unwrap_or(0);
     let mut failed = Vec::new();
-    let mut events = 0u64;
+    let (mut events, mut checked, mut unchecked) = (0u64, 0u64, 0u64);
     for s in first..first.saturating_add(n) {
         let o = fuzz::run_seed(s);
         events += o.events;
+        checked += o.stream_bytes_checked;
+        unchecked += o.stream_bytes_unchecked;
         if !o.passed() {
             failed.push(s);
         }
     }
     let mut text = format!(
-        "fuzz: {n} seeds run ({first}..{}), {events} events, {} failed\n",
+        "fuzz: {n} seeds run ({first}..{}), {events} events, {checked} applied stream bytes checked ({unchecked} not checkable), {} failed\n",
         first.saturating_add(n),
         failed.len()
     );
