@@ -4,9 +4,10 @@
 //! parameters, and a timed list of [`Step`]s: a client command to a node (or a pipeline, or
 //! a steady stream of writes), a link cut or stalled and its restoration, a crash, a restart
 //! with the same state, a new process from the node's dump or with its dump lost,
-//! `REPLICAOF NO ONE` / `REPLICAOF <node>`, waiting for the replicas to be in sync. [`run`] executes one with a seed on the [`Simulator`] with real
+//! `REPLICAOF NO ONE` / `REPLICAOF <node>`, waiting for the replicas to be in sync.
+//! [`run`] executes one with a seed on the [`Simulator`] with real
 //! [`Server`] nodes and a scripted client ([`Probe`]), and returns the trace, a
-//! [`Timeline`] a viewer can print, and every node's final state ([`NodeState`]).
+//! timeline ([`TimelineEntry`]) a viewer can print, and every node's final state ([`NodeState`]).
 //!
 //! Durations are Redis's own (`repl-ping-replica-period` 10 s, `repl-timeout` 60 s, the
 //! cron at `hz` 10): the clock is virtual, so the runner just moves it forward.
@@ -300,8 +301,9 @@ pub fn scenarios() -> Vec<Scenario> {
                 step(1_000, Action::Promote(1)),
                 step(100, cmd(1, "GET safe-key")),
                 step(0, cmd(1, "GET lost-key")),
-                // The old master comes back from its dump and follows the new master: its
-                // history diverged (it had lost-key), so it must full-resync.
+                // The old master is restarted as a new process (loading its dump, if it has
+                // one) and follows the new master: its history diverged (it had lost-key), so
+                // it must full-resync.
                 step(100, Action::Restore(0, 1)),
                 step(0, Action::RestartFromDump(0)),
                 step(10, Action::ReplicaOf { node: 0, master: 1 }),
