@@ -213,6 +213,17 @@ fn labels() {
     assert_eq!(label(b"+OK\r\n+OK\r\n"), "+OK ×2");
     assert_eq!(label(b"\n"), "\\n (keepalive)");
     assert_eq!(label(b":3\r\n"), "(3)");
+    // Replies to a pipeline written at once.
+    assert_eq!(label(b"$1\r\n1\r\n$-1\r\n"), "\"1\" (nil)");
+    assert_eq!(
+        label(b":1\r\n:2\r\n+OK\r\n-ERR x\r\n:5\r\n"),
+        "(1) (2) +OK (+2 more)"
+    );
+    assert_eq!(
+        label(b"+CONTINUE\r\n*1\r\n$4\r\nPING\r\n"),
+        "+CONTINUE PING"
+    );
+    assert_eq!(label(b":1\r\n%2\r\n"), "(1) (+4 B)");
 }
 
 #[test]
@@ -313,4 +324,27 @@ fn restart_from_the_dump_continues_through_replid2() {
         text.contains("keys loaded from the dump; its repl-id"),
         "{text}"
     );
+}
+
+/// The decisive events of `wait` and `restart` do not depend on the seed (chunking).
+#[test]
+fn wait_and_restart_hold_for_many_seeds() {
+    for seed in 0..40 {
+        let r = run("wait", seed);
+        assert_converged(&r);
+        // (Replies to commands that arrived together may share one message.)
+        let to_client = sent(&r, "master", "client").join(" ");
+        let (one, zero) = (to_client.find("(1)"), to_client.find("(0)"));
+        assert!(one.is_some() && one < zero, "seed {seed}: {to_client}");
+        assert_eq!(
+            sent(&r, "replica", "client").join(" "),
+            "+OK \"1\" (nil)",
+            "seed {seed}"
+        );
+        let r = run("restart", seed);
+        assert_converged(&r);
+        let m = r.labels_from(0);
+        assert_eq!(count(&m, "+CONTINUE "), 2, "seed {seed}");
+        assert_eq!(count(&m, "+FULLRESYNC"), 2, "seed {seed}");
+    }
 }

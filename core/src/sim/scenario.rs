@@ -972,43 +972,84 @@ pub fn label(b: &[u8]) -> String {
             if n > 1 && b.len().is_multiple_of(next) && b.chunks(next).all(|c| c == &b[..next]) {
                 return format!("{} ×{n}", String::from_utf8_lossy(line));
             }
+            replies(b)
+        }
+        _ => replies(b),
+    }
+}
+
+/// Labels of the replies in `b` (several when a node answered a pipeline in one write):
+/// the first three, then a count; a command or an unreadable rest after them is labeled
+/// after them.
+fn replies(b: &[u8]) -> String {
+    let mut shown: Vec<String> = Vec::new();
+    let (mut pos, mut more) = (0, 0usize);
+    while pos < b.len() {
+        let Some((text, next)) = reply_at(b, pos) else {
+            break;
+        };
+        if shown.len() < 3 {
+            shown.push(text);
+        } else {
+            more += 1;
+        }
+        pos = next;
+    }
+    if shown.is_empty() {
+        return format!("{} of data", size(b.len()));
+    }
+    let mut text = shown.join(" ");
+    if more > 0 {
+        text.push_str(&format!(" (+{more} more)"));
+    }
+    if pos < b.len() {
+        if b[pos] == b'*' {
+            // Commands right behind a reply (the stream after `+CONTINUE`).
+            text.push(' ');
+            text.push_str(&label(&b[pos..]));
+        } else {
+            text.push_str(&format!(" (+{})", size(b.len() - pos)));
+        }
+    }
+    text
+}
+
+/// The label of the reply at `pos` and where the next one starts; `None` for a command or
+/// anything unreadable. An RDB payload takes the rest of the message.
+fn reply_at(b: &[u8], pos: usize) -> Option<(String, usize)> {
+    match *b.get(pos)? {
+        b'+' | b'-' => {
+            let (line, next) = line_at(b, pos)?;
             let s = String::from_utf8_lossy(line);
             let mut out: Vec<String> = s.split(' ').map(short_id).collect();
             if out.len() > 6 {
                 out.truncate(6);
                 out.push("…".into());
             }
-            let mut text = out.join(" ");
-            if next < b.len() {
-                text.push_str(&format!(" {}", label(&b[next..])));
-            }
-            text
+            Some((out.join(" "), next))
         }
         b':' => {
-            let (line, _) = line_at(b, 0).unwrap_or((b, b.len()));
-            format!("({})", String::from_utf8_lossy(&line[1..]))
+            let (line, next) = line_at(b, pos)?;
+            Some((format!("({})", String::from_utf8_lossy(&line[1..])), next))
         }
         b'$' => {
-            let Some((head, p)) = line_at(b, 0) else {
-                return format!("{} of RESP", size(b.len()));
-            };
+            let (head, p) = line_at(b, pos)?;
             if head.starts_with(b"$EOF:") {
-                return format!("RDB (EOF-marked) {}", size(b.len() - p));
+                return Some((format!("RDB (EOF-marked) {}", size(b.len() - p)), b.len()));
             }
             if head == b"$-1" {
-                return "(nil)".into();
+                return Some(("(nil)".into(), p));
             }
-            let Some(len) = int(&head[1..]) else {
-                return format!("{} of RESP", size(b.len()));
-            };
+            let len = int(&head[1..])?;
             let body = &b[p..];
             if body.starts_with(b"REDIS") || (body.is_empty() && len > 0) || len > 64 {
                 // The RDB payload (`$<len>` with no trailing CRLF).
-                return format!("RDB {}", size(len));
+                return Some((format!("RDB {}", size(len)), b.len()));
             }
-            format!("\"{}\"", short_word(&body[..len.min(body.len())]))
+            let word = short_word(&body[..len.min(body.len())]);
+            Some((format!("\"{word}\""), (p + len + 2).min(b.len())))
         }
-        _ => format!("{} of data", size(b.len())),
+        _ => None,
     }
 }
 
