@@ -213,3 +213,173 @@ fn a_replica_moved_under_a_sibling_keeps_the_streams_db() {
     assert_eq!(r2.state().keyspace.dbs[2].len(), 4);
     assert_eq!(r2.state().keyspace.dbs[0].len(), 0);
 }
+
+/// The applied-bytes invariant is exercised: over a few seeds, replicas' applied stream
+/// bytes are checked against their masters' streams (and all of them agree).
+#[test]
+fn applied_stream_bytes_are_checked() {
+    let mut checked = 0;
+    for seed in 0..50 {
+        let o = fuzz::run_seed(seed);
+        assert!(o.passed(), "{}", fuzz::shrink(seed).report());
+        checked += o.stream_bytes_checked;
+    }
+    assert!(checked > 10_000, "{checked} bytes checked");
+}
+
+/// The applied-bytes check reports a replica whose stream differs from its master's, with
+/// the offset of the first differing byte.
+#[test]
+fn a_diverging_applied_stream_is_reported() {
+    use replscope_core::server::Server;
+    use replscope_core::sim::applied::AppliedStreams;
+    let s = scenario::scenario("partial-resync").expect("scenario");
+    let mut r = scenario::run(&s, 1);
+    let names = ["master", "replica"];
+    let linked = [None, Some(0)];
+    let mut a = AppliedStreams::new(2);
+    let mut out = Vec::new();
+    a.observe(&r.sim, &r.ids, &linked, &names, "first", &mut out);
+    assert!(out.is_empty(), "{out:?}");
+    let checked = a.checked_bytes();
+    assert!(checked > 0);
+    let offset = r.nodes[0].offset;
+    let (m, rep) = (r.ids[0], r.ids[1]);
+    r.sim.with_node_as(m, |srv: &mut Server, _| {
+        srv.state_mut().master.backlog.feed(b"*1\r\n$4\r\nPING\r\n")
+    });
+    r.sim.with_node_as(rep, |srv: &mut Server, _| {
+        srv.state_mut().master.backlog.feed(b"*1\r\n$4\r\nPONG\r\n")
+    });
+    a.observe(&r.sim, &r.ids, &linked, &names, "second", &mut out);
+    assert_eq!(
+        out,
+        [format!(
+            r#"second: replica applied stream bytes that differ from its master master's stream at offset {}: "ONG\r\n" vs "ING\r\n""#,
+            offset + 10
+        )]
+    );
+    assert_eq!(a.checked_bytes(), checked + 14);
+}
+
+#[test]
+fn seeds_cover_restarts_from_the_dump_and_data_losing_crashes() {
+    use scenario::Action;
+    let scenarios: Vec<_> = (0..300).map(fuzz::generate).collect();
+    let has = |f: &dyn Fn(&Action) -> bool| {
+        scenarios
+            .iter()
+            .filter(|s| s.steps.iter().any(|st| f(&st.action)))
+            .count()
+    };
+    assert!(has(&|a| matches!(a, Action::RestartFromDump(0))) > 0);
+    assert!(has(&|a| matches!(a, Action::RestartFromDump(1..))) > 0);
+    assert!(has(&|a| matches!(a, Action::RestartEmpty(0))) > 0);
+    assert!(has(&|a| matches!(a, Action::RestartEmpty(1..))) > 0);
+    assert!(has(&|a| matches!(a, Action::Restart(..))) > 0);
+    assert!(has(&|a| matches!(a, Action::Hold(..))) > 0);
+    // A master that shuts down (saving its dump with repl-id/repl-offset) and restarts from
+    // it: its replicas continue with a partial resync (+CONTINUE <new id>).
+    let shutdown = |s: &scenario::Scenario| {
+        s.steps.iter().any(
+            |st| matches!(&st.action, Action::Command { node: 0, words } if words[0] == "SHUTDOWN"),
+        )
+    };
+    let mut continued = 0;
+    let seeds = (0..300u64)
+        .filter(|&i| shutdown(&scenarios[i as usize]))
+        .take(12);
+    for seed in seeds {
+        let (run, violations) = fuzz::check(&scenarios[seed as usize], seed);
+        assert!(violations.is_empty(), "seed {seed}: {violations:?}");
+        // Only a restart from the dump changes the top master's id while keeping offsets.
+        if run
+            .labels_from(0)
+            .iter()
+            .any(|l| l.starts_with("+CONTINUE ") && l.len() > "+CONTINUE ".len())
+        {
+            continued += 1;
+        }
+    }
+    assert!(continued > 0);
+}
+
+/// A data-losing crash of the top master (a new process with its dump lost: empty, new id,
+/// offset 0): its replica must full-resync from the empty master, and the sub-replica below
+/// it must follow (full resync from the replica: the history changed). A data-losing crash
+/// of a replica: it asks `PSYNC ? -1`.
+#[test]
+fn a_master_that_loses_its_data_takes_its_replicas_with_it() {
+    use replscope_core::sim::{ChunkPolicy, LinkParams};
+    use scenario::{Action, NodeSpec, Scenario, Step};
+    let node = |name, port, replicaof| NodeSpec {
+        name,
+        port,
+        replicaof,
+        config: Vec::new(),
+    };
+    let step = |delay_ms, action| Step { delay_ms, action };
+    let cmd = |node: usize, line: &str| Action::Command {
+        node,
+        words: line.split(' ').map(String::from).collect(),
+    };
+    let s = Scenario {
+        name: "data-loss",
+        description: "the master comes back empty, then a replica does",
+        nodes: vec![
+            node("master", 6379, None),
+            node("replica", 6380, Some(0)),
+            node("sub-replica", 6381, Some(1)),
+        ],
+        link: LinkParams {
+            latency_us: 1_000,
+            bandwidth: 0,
+            chunking: ChunkPolicy::Random { max_chunk: 64 },
+        },
+        steps: vec![
+            step(0, cmd(0, "SET a 1")),
+            step(0, cmd(0, "SADD s x y")),
+            step(0, Action::Settle),
+            step(100, Action::Crash(0)),
+            step(500, Action::RestartEmpty(0)),
+            step(0, Action::Settle),
+            step(100, cmd(0, "SET after 1")),
+            step(0, Action::Settle),
+            step(100, Action::Crash(1)),
+            step(500, Action::RestartEmpty(1)),
+            step(0, Action::Settle),
+        ],
+        five_steps: false,
+    };
+    let (run, violations) = fuzz::check(&s, 3);
+    assert!(violations.is_empty(), "{violations:?}");
+    let id = run.nodes[0].replid.clone();
+    for n in &run.nodes {
+        assert_eq!(n.keys, 1, "{n:?}");
+        assert_eq!(n.replid, id);
+    }
+    // The master: one full sync in its first life; in its second (a new id, offset 0) one
+    // for the replica, and one more after the replica lost its data.
+    let m = run.labels_from(0);
+    let full: Vec<&String> = m.iter().filter(|l| l.starts_with("+FULLRESYNC")).collect();
+    assert_eq!(full.len(), 3, "{m:?}");
+    assert!(full[1].contains(&format!("{}… 0", &id[..8])), "{full:?}");
+    assert!(full[2].contains(&id[..8]), "{full:?}");
+    // The replica: its cached history is unknown to the new master; then, once it lost its
+    // own data, it has no history at all.
+    let r: Vec<String> = run
+        .labels_from(1)
+        .into_iter()
+        .filter(|l| l.starts_with("PSYNC"))
+        .collect();
+    assert_eq!(r.first().map(String::as_str), Some("PSYNC ? -1"));
+    assert_eq!(r.last().map(String::as_str), Some("PSYNC ? -1"));
+    assert!(r.len() >= 3, "{r:?}");
+    assert!(r[1..r.len() - 1].iter().all(|l| l != "PSYNC ? -1"), "{r:?}");
+    // The sub-replica full-resynced from the replica after each history change.
+    let sub = run.labels_from(1);
+    assert!(
+        sub.iter().filter(|l| l.starts_with("+FULLRESYNC")).count() >= 2,
+        "{sub:?}"
+    );
+}

@@ -56,6 +56,8 @@ fn every_scenario_converges() {
         "backlog-overflow",
         "failover",
         "chain",
+        "wait",
+        "restart",
     ] {
         assert!(names.contains(&n), "{n} missing");
     }
@@ -218,6 +220,17 @@ fn labels() {
     assert_eq!(label(b"+OK\r\n+OK\r\n"), "+OK ×2");
     assert_eq!(label(b"\n"), "\\n (keepalive)");
     assert_eq!(label(b":3\r\n"), "(3)");
+    // Replies to a pipeline written at once.
+    assert_eq!(label(b"$1\r\n1\r\n$-1\r\n"), "\"1\" (nil)");
+    assert_eq!(
+        label(b":1\r\n:2\r\n+OK\r\n-ERR x\r\n:5\r\n"),
+        "(1) (2) +OK (+2 more)"
+    );
+    assert_eq!(
+        label(b"+CONTINUE\r\n*1\r\n$4\r\nPING\r\n"),
+        "+CONTINUE PING"
+    );
+    assert_eq!(label(b":1\r\n%2\r\n"), "(1) (+4 B)");
 }
 
 #[test]
@@ -229,4 +242,116 @@ fn renderers() {
     let j = scenario::render_json(&r);
     assert!(j.starts_with("[\n{\"ms\":"));
     assert!(j.contains("\"label\":\"PSYNC ? -1\""));
+}
+
+/// Messages a scenario node (or the client, `"client"`) sent to `to`, in order.
+fn sent(r: &ScenarioRun, from: &str, to: &str) -> Vec<String> {
+    r.timeline()
+        .into_iter()
+        .filter(|e| e.node == from)
+        .filter_map(|e| match e.kind {
+            TimelineKind::Message { to: t, label, .. } if t == to => Some(label),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn wait_confirms_one_write_and_the_unconfirmed_one_is_lost() {
+    let r = run("wait", 1);
+    assert_converged(&r);
+    // To the client: SET a, SET safe-key, WAIT 1 1000 -> (1) (the replica's ACK), SET
+    // lost-key acknowledged, WAIT 1 500 -> (0) (the link stalls).
+    assert_eq!(
+        sent(&r, "master", "client"),
+        ["+OK", "+OK", "(1)", "+OK", "(0)", "+OK", "(nil)"]
+    );
+    // The master asked for ACKs: one GETACK per WAIT.
+    let to_replica = sent(&r, "master", "replica");
+    assert_eq!(count(&to_replica, "REPLCONF GETACK *"), 2);
+    assert!(to_replica.contains(&"SET lost-key 1".to_string()));
+    // The promoted replica has the confirmed write, not the other one: REPLICAOF NO ONE,
+    // GET safe-key, GET lost-key.
+    assert_eq!(sent(&r, "replica", "client"), ["+OK", "\"1\"", "(nil)"]);
+    // The old master came back, followed the new master and had to full-resync (its history
+    // diverged): it lost lost-key too.
+    assert_eq!(r.nodes[0].master, Some(1));
+    assert_eq!(r.nodes[1].master, None);
+    let promoted = r.labels_from(1);
+    assert_eq!(count(&promoted, "+FULLRESYNC"), 1);
+    assert_eq!(count(&promoted, "+CONTINUE"), 0);
+    for i in 0..2 {
+        let ks = &r.server(i).state().keyspace;
+        assert!(ks.dbs[0].len() == 2, "{}", r.nodes[i].name);
+    }
+    let text = scenario::render_text(&r);
+    assert!(
+        text.contains("partition: master and replica cannot talk"),
+        "{text}"
+    );
+    assert!(text.contains("** master crashed **"), "{text}");
+}
+
+#[test]
+fn restart_from_the_dump_continues_through_replid2() {
+    let r = run("restart", 3);
+    assert_converged(&r);
+    let m = r.labels_from(0);
+    // First life: two full syncs. Second life (from the dump): two partial resyncs with the
+    // new id, nothing to send (the replicas were in sync at shutdown).
+    assert_eq!(count(&m, "+FULLRESYNC"), 2, "{m:?}");
+    let continues: Vec<&String> = m.iter().filter(|l| l.starts_with("+CONTINUE ")).collect();
+    assert_eq!(continues.len(), 2, "{m:?}");
+    let old_id = m
+        .iter()
+        .find(|l| l.starts_with("+FULLRESYNC"))
+        .and_then(|l| l.split(' ').nth(1))
+        .expect("FULLRESYNC id")
+        .trim_end_matches('…')
+        .to_string();
+    // The dump's repl-id is the new process's replid2; its offset continued.
+    let master = &r.nodes[0];
+    assert!(master.replid2.starts_with(&old_id), "{master:?}");
+    assert_ne!(master.replid, master.replid2);
+    assert!(continues[0].contains(&master.replid[..8]), "{continues:?}");
+    for i in [1, 2] {
+        let psyncs: Vec<String> = r
+            .labels_from(i)
+            .into_iter()
+            .filter(|l| l.starts_with("PSYNC"))
+            .collect();
+        assert_eq!(psyncs.len(), 2, "{psyncs:?}");
+        assert_eq!(psyncs[0], "PSYNC ? -1");
+        assert!(psyncs[1].starts_with(&format!("PSYNC {}", &old_id[..8])));
+    }
+    assert_eq!(r.nodes[1].keys, 4);
+    let text = scenario::render_text(&r);
+    assert!(text.contains("DB saved on disk"), "{text}");
+    assert!(
+        text.contains("keys loaded from the dump; its repl-id"),
+        "{text}"
+    );
+}
+
+/// The decisive events of `wait` and `restart` do not depend on the seed (chunking).
+#[test]
+fn wait_and_restart_hold_for_many_seeds() {
+    for seed in 0..40 {
+        let r = run("wait", seed);
+        assert_converged(&r);
+        // (Replies to commands that arrived together may share one message.)
+        let to_client = sent(&r, "master", "client").join(" ");
+        let (one, zero) = (to_client.find("(1)"), to_client.find("(0)"));
+        assert!(one.is_some() && one < zero, "seed {seed}: {to_client}");
+        assert_eq!(
+            sent(&r, "replica", "client").join(" "),
+            "+OK \"1\" (nil)",
+            "seed {seed}"
+        );
+        let r = run("restart", seed);
+        assert_converged(&r);
+        let m = r.labels_from(0);
+        assert_eq!(count(&m, "+CONTINUE "), 2, "seed {seed}");
+        assert_eq!(count(&m, "+FULLRESYNC"), 2, "seed {seed}");
+    }
 }

@@ -23,6 +23,8 @@ fn list_prints_every_scenario_with_a_description() {
         "backlog-overflow",
         "failover",
         "chain",
+        "wait",
+        "restart",
     ] {
         let line = out
             .lines()
@@ -56,5 +58,51 @@ fn text_is_deterministic_and_json_is_an_array() {
 #[test]
 fn unknown_scenario_fails() {
     let (code, _) = sim(&["--scenario", "nope"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn wait_and_restart_in_every_format() {
+    let (code, text) = sim(&["--scenario", "wait"]);
+    assert_eq!(code, 0);
+    assert!(text.contains("client -> master: WAIT 1 500"), "{text}");
+    assert!(text.contains("master -> client: (0)"), "{text}");
+    assert!(text.contains("replica -> client: (nil)"), "{text}");
+    let (code, m) = sim(&["--scenario", "restart", "--format", "mermaid"]);
+    assert_eq!(code, 0);
+    assert!(m.contains("master->>replica_1: +CONTINUE "), "{m}");
+    let (code, json) = sim(&["--scenario", "restart", "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+    let restart = v
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|e| {
+            e["kind"] == "event"
+                && e["text"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("restart: "))
+        })
+        .expect("the restart event");
+    assert_eq!(restart["node"], "master");
+}
+
+#[test]
+fn bench_prints_runs_and_a_median() {
+    let (code, out) = sim(&[
+        "--bench", "all", "--runs", "2", "--keys", "100", "--writes", "500",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.starts_with("bench full-sync with 100 extra keys\n"),
+        "{out}"
+    );
+    assert!(out.contains("bench streaming: 500 writes to a master with 3 replicas\n"));
+    assert!(out.contains("  run 2: "));
+    assert_eq!(out.matches("  median over 2 runs: ").count(), 2, "{out}");
+    assert!(!out.contains("NOT in sync"), "{out}");
+    assert!(out.contains("; 105 keys, offset "), "{out}");
+    let (code, _) = sim(&["--bench", "nope"]);
     assert_eq!(code, 1);
 }

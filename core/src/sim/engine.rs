@@ -219,6 +219,12 @@ impl<N: SimNode> Simulator<N> {
         id
     }
 
+    /// Record a semantic event at a node from outside (a scenario runner narrating what it
+    /// does, e.g. which process replaced a crashed node).
+    pub fn note(&mut self, node: NodeId, event: SimEvent) {
+        self.record(node, None, TraceKind::Event(event));
+    }
+
     /// Number of nodes.
     pub fn node_count(&self) -> usize {
         self.nodes.len()
@@ -297,6 +303,14 @@ impl<N: SimNode> Simulator<N> {
             })
             .map(|(id, _)| *id)
             .collect()
+    }
+
+    /// Whether the link is established and open at both ends (neither end closed it, was
+    /// told it closed, or crashed).
+    pub fn is_link_open(&self, link: LinkId) -> bool {
+        self.links
+            .get(&link)
+            .is_some_and(|l| l.ends.iter().all(|e| e.state == EndState::Open))
     }
 
     /// The link behind a node's connection handle.

@@ -4,16 +4,28 @@
 //! chained (a replica of a replica), random link latency, bandwidth and chunking, random
 //! writes in several databases and types (`SET`, `INCR`, `RPUSH`, `HSET`, `SADD`, `ZADD`,
 //! `DEL`, `EXPIRE` with a long TTL, `MULTI`…`EXEC`, pipelines), and random faults on the
-//! replicas (a replication link cut and restored after a while, a crash and a restart, a
-//! move under another node with `REPLICAOF`, a promotion with `REPLICAOF NO ONE` healed
-//! by `REPLICAOF master`) and sometimes a crash and restart of the
-//! master, sometimes with a 16 KiB `repl-backlog-size` so that a long cut overflows the backlog.
+//! replicas (a replication link cut, or stalled with its bytes queueing, and restored after
+//! a while, a move under another node
+//! with `REPLICAOF`, a promotion with `REPLICAOF NO ONE` healed by `REPLICAOF master`) and
+//! on any node, the master included, the process going down and coming back:
+//! - a crash, then the same process state back ([`Action::Restart`]);
+//! - a crash, then a new process loading whatever dump the node last saved
+//!   ([`Action::RestartFromDump`]; none: it starts empty);
+//! - a data-losing crash: a new process with its dump lost ([`Action::RestartEmpty`]: empty,
+//!   new replication id, offset 0), which must full-resync, and whose replicas must follow
+//!   it (a master that comes back empty makes its replicas empty too);
+//! - a `SHUTDOWN` (which saves a dump with `repl-id`/`repl-offset`), then a new process
+//!   from that dump: a master's replicas continue with `+CONTINUE <new id>` through replid2.
+//!
+//! Sometimes the backlog is a 16 KiB `repl-backlog-size`, so that a long cut overflows it.
 //! Every fault is healed at the end and the nodes settle.
 //!
 //! [`run_seed`] runs it and checks:
-//! - after every step, for every running replica whose master runs: the replica's
-//!   `master_repl_offset` is at most its master's, and every active backlog's window ends
-//!   at the node's offset (`first_byte_offset + histlen == master_repl_offset + 1`);
+//! - after every step, for every running replica linked to its master's running process:
+//!   the replica's `master_repl_offset` is at most its master's; and every active backlog's
+//!   window ends at the node's offset (`first_byte_offset + histlen == master_repl_offset + 1`);
+//! - after every step and after settling, the stream bytes every replica applied, recorded
+//!   offset by offset, equal its master's stream at the same offsets ([`AppliedStreams`]);
 //! - after settling: every node runs, every replica's link is up, and its dataset digest,
 //!   `master_replid` and `master_repl_offset` equal its master's (so, down every chain,
 //!   the top master's).
@@ -22,6 +34,7 @@
 //! healed, then the nodes settle) that still fails, and [`FuzzFailure::report`] prints the
 //! seed, the violations and that run's timeline.
 
+use super::applied::AppliedStreams;
 use super::scenario::{self, Action, NodeSpec, Scenario, ScenarioRun, Step};
 use super::{ChunkPolicy, LinkParams, NodeId, Simulator};
 use crate::rng::Rng;
@@ -48,6 +61,11 @@ pub struct FuzzOutcome {
     pub trace_hash: u64,
     /// Invariant and convergence violations (empty: the seed passed).
     pub violations: Vec<String>,
+    /// Stream bytes the replicas applied that were checked against their masters' streams.
+    pub stream_bytes_checked: u64,
+    /// Stream bytes the replicas applied that could not be checked (history broke, or the
+    /// bytes left a backlog before an observation could compare them).
+    pub stream_bytes_unchecked: u64,
 }
 
 impl FuzzOutcome {
@@ -121,19 +139,50 @@ fn write(rng: &mut Rng) -> Action {
     }
 }
 
+/// How a crashed node comes back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Comeback {
+    /// The same process state ([`Action::Restart`]).
+    Resume,
+    /// A new process loading its dump, whatever it last saved ([`Action::RestartFromDump`]).
+    FromDump,
+    /// A new process whose dump was lost ([`Action::RestartEmpty`]).
+    Empty,
+    /// A new process loading the dump its `SHUTDOWN` saved, at least
+    /// [`SHUTDOWN_GRACE_MS`] later (so the command has reached the old process: a
+    /// connection opened before the restart would carry it to the new one).
+    AfterShutdown,
+}
+
+/// Least delay between a `SHUTDOWN` and the restart of the node from its dump.
+const SHUTDOWN_GRACE_MS: u64 = 200;
+
 /// A fault still open while generating.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Open {
+    /// A link reset ([`Action::Cut`]) or stalled ([`Action::Hold`]), healed by
+    /// [`Action::Restore`].
     Cut(usize, usize),
-    Crash(usize),
+    /// Down (crashed, or `SHUTDOWN`): healed by bringing it back this way.
+    Crash(usize, Comeback),
     /// `REPLICAOF NO ONE` sent to the node; healed by `REPLICAOF master`.
     Promoted(usize),
+}
+
+/// The least delay before healing `open`.
+fn heal_delay(open: Open, after: u64) -> u64 {
+    match open {
+        Open::Crash(_, Comeback::AfterShutdown) => after.max(SHUTDOWN_GRACE_MS),
+        _ => after,
+    }
 }
 
 fn heal(open: Open) -> Action {
     match open {
         Open::Cut(a, b) => Action::Restore(a, b),
-        Open::Crash(n) => Action::Restart(n),
+        Open::Crash(n, Comeback::Resume) => Action::Restart(n),
+        Open::Crash(n, Comeback::FromDump | Comeback::AfterShutdown) => Action::RestartFromDump(n),
+        Open::Crash(n, Comeback::Empty) => Action::RestartEmpty(n),
         Open::Promoted(n) => Action::ReplicaOf { node: n, master: 0 },
     }
 }
@@ -143,10 +192,15 @@ fn open_faults(steps: &[Step]) -> Vec<Open> {
     let mut open = Vec::new();
     for s in steps {
         match s.action {
-            Action::Cut(a, b) => open.push(Open::Cut(a, b)),
-            Action::Crash(n) => open.push(Open::Crash(n)),
+            Action::Cut(a, b) | Action::Hold(a, b) => open.push(Open::Cut(a, b)),
+            Action::Crash(n) => open.push(Open::Crash(n, Comeback::Resume)),
+            Action::Command { node, ref words } if words[0] == "SHUTDOWN" => {
+                open.push(Open::Crash(node, Comeback::AfterShutdown));
+            }
             Action::Restore(a, b) => open.retain(|o| *o != Open::Cut(a, b)),
-            Action::Restart(n) => open.retain(|o| *o != Open::Crash(n)),
+            Action::Restart(n) | Action::RestartFromDump(n) | Action::RestartEmpty(n) => {
+                open.retain(|o| !matches!(*o, Open::Crash(c, _) if c == n));
+            }
             Action::Promote(n) => open.push(Open::Promoted(n)),
             Action::ReplicaOf { node, .. } => open.retain(|o| *o != Open::Promoted(node)),
             _ => {}
@@ -250,7 +304,7 @@ pub fn generate(seed: u64) -> Scenario {
                 };
                 let busy = open
                     .iter()
-                    .any(|o| matches!(*o, Open::Cut(a, _) | Open::Crash(a) | Open::Promoted(a) if a == r));
+                    .any(|o| matches!(*o, Open::Cut(a, _) | Open::Crash(a, _) | Open::Promoted(a) if a == r));
                 if busy {
                     continue;
                 }
@@ -261,8 +315,21 @@ pub fn generate(seed: u64) -> Scenario {
                         open.push(Open::Promoted(r));
                     }
                     (0, _) | (_, 0 | 1) => {
+                        // Down: a crash (back with its memory, from whatever dump it last
+                        // saved, or with its dump lost), or a SHUTDOWN that saves a dump
+                        // with the replication info and comes back from it.
+                        let how = match rng.below(8) {
+                            0..=2 => Comeback::Resume,
+                            3 | 4 => Comeback::FromDump,
+                            5 => Comeback::Empty,
+                            _ => {
+                                push(&mut steps, delay, cmd(r, &["SHUTDOWN"]));
+                                open.push(Open::Crash(r, Comeback::AfterShutdown));
+                                continue;
+                            }
+                        };
                         push(&mut steps, delay, Action::Crash(r));
-                        open.push(Open::Crash(r));
+                        open.push(Open::Crash(r, how));
                     }
                     (_, 2) if replicas > 1 => {
                         // A new master that is not r itself nor below it (no loop).
@@ -280,8 +347,14 @@ pub fn generate(seed: u64) -> Scenario {
                         }
                     }
                     _ => {
+                        // The link to its master is reset, or stalls (bytes queue up).
                         let m = parent[r].unwrap_or(0);
-                        push(&mut steps, delay, Action::Cut(r, m));
+                        let fault = if rng.below(3) == 0 {
+                            Action::Hold(r, m)
+                        } else {
+                            Action::Cut(r, m)
+                        };
+                        push(&mut steps, delay, fault);
                         open.push(Open::Cut(r, m));
                     }
                 }
@@ -293,7 +366,7 @@ pub fn generate(seed: u64) -> Scenario {
                         parent[r] = Some(0);
                     }
                     let after = [10, 200, 1_000, 3_000, 8_000][rng.index(5)];
-                    push(&mut steps, after, heal(o));
+                    push(&mut steps, heal_delay(o, after), heal(o));
                 } else if rng.below(2) == 0 {
                     push(&mut steps, delay, Action::Settle);
                 }
@@ -302,7 +375,7 @@ pub fn generate(seed: u64) -> Scenario {
     }
     for o in open {
         let after = [10, 500, 2_000][rng.index(3)];
-        push(&mut steps, after, heal(o));
+        push(&mut steps, heal_delay(o, after), heal(o));
     }
     push(&mut steps, 0, Action::Settle);
     Scenario {
@@ -317,14 +390,16 @@ pub fn generate(seed: u64) -> Scenario {
 
 /// The invariants at one step: a running replica linked to its master (the one its
 /// `replicaof` names now) has an offset at most its master's;
-/// every active backlog's window ends at the node's offset.
+/// every active backlog's window ends at the node's offset. Returns, per node, its master
+/// when it is such a linked replica.
 fn check_step(
     scenario: &Scenario,
     step: usize,
     sim: &Simulator,
     ids: &[NodeId],
     out: &mut Vec<String>,
-) {
+) -> Vec<Option<usize>> {
+    let mut linked_to = vec![None; ids.len()];
     let at = |i: usize| -> Option<&Server> {
         if sim.is_up(ids[i]) {
             sim.node_as::<Server>(ids[i])
@@ -353,6 +428,12 @@ fn check_step(
             continue;
         };
         let Some(master) = at(m) else { continue };
+        // ... and linked to the master's current process: a replica that has not yet seen
+        // its master's process die still counts its link as up.
+        if !linked(sim, ids[i], ids[m]) {
+            continue;
+        }
+        linked_to[i] = Some(m);
         let (ro, mo) = (
             b.master_repl_offset(),
             master.state().master.backlog.master_repl_offset(),
@@ -364,6 +445,14 @@ fn check_step(
             ));
         }
     }
+    linked_to
+}
+
+/// Whether a connection between the two nodes is open at both ends.
+fn linked(sim: &Simulator, a: NodeId, b: NodeId) -> bool {
+    sim.links_between(a, b)
+        .into_iter()
+        .any(|l| sim.is_link_open(l))
 }
 
 /// The scenario node a server replicates from (its `replicaof`), if one of them.
@@ -412,19 +501,40 @@ fn check_final(r: &ScenarioRun, out: &mut Vec<String>) {
 
 /// Run `scenario` with `seed` and check it: the run and its violations.
 pub fn check(scenario: &Scenario, seed: u64) -> (ScenarioRun, Vec<String>) {
+    let (run, violations, _) = check_counted(scenario, seed);
+    (run, violations)
+}
+
+/// [`check`], also returning how many applied stream bytes were checked against the
+/// masters' streams and how many could not be ([`AppliedStreams`]).
+pub fn check_counted(scenario: &Scenario, seed: u64) -> (ScenarioRun, Vec<String>, (u64, u64)) {
     let mut violations = Vec::new();
+    let mut applied = AppliedStreams::new(scenario.nodes.len());
+    let names: Vec<&str> = scenario.nodes.iter().map(|n| n.name).collect();
     let run = scenario::run_observed(scenario, seed, &mut |step, sim, ids| {
-        check_step(scenario, step, sim, ids, &mut violations)
+        let linked = check_step(scenario, step, sim, ids, &mut violations);
+        let when = if step == scenario.steps.len() {
+            "after settling".to_string()
+        } else {
+            format!("after step {step}")
+        };
+        applied.observe(sim, ids, &linked, &names, &when, &mut violations);
     });
     check_final(&run, &mut violations);
-    (run, violations)
+    (
+        run,
+        violations,
+        (applied.checked_bytes(), applied.dropped_bytes()),
+    )
 }
 
 /// Generate and check the scenario of `seed`.
 pub fn run_seed(seed: u64) -> FuzzOutcome {
     let s = generate(seed);
-    let (run, violations) = check(&s, seed);
+    let (run, violations, (stream_bytes_checked, stream_bytes_unchecked)) = check_counted(&s, seed);
     FuzzOutcome {
+        stream_bytes_checked,
+        stream_bytes_unchecked,
         seed,
         steps: s.steps.len(),
         events: run.sim.events_processed(),
@@ -438,7 +548,7 @@ pub fn prefix(scenario: &Scenario, n: usize) -> Scenario {
     let mut steps: Vec<Step> = scenario.steps[..n.min(scenario.steps.len())].to_vec();
     for o in open_faults(&steps) {
         steps.push(Step {
-            delay_ms: 100,
+            delay_ms: heal_delay(o, 100),
             action: heal(o),
         });
     }
@@ -514,10 +624,24 @@ pub fn describe(s: &Scenario) -> String {
                 "{} <- pipeline of {count} SET {prefix}<i> (values of {value_len} bytes)",
                 name(*node)
             ),
+            Action::WriteStream {
+                node,
+                count,
+                interval_us,
+                prefix,
+                keys,
+                value_len,
+            } => format!(
+                "{} <- {count} SET {prefix}<i mod {keys}> (values of {value_len} bytes), one every {interval_us} us",
+                name(*node)
+            ),
             Action::Cut(a, b) => format!("cut {} -- {}", name(*a), name(*b)),
             Action::Restore(a, b) => format!("restore {} -- {}", name(*a), name(*b)),
             Action::Crash(n) => format!("crash {}", name(*n)),
             Action::Restart(n) => format!("restart {}", name(*n)),
+            Action::Hold(a, b) => format!("hold {} -- {}", name(*a), name(*b)),
+            Action::RestartFromDump(n) => format!("restart {} from its dump", name(*n)),
+            Action::RestartEmpty(n) => format!("restart {} without its dump (data lost)", name(*n)),
             Action::Promote(n) => format!("{} <- REPLICAOF NO ONE", name(*n)),
             Action::ReplicaOf { node, master } => {
                 format!("{} <- REPLICAOF {}", name(*node), name(*master))

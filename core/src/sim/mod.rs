@@ -45,6 +45,8 @@ use bytes::Bytes;
 
 use crate::time::Time;
 
+pub mod applied;
+pub mod bench;
 mod engine;
 pub mod fuzz;
 pub mod link;

@@ -1,11 +1,13 @@
 //! Named replication scenarios as data, a runner, and a label function for trace messages.
 //!
 //! A [`Scenario`] is a topology (a master and replicas configured with `replicaof`), link
-//! parameters, and a timed list of [`Step`]s: a client command to a node, a link cut and its
-//! restoration, a crash or restart, `REPLICAOF NO ONE` / `REPLICAOF <node>`, waiting for the
-//! replicas to be in sync. [`run`] executes one with a seed on the [`Simulator`] with real
+//! parameters, and a timed list of [`Step`]s: a client command to a node (or a pipeline, or
+//! a steady stream of writes), a link cut or stalled and its restoration, a crash, a restart
+//! with the same state, a new process from the node's dump or with its dump lost,
+//! `REPLICAOF NO ONE` / `REPLICAOF <node>`, waiting for the replicas to be in sync.
+//! [`run`] executes one with a seed on the [`Simulator`] with real
 //! [`Server`] nodes and a scripted client ([`Probe`]), and returns the trace, a
-//! [`Timeline`] a viewer can print, and every node's final state ([`NodeState`]).
+//! timeline ([`TimelineEntry`]) a viewer can print, and every node's final state ([`NodeState`]).
 //!
 //! Durations are Redis's own (`repl-ping-replica-period` 10 s, `repl-timeout` 60 s, the
 //! cron at `hz` 10): the clock is virtual, so the runner just moves it forward.
@@ -13,9 +15,10 @@
 use std::collections::BTreeMap;
 
 use super::trace::{CloseReason, TraceEntry, TraceKind};
-use super::{ChunkPolicy, Dest, Fault, LinkParams, NodeId, Probe, Simulator};
+use super::{ChunkPolicy, Dest, Fault, LinkParams, NodeId, Probe, SimEvent, Simulator};
 use crate::cmd::{dataset_digest, digest_hex};
 use crate::config::Config;
+use crate::persist::MemStorage;
 use crate::server::Server;
 use crate::time::Time;
 
@@ -59,15 +62,43 @@ pub enum Action {
         /// Value length in bytes.
         value_len: usize,
     },
+    /// A client writes at a steady rate: `count` commands `SET <prefix><i % keys> <value>`,
+    /// one message every `interval_us` virtual microseconds (the simulation runs between
+    /// them), the first one now.
+    WriteStream {
+        /// The node's index.
+        node: usize,
+        /// How many writes.
+        count: usize,
+        /// Virtual microseconds between two writes.
+        interval_us: u64,
+        /// Key prefix.
+        prefix: &'static str,
+        /// Distinct keys written (cycled; at least 1).
+        keys: usize,
+        /// Value length in bytes.
+        value_len: usize,
+    },
     /// Reset every link between two nodes and keep them apart until [`Action::Restore`]
     /// (new connections between them hang).
     Cut(usize, usize),
+    /// Stall every link between two nodes without resetting it: bytes queue and nothing
+    /// arrives (new connections between them hang) until [`Action::Restore`].
+    Hold(usize, usize),
     /// Let two nodes talk again.
     Restore(usize, usize),
     /// The node's process dies (its connections close, it refuses new ones).
     Crash(usize),
     /// The node comes back with the state it had.
     Restart(usize),
+    /// A new process starts in place of the node (crashed or running: it is crashed first)
+    /// with the node's current configuration and loads the node's dump as Redis does at
+    /// startup (`loadDataFromDisk`: a master with `repl-id`/`repl-offset` aux fields keeps
+    /// its history as `replid2`); with no dump it starts empty.
+    RestartFromDump(usize),
+    /// A new process starts in place of the node with its dump lost: an empty dataset, a
+    /// new replication id, offset 0 (a data-losing crash).
+    RestartEmpty(usize),
     /// `REPLICAOF NO ONE` sent to a node.
     Promote(usize),
     /// `REPLICAOF <host of master> <port of master>` sent to `node`.
@@ -249,6 +280,63 @@ pub fn scenarios() -> Vec<Scenario> {
             ],
             five_steps: false,
         },
+        Scenario {
+            name: "wait",
+            description: "WAIT 1 confirms a write reached the replica; a write acknowledged while the link stalls gets WAIT (0) and is lost when the master crashes and the replica is promoted",
+            nodes: vec![node("master", 6379, None), node("replica", 6380, Some(0))],
+            link: lan(),
+            steps: vec![
+                step(0, cmd(0, "SET a 1")),
+                step(0, Action::Settle),
+                // Confirmed: the master asks REPLCONF GETACK, the replica's ACK answers WAIT.
+                step(100, cmd(0, "SET safe-key 1")),
+                step(0, cmd(0, "WAIT 1 1000")),
+                step(0, Action::Settle),
+                // The link stalls: the master still counts the replica, nothing arrives.
+                step(100, Action::Hold(0, 1)),
+                step(10, cmd(0, "SET lost-key 1")),
+                step(0, cmd(0, "WAIT 1 500")),
+                // WAIT answered (0) after 500 ms; then the master dies, its bytes undelivered.
+                step(1_000, Action::Crash(0)),
+                step(1_000, Action::Promote(1)),
+                step(100, cmd(1, "GET safe-key")),
+                step(0, cmd(1, "GET lost-key")),
+                // The old master is restarted as a new process (loading its dump, if it has
+                // one) and follows the new master: its history diverged (it had lost-key), so
+                // it must full-resync.
+                step(100, Action::Restore(0, 1)),
+                step(0, Action::RestartFromDump(0)),
+                step(10, Action::ReplicaOf { node: 0, master: 1 }),
+                step(0, Action::Settle),
+                step(100, cmd(0, "GET lost-key")),
+                step(0, Action::Settle),
+            ],
+            five_steps: false,
+        },
+        Scenario {
+            name: "restart",
+            description: "the master shuts down saving a dump with repl-id/repl-offset, restarts from it (old id as replid2), and its replicas continue with +CONTINUE <new id>",
+            nodes: vec![
+                node("master", 6379, None),
+                node("replica-1", 6380, Some(0)),
+                node("replica-2", 6381, Some(0)),
+            ],
+            link: lan(),
+            steps: vec![
+                step(0, cmd(0, "SET a 1")),
+                step(0, cmd(0, "RPUSH list x y z")),
+                step(0, Action::Settle),
+                step(100, cmd(0, "SET b 2")),
+                step(0, Action::Settle),
+                // SHUTDOWN saves the final dump (save points are configured) and exits.
+                step(100, cmd(0, "SHUTDOWN")),
+                step(2_000, Action::RestartFromDump(0)),
+                step(0, Action::Settle),
+                step(100, cmd(0, "SET after-restart yes")),
+                step(0, Action::Settle),
+            ],
+            five_steps: false,
+        },
     ]
 }
 
@@ -274,7 +362,7 @@ pub struct NodeState {
     pub replid2: String,
     /// `master_repl_offset`.
     pub offset: i64,
-    /// `DEBUG DIGEST` of its dataset (hex).
+    /// `DEBUG DIGEST` of its dataset (hex; empty after [`run_unrecorded`]).
     pub digest: String,
     /// Keys in all databases.
     pub keys: usize,
@@ -388,19 +476,53 @@ fn ip_of(index: usize) -> String {
     format!("127.0.{}.{}", (n >> 8) & 255, n & 255)
 }
 
-fn resp(words: &[String]) -> Vec<u8> {
-    let mut out = format!("*{}\r\n", words.len()).into_bytes();
+/// Append `n` in decimal.
+fn push_decimal(out: &mut Vec<u8>, mut n: usize) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
+/// Append one command as a RESP multibulk (no formatting machinery: the benchmark
+/// workloads build hundreds of thousands of them).
+fn push_command(out: &mut Vec<u8>, words: &[&[u8]]) {
+    out.push(b'*');
+    push_decimal(out, words.len());
+    out.extend_from_slice(b"\r\n");
     for w in words {
-        out.extend_from_slice(format!("${}\r\n", w.len()).as_bytes());
-        out.extend_from_slice(w.as_bytes());
+        out.push(b'$');
+        push_decimal(out, w.len());
+        out.extend_from_slice(b"\r\n");
+        out.extend_from_slice(w);
         out.extend_from_slice(b"\r\n");
     }
+}
+
+fn resp(words: &[String]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let words: Vec<&[u8]> = words.iter().map(|w| w.as_bytes()).collect();
+    push_command(&mut out, &words);
     out
 }
 
 /// Run `scenario` with `seed`.
 pub fn run(scenario: &Scenario, seed: u64) -> ScenarioRun {
     run_observed(scenario, seed, &mut |_, _, _| {})
+}
+
+/// Run `scenario` with `seed` keeping no trace entries (the trace is hashed and counted
+/// only, no message is labeled) and computing no dataset digest ([`NodeState::digest`] is
+/// empty): for long runs and benchmarks. The timeline is empty.
+pub fn run_unrecorded(scenario: &Scenario, seed: u64) -> ScenarioRun {
+    run_inner(scenario, seed, false, &mut |_, _, _| {})
 }
 
 /// Run `scenario` with `seed`, calling `observe(step, sim, ids)` after each step's action
@@ -412,10 +534,25 @@ pub fn run_observed(
     seed: u64,
     observe: &mut dyn FnMut(usize, &Simulator, &[NodeId]),
 ) -> ScenarioRun {
+    run_inner(scenario, seed, true, observe)
+}
+
+fn run_inner(
+    scenario: &Scenario,
+    seed: u64,
+    keep_trace: bool,
+    observe: &mut dyn FnMut(usize, &Simulator, &[NodeId]),
+) -> ScenarioRun {
     let mut sim: Simulator = Simulator::new(seed, START);
     sim.set_default_link(scenario.link);
-    sim.trace_mut().set_labeler(Box::new(|_, b| Some(label(b))));
+    if keep_trace {
+        sim.trace_mut().set_labeler(Box::new(|_, b| Some(label(b))));
+    } else {
+        sim.trace_mut().set_keep(false);
+    }
     let mut ids = Vec::new();
+    let mut storages = Vec::new();
+    let mut seeds = Vec::new();
     for (i, spec) in scenario.nodes.iter().enumerate() {
         let mut config = Config {
             port: spec.port,
@@ -432,7 +569,11 @@ pub fn run_observed(
             config.replicaof = Some((ip_of(m), scenario.nodes[m].port));
         }
         let node_seed = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ (i as u64 + 1);
-        let server = Server::new(config, node_seed, START);
+        let mut server = Server::new(config, node_seed, START);
+        let storage = MemStorage::new();
+        server.set_storage(Box::new(storage.clone()));
+        storages.push(storage);
+        seeds.push(node_seed);
         let id = sim.add_node(Box::new(server), Some(spec.port));
         debug_assert_eq!(sim.addr_of(id), ip_of(i));
         ids.push(id);
@@ -445,6 +586,9 @@ pub fn run_observed(
         conns: BTreeMap::new(),
         ports: scenario.nodes.iter().map(|n| n.port).collect(),
         settled: true,
+        storages,
+        seeds,
+        restarts: 0,
     };
     for (i, s) in scenario.steps.iter().enumerate() {
         let t = runner.sim.now().add_millis(s.delay_ms);
@@ -458,7 +602,7 @@ pub fn run_observed(
         .nodes
         .iter()
         .enumerate()
-        .map(|(i, spec)| runner.state_of(i, spec.name))
+        .map(|(i, spec)| runner.state_of(i, spec.name, keep_trace))
         .collect();
     ScenarioRun {
         scenario: scenario.clone(),
@@ -478,6 +622,12 @@ struct Runner {
     conns: BTreeMap<usize, u64>,
     ports: Vec<u16>,
     settled: bool,
+    /// Each node's disk (its dump survives a crash unless the restart loses it).
+    storages: Vec<MemStorage>,
+    /// Each node's first seed (a new process gets a seed derived from it).
+    seeds: Vec<u64>,
+    /// Processes started in place of crashed ones so far.
+    restarts: u64,
 }
 
 impl Runner {
@@ -509,11 +659,14 @@ impl Runner {
                 value_len,
             } => {
                 let mut out = Vec::new();
+                let (mut key, mut value) = (Vec::new(), Vec::new());
                 for i in 0..*count {
-                    let value: String = (0..*value_len)
-                        .map(|j| char::from(b'a' + ((i + j) % 26) as u8))
-                        .collect();
-                    out.extend(resp(&["SET".into(), format!("{prefix}{i}"), value]));
+                    value.clear();
+                    value.extend((0..*value_len).map(|j| b'a' + ((i + j) % 26) as u8));
+                    key.clear();
+                    key.extend_from_slice(prefix.as_bytes());
+                    push_decimal(&mut key, i);
+                    push_command(&mut out, &[b"SET", &key, &value]);
                 }
                 self.send(*node, out);
             }
@@ -524,12 +677,40 @@ impl Runner {
                     self.sim.inject(Fault::Cut(l));
                 }
             }
+            Action::WriteStream {
+                node,
+                count,
+                interval_us,
+                prefix,
+                keys,
+                value_len,
+            } => {
+                let value: Vec<u8> = (0..*value_len).map(|j| b'a' + (j % 26) as u8).collect();
+                let mut key = Vec::new();
+                let mut at = self.sim.now();
+                for i in 0..*count {
+                    self.sim.run_until(at);
+                    key.clear();
+                    key.extend_from_slice(prefix.as_bytes());
+                    push_decimal(&mut key, i % (*keys).max(1));
+                    let mut cmd = Vec::with_capacity(32 + key.len() + value.len());
+                    push_command(&mut cmd, &[b"SET", &key, &value]);
+                    self.send(*node, cmd);
+                    at = at.add_micros(*interval_us);
+                }
+            }
+            Action::Hold(a, b) => {
+                let (a, b) = (self.ids[*a], self.ids[*b]);
+                self.sim.inject(Fault::Partition(a, b));
+            }
             Action::Restore(a, b) => {
                 let (a, b) = (self.ids[*a], self.ids[*b]);
                 self.sim.inject(Fault::Heal(a, b));
             }
             Action::Crash(n) => self.sim.inject(Fault::Crash(self.ids[*n])),
             Action::Restart(n) => self.sim.inject(Fault::Restart(self.ids[*n])),
+            Action::RestartFromDump(n) => self.new_process(*n, true),
+            Action::RestartEmpty(n) => self.new_process(*n, false),
             Action::Promote(n) => {
                 let words = ["REPLICAOF", "NO", "ONE"].map(String::from);
                 self.send(*n, resp(&words));
@@ -544,6 +725,68 @@ impl Runner {
             }
             Action::Settle => self.settle(),
         }
+    }
+
+    /// Start a new process for node `i` with its current configuration (as if its config
+    /// file had been rewritten), loading its dump when `keep_dump` (the disk survived) or
+    /// with the dump wiped. A running node is crashed first.
+    fn new_process(&mut self, i: usize, keep_dump: bool) {
+        let id = self.ids[i];
+        let Some(config) = self
+            .sim
+            .node_as::<Server>(id)
+            .map(|s| s.state().config.clone())
+        else {
+            return;
+        };
+        if keep_dump {
+            // A save the dead process had in progress died with it.
+            let mut inner = self.storages[i]
+                .inner
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            inner.child = None;
+            inner.killed = None;
+            inner.hold_child = false;
+        } else {
+            self.storages[i] = MemStorage::new();
+        }
+        self.restarts += 1;
+        let seed = self.seeds[i] ^ self.restarts.wrapping_mul(0x2545_f491_4f6c_dd1d);
+        let now = self.sim.now();
+        self.sim.inject(Fault::Crash(id));
+        let mut srv = Server::new(config, seed, now);
+        srv.set_storage(Box::new(self.storages[i].clone()));
+        let text = if keep_dump {
+            match srv.load_from_storage(now) {
+                Ok(Some(c)) => {
+                    let st = srv.state();
+                    let m = &st.master;
+                    if m.backlog.is_active() {
+                        format!(
+                            "new process: {} keys loaded from the dump; its repl-id {} becomes replid2 (valid up to offset {}), new replid {}, master_repl_offset {}",
+                            c.keys_loaded,
+                            short_id(&m.ids.replid2.to_string_lossy()),
+                            m.ids.second_repl_offset,
+                            short_id(&m.ids.replid.to_string_lossy()),
+                            m.backlog.master_repl_offset()
+                        )
+                    } else {
+                        format!(
+                            "new process: {} keys loaded from the dump (no replication info kept)",
+                            c.keys_loaded
+                        )
+                    }
+                }
+                Ok(None) => "new process: no dump, empty dataset".to_string(),
+                Err(e) => format!("new process: the dump could not be loaded ({e}), empty dataset"),
+            }
+        } else {
+            "new process: the dump was lost, empty dataset, new replication id, offset 0"
+                .to_string()
+        };
+        self.sim.note(id, SimEvent::new("restart", text));
+        self.sim.restart_with(id, Box::new(srv));
     }
 
     fn master_of(&self, i: usize) -> Option<usize> {
@@ -594,7 +837,7 @@ impl Runner {
         }
     }
 
-    fn state_of(&self, i: usize, name: &'static str) -> NodeState {
+    fn state_of(&self, i: usize, name: &'static str, digest: bool) -> NodeState {
         let id = self.ids[i];
         let srv = self
             .sim
@@ -609,7 +852,11 @@ impl Runner {
             replid: st.master.ids.replid.to_string_lossy(),
             replid2: st.master.ids.replid2.to_string_lossy(),
             offset: st.master.backlog.master_repl_offset(),
-            digest: digest_hex(&dataset_digest(&st.keyspace)),
+            digest: if digest {
+                digest_hex(&dataset_digest(&st.keyspace))
+            } else {
+                String::new()
+            },
             keys: st.keyspace.dbs.iter().map(|d| d.len()).sum(),
         }
     }
@@ -725,43 +972,84 @@ pub fn label(b: &[u8]) -> String {
             if n > 1 && b.len().is_multiple_of(next) && b.chunks(next).all(|c| c == &b[..next]) {
                 return format!("{} ×{n}", String::from_utf8_lossy(line));
             }
+            replies(b)
+        }
+        _ => replies(b),
+    }
+}
+
+/// Labels of the replies in `b` (several when a node answered a pipeline in one write):
+/// the first three, then a count; a command or an unreadable rest after them is labeled
+/// after them.
+fn replies(b: &[u8]) -> String {
+    let mut shown: Vec<String> = Vec::new();
+    let (mut pos, mut more) = (0, 0usize);
+    while pos < b.len() {
+        let Some((text, next)) = reply_at(b, pos) else {
+            break;
+        };
+        if shown.len() < 3 {
+            shown.push(text);
+        } else {
+            more += 1;
+        }
+        pos = next;
+    }
+    if shown.is_empty() {
+        return format!("{} of data", size(b.len()));
+    }
+    let mut text = shown.join(" ");
+    if more > 0 {
+        text.push_str(&format!(" (+{more} more)"));
+    }
+    if pos < b.len() {
+        if b[pos] == b'*' {
+            // Commands right behind a reply (the stream after `+CONTINUE`).
+            text.push(' ');
+            text.push_str(&label(&b[pos..]));
+        } else {
+            text.push_str(&format!(" (+{})", size(b.len() - pos)));
+        }
+    }
+    text
+}
+
+/// The label of the reply at `pos` and where the next one starts; `None` for a command or
+/// anything unreadable. An RDB payload takes the rest of the message.
+fn reply_at(b: &[u8], pos: usize) -> Option<(String, usize)> {
+    match *b.get(pos)? {
+        b'+' | b'-' => {
+            let (line, next) = line_at(b, pos)?;
             let s = String::from_utf8_lossy(line);
             let mut out: Vec<String> = s.split(' ').map(short_id).collect();
             if out.len() > 6 {
                 out.truncate(6);
                 out.push("…".into());
             }
-            let mut text = out.join(" ");
-            if next < b.len() {
-                text.push_str(&format!(" {}", label(&b[next..])));
-            }
-            text
+            Some((out.join(" "), next))
         }
         b':' => {
-            let (line, _) = line_at(b, 0).unwrap_or((b, b.len()));
-            format!("({})", String::from_utf8_lossy(&line[1..]))
+            let (line, next) = line_at(b, pos)?;
+            Some((format!("({})", String::from_utf8_lossy(&line[1..])), next))
         }
         b'$' => {
-            let Some((head, p)) = line_at(b, 0) else {
-                return format!("{} of RESP", size(b.len()));
-            };
+            let (head, p) = line_at(b, pos)?;
             if head.starts_with(b"$EOF:") {
-                return format!("RDB (EOF-marked) {}", size(b.len() - p));
+                return Some((format!("RDB (EOF-marked) {}", size(b.len() - p)), b.len()));
             }
             if head == b"$-1" {
-                return "(nil)".into();
+                return Some(("(nil)".into(), p));
             }
-            let Some(len) = int(&head[1..]) else {
-                return format!("{} of RESP", size(b.len()));
-            };
+            let len = int(&head[1..])?;
             let body = &b[p..];
             if body.starts_with(b"REDIS") || (body.is_empty() && len > 0) || len > 64 {
                 // The RDB payload (`$<len>` with no trailing CRLF).
-                return format!("RDB {}", size(len));
+                return Some((format!("RDB {}", size(len)), b.len()));
             }
-            format!("\"{}\"", short_word(&body[..len.min(body.len())]))
+            let word = short_word(&body[..len.min(body.len())]);
+            Some((format!("\"{word}\""), (p + len + 2).min(b.len())))
         }
-        _ => format!("{} of data", size(b.len())),
+        _ => None,
     }
 }
 
@@ -985,7 +1273,7 @@ fn timeline(run: &ScenarioRun) -> Vec<TimelineEntry> {
             TraceKind::Fault(f) => TimelineKind::Fault(match f {
                 Fault::Partition(a, b) => {
                     format!(
-                        "cut: {} and {} cannot talk",
+                        "partition: {} and {} cannot talk (their links stall)",
                         run.name_of(*a),
                         run.name_of(*b)
                     )

@@ -4,6 +4,7 @@
 //! replscope-sim --list
 //! replscope-sim --scenario NAME [--seed N] [--format text|json|mermaid]
 //! replscope-sim --fuzz [--seeds N] [--seed S]
+//! replscope-sim --bench full-sync|streaming|all [--runs N] [--keys N] [--writes N] [--replicas N]
 //! ```
 //!
 //! `--list` prints the named scenarios with a one-line description each. `--scenario` runs
@@ -14,15 +15,24 @@
 //! [`replscope_core::sim::scenario`].
 //!
 //! `--fuzz` runs random replication scenarios ([`replscope_core::sim::fuzz`]): `--seeds N`
-//! runs seeds `0..N` (from `S` with `--seed S`) and prints a summary (seeds run, the failing
+//! runs seeds `0..N` (from `S` with `--seed S`) and prints a summary (seeds run, events, applied
+//! stream bytes checked against the masters' streams and those not checkable, the failing
 //! seeds, and the shortest failing trace of the first one); `--seed S` alone replays one
 //! seed and prints its scenario and timeline. It exits with status 1 if a seed fails.
+//!
+//! `--bench` measures the simulator's throughput (simulator events per second of wall
+//! time, nodes' work included) on the workloads of [`replscope_core::sim::bench`]:
+//! `full-sync` (the `full-sync` scenario with `--keys` extra keys, default 10,000) and
+//! `streaming` (`--writes` writes, default 1,000,000, streamed to `--replicas` replicas,
+//! default 3). Each runs `--runs` times (default 5, seeds 1, 2, ...); it prints one line per
+//! run and the median. Build it in release mode for meaningful figures.
 
 use std::io::Write;
 
-use replscope_core::sim::{fuzz, scenario};
+use replscope_core::sim::scenario::{self, Scenario};
+use replscope_core::sim::{bench, fuzz};
 
-const USAGE: &str = "usage: replscope-sim --list\n       replscope-sim --scenario NAME [--seed N] [--format text|json|mermaid]\n       replscope-sim --fuzz [--seeds N] [--seed S]\n";
+const USAGE: &str = "usage: replscope-sim --list\n       replscope-sim --scenario NAME [--seed N] [--format text|json|mermaid]\n       replscope-sim --fuzz [--seeds N] [--seed S]\n       replscope-sim --bench full-sync|streaming|all [--runs N] [--keys N] [--writes N] [--replicas N]\n";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -64,16 +74,18 @@ fn fuzz_run(seeds: Option<u64>, seed: Option<u64>) -> (String, i32) {
     };
     let first = seed.unwrap_or(0);
     let mut failed = Vec::new();
-    let mut events = 0u64;
+    let (mut events, mut checked, mut unchecked) = (0u64, 0u64, 0u64);
     for s in first..first.saturating_add(n) {
         let o = fuzz::run_seed(s);
         events += o.events;
+        checked += o.stream_bytes_checked;
+        unchecked += o.stream_bytes_unchecked;
         if !o.passed() {
             failed.push(s);
         }
     }
     let mut text = format!(
-        "fuzz: {n} seeds run ({first}..{}), {events} events, {} failed\n",
+        "fuzz: {n} seeds run ({first}..{}), {events} events, {checked} applied stream bytes checked ({unchecked} not checkable), {} failed\n",
         first.saturating_add(n),
         failed.len()
     );
@@ -86,6 +98,116 @@ fn fuzz_run(seeds: Option<u64>, seed: Option<u64>) -> (String, i32) {
     (text, 1)
 }
 
+/// What `--bench` runs.
+struct BenchArgs {
+    what: String,
+    runs: u64,
+    keys: u64,
+    writes: u64,
+    replicas: u64,
+}
+
+/// CPU time this process has used, in seconds (`CLOCK_PROCESS_CPUTIME_ID`, exact to the
+/// nanosecond including the running time slice); `None` if the clock is unavailable.
+fn cpu_secs() -> Option<f64> {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec for the duration of the call.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
+    (rc == 0).then(|| ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9)
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n == 0 {
+        0.0
+    } else if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// `--bench`: one line per run, then the median events per second, per workload.
+fn bench_run(b: &BenchArgs, out: &mut impl Write) -> Result<(), String> {
+    let workloads: Vec<(&str, Scenario)> = match b.what.as_str() {
+        "full-sync" => vec![("full-sync", bench::full_sync(b.keys as usize))],
+        "streaming" => vec![(
+            "streaming",
+            bench::streaming(b.writes as usize, b.replicas as usize),
+        )],
+        "all" => vec![
+            ("full-sync", bench::full_sync(b.keys as usize)),
+            (
+                "streaming",
+                bench::streaming(b.writes as usize, b.replicas as usize),
+            ),
+        ],
+        other => return Err(format!("unknown benchmark '{other}'")),
+    };
+    let w = |out: &mut dyn Write, s: String| out.write_all(s.as_bytes()).map_err(|e| e.to_string());
+    for (name, s) in workloads {
+        let what = match name {
+            "full-sync" => format!("full-sync with {} extra keys", b.keys),
+            _ => format!(
+                "streaming: {} writes to a master with {} replicas",
+                b.writes,
+                s.nodes.len() - 1
+            ),
+        };
+        w(out, format!("bench {what}\n"))?;
+        let (mut rates, mut cpu_rates) = (Vec::new(), Vec::new());
+        for seed in 1..=b.runs.max(1) {
+            let (t0, c0) = (std::time::Instant::now(), cpu_secs());
+            let r = bench::run(&s, seed);
+            let secs = t0.elapsed().as_secs_f64().max(1e-9);
+            let cpu = c0.and_then(|c0| Some((cpu_secs()? - c0).max(1e-9)));
+            let events = r.sim.events_processed();
+            let rate = events as f64 / secs;
+            rates.push(rate);
+            let cpu_text = match cpu {
+                Some(c) => {
+                    cpu_rates.push(events as f64 / c);
+                    format!(", {c:.3} s CPU, {:.0} events/CPU-s", events as f64 / c)
+                }
+                None => String::new(),
+            };
+            let virt = r.sim.now().micros_since(scenario::START) as f64 / 1e6;
+            let master = &r.nodes[0];
+            let in_sync = r.nodes[1..]
+                .iter()
+                .all(|n| n.link_up && n.offset == master.offset && n.keys == master.keys);
+            w(
+                out,
+                format!(
+                    "  run {seed}: {events} events, {} trace entries, {virt:.3} s virtual, {secs:.3} s wall, {rate:.0} events/s{cpu_text}; {} keys, offset {}{}\n",
+                    r.sim.trace().count(),
+                    master.keys,
+                    master.offset,
+                    if r.settled && in_sync { "" } else { " (replicas NOT in sync)" }
+                ),
+            )?;
+        }
+        let cpu_text = if cpu_rates.is_empty() {
+            String::new()
+        } else {
+            format!(", {:.0} events per CPU second", median(&mut cpu_rates))
+        };
+        w(
+            out,
+            format!(
+                "  median over {} runs: {:.0} events per wall second{cpu_text}\n",
+                rates.len(),
+                median(&mut rates),
+            ),
+        )?;
+    }
+    Ok(())
+}
+
 fn run(args: &[String], out: &mut impl Write) -> Result<i32, String> {
     let mut list = false;
     let mut name = None;
@@ -94,6 +216,8 @@ fn run(args: &[String], out: &mut impl Write) -> Result<i32, String> {
     let mut seed_given = None;
     let mut seed = 1u64;
     let mut format = "text".to_string();
+    let mut bench = None;
+    let (mut runs, mut keys, mut writes, mut replicas) = (5, 10_000, 1_000_000, 3);
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -106,12 +230,28 @@ fn run(args: &[String], out: &mut impl Write) -> Result<i32, String> {
             "--fuzz" => fuzz = true,
             "--seeds" => seeds = Some(number(it.next(), "--seeds")?),
             "--format" => format = it.next().ok_or("--format needs a value")?.clone(),
+            "--bench" => bench = Some(it.next().ok_or("--bench needs a workload")?.clone()),
+            "--runs" => runs = number(it.next(), "--runs")?,
+            "--keys" => keys = number(it.next(), "--keys")?,
+            "--writes" => writes = number(it.next(), "--writes")?,
+            "--replicas" => replicas = number(it.next(), "--replicas")?,
             "-h" | "--help" => {
                 let _ = out.write_all(USAGE.as_bytes());
                 return Ok(0);
             }
             other => return Err(format!("unknown argument '{other}'")),
         }
+    }
+    if let Some(what) = bench {
+        let b = BenchArgs {
+            what,
+            runs,
+            keys,
+            writes,
+            replicas,
+        };
+        bench_run(&b, out)?;
+        return Ok(0);
     }
     if fuzz {
         let (text, code) = fuzz_run(seeds, seed_given);
