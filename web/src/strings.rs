@@ -1,1 +1,165 @@
-//! placeholder
+//! Every piece of text the page shows, in one table per language (issue #7 adds Chinese
+//! by adding a second table; the components only read [`Strings`]).
+
+/// The page's text.
+#[derive(Debug)]
+pub struct Strings {
+    /// Page title (brand).
+    pub title: &'static str,
+    /// One-line description under the title.
+    pub tagline: &'static str,
+    /// Scenario menu label.
+    pub scenario: &'static str,
+    /// Play button.
+    pub play: &'static str,
+    /// Pause button.
+    pub pause: &'static str,
+    /// Step forward button.
+    pub step: &'static str,
+    /// Step back button.
+    pub back: &'static str,
+    /// Restart button.
+    pub restart: &'static str,
+    /// Jump to the end button.
+    pub to_end: &'static str,
+    /// Speed control label.
+    pub speed: &'static str,
+    /// Timeline label.
+    pub timeline: &'static str,
+    /// "step" word in the counter.
+    pub step_word: &'static str,
+    /// Shown when the run is over.
+    pub finished: &'static str,
+    /// Keyboard help line.
+    pub keys_help: &'static str,
+    /// Settings box title.
+    pub settings: &'static str,
+    /// Backlog size slider.
+    pub backlog_size: &'static str,
+    /// Write rate slider.
+    pub write_rate: &'static str,
+    /// Latency slider.
+    pub latency: &'static str,
+    /// Bandwidth slider.
+    pub bandwidth: &'static str,
+    /// Unlimited bandwidth.
+    pub unlimited: &'static str,
+    /// Scenario default value.
+    pub default_value: &'static str,
+    /// Add a replica button.
+    pub add_replica: &'static str,
+    /// Remove a node button.
+    pub remove: &'static str,
+    /// Crash button.
+    pub crash: &'static str,
+    /// Restart a node button.
+    pub restart_node: &'static str,
+    /// Cut the link to the master.
+    pub cut_link: &'static str,
+    /// Restore it.
+    pub restore_link: &'static str,
+    /// Node is down.
+    pub down: &'static str,
+    /// Keyspace heading.
+    pub keyspace: &'static str,
+    /// Empty keyspace.
+    pub empty: &'static str,
+    /// Backlog heading.
+    pub backlog: &'static str,
+    /// No backlog.
+    pub no_backlog: &'static str,
+    /// Replicas (as the master sees them) heading.
+    pub replicas: &'static str,
+    /// Bytes held for a replica.
+    pub buffered: &'static str,
+    /// RDB heading.
+    pub rdb: &'static str,
+    /// BGSAVE running.
+    pub bgsave_running: &'static str,
+    /// RDB being received.
+    pub rdb_loading: &'static str,
+    /// RDB received earlier.
+    pub rdb_received: &'static str,
+    /// No RDB activity.
+    pub rdb_idle: &'static str,
+    /// INFO heading.
+    pub info: &'static str,
+    /// Console heading.
+    pub console: &'static str,
+    /// Console input placeholder.
+    pub console_placeholder: &'static str,
+    /// Waiting for a reply.
+    pub waiting: &'static str,
+    /// PSYNC decision heading.
+    pub psync_title: &'static str,
+    /// No PSYNC yet.
+    pub psync_none: &'static str,
+    /// "requested" in the PSYNC panel.
+    pub requested: &'static str,
+    /// "master has" in the PSYNC panel.
+    pub master_has: &'static str,
+    /// Backlog window in the PSYNC panel.
+    pub window: &'static str,
+    /// Event log heading.
+    pub events: &'static str,
+    /// Messages in flight heading.
+    pub in_flight: &'static str,
+    /// Loading text before the app starts.
+    pub version_prefix: &'static str,
+}
+
+/// English.
+pub const EN: Strings = Strings {
+    title: "ReplScope",
+    tagline: "Redis 7.0 master\u{2013}replica replication, simulated byte by byte by the same \
+              Rust core as the ReplScope server.",
+    scenario: "Scenario",
+    play: "Play",
+    pause: "Pause",
+    step: "Step \u{2192}",
+    back: "\u{2190} Back",
+    restart: "Restart",
+    to_end: "To end",
+    speed: "Speed",
+    timeline: "Timeline",
+    step_word: "step",
+    finished: "finished",
+    keys_help: "Keys: Space play/pause \u{b7} \u{2190}/\u{2192} step \u{b7} +/\u{2212} speed",
+    settings: "Settings (restart the run)",
+    backlog_size: "Backlog size",
+    write_rate: "Write rate",
+    latency: "Link latency",
+    bandwidth: "Bandwidth",
+    unlimited: "unlimited",
+    default_value: "scenario",
+    add_replica: "Add replica",
+    remove: "Remove",
+    crash: "Crash",
+    restart_node: "Restart",
+    cut_link: "Cut link",
+    restore_link: "Restore link",
+    down: "DOWN",
+    keyspace: "Keyspace",
+    empty: "(empty)",
+    backlog: "Backlog",
+    no_backlog: "no backlog",
+    replicas: "Replicas",
+    buffered: "buffered",
+    rdb: "RDB",
+    bgsave_running: "BGSAVE running",
+    rdb_loading: "receiving RDB",
+    rdb_received: "RDB received",
+    rdb_idle: "idle",
+    info: "INFO replication",
+    console: "Console",
+    console_placeholder: "type a command, e.g. SET x 1",
+    waiting: "(waiting\u{2026})",
+    psync_title: "PSYNC decision",
+    psync_none: "No PSYNC yet: the decision appears when a replica asks its master.",
+    requested: "requested",
+    master_has: "master has",
+    window: "backlog window",
+    events: "Events",
+    in_flight: "in flight",
+    version_prefix: "replscope-core v",
+};

@@ -27,6 +27,7 @@ fn every_scenario_replays_the_core_runner_exactly() {
         let mut s = Session::new(sc.clone(), 7, Settings::default());
         s.run_to_end(LIMIT);
         assert!(s.at_end(), "{}", sc.name);
+        assert_eq!(s.step(), s.measure_end(LIMIT), "{}", sc.name);
         let core = run(&sc, 7);
         assert_eq!(
             s.live().sim.trace().hash(),

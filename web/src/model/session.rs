@@ -35,7 +35,7 @@ const MAX_EVENTS_PER_TICK: u32 = 20_000;
 pub const MAX_NODES: usize = 6;
 
 /// User-adjustable settings. Changing them restarts the session from the same scenario.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Settings {
     /// `repl-backlog-size` of every node in bytes (`None`: the scenario's own).
     pub backlog_size: Option<u64>,
@@ -46,17 +46,6 @@ pub struct Settings {
     pub latency_us: Option<u64>,
     /// Link bandwidth in bytes per second (`None`: the scenario's own, unlimited).
     pub bandwidth: Option<u64>,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            backlog_size: None,
-            write_rate: 0,
-            latency_us: None,
-            bandwidth: None,
-        }
-    }
 }
 
 /// Something the user did.
@@ -1036,6 +1025,23 @@ impl Session {
         self.horizon = 0;
         self.prev_keys = None;
         self.seek(at);
+    }
+
+    /// How many steps the whole run takes with the recorded actions (replayed on a
+    /// separate simulator; at most `limit`). The timeline's length.
+    pub fn measure_end(&self, limit: usize) -> usize {
+        let mut live = Live::new(&self.scenario, self.seed, self.settings);
+        let apply = |live: &mut Live, step: usize| {
+            for (_, a) in self.actions.iter().filter(|(s, _)| *s == step) {
+                live.apply_user(a);
+            }
+        };
+        apply(&mut live, 0);
+        while live.step < limit && live.tick() {
+            let s = live.step;
+            apply(&mut live, s);
+        }
+        live.step
     }
 
     /// Key fingerprints at the previous step (for highlighting changed keys).

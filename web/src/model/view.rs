@@ -3,11 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use replscope_core::keyspace::Value;
+use replscope_core::cmd::key_value_digest;
+use replscope_core::keyspace::{Db, Value};
 use replscope_core::repl::replica::ReplState;
 use replscope_core::repl::SlaveState;
 use replscope_core::sim::scenario::START;
-use replscope_core::sim::trace::TraceKind;
+use replscope_core::sim::trace::{CloseReason, TraceKind};
+use replscope_core::sim::Fault;
 
 use super::session::{Live, PsyncRecord, Session};
 
@@ -229,12 +231,9 @@ fn summary(v: &Value) -> String {
     }
 }
 
-fn fingerprint(v: &Value) -> u64 {
-    let h = 0xcbf2_9ce4_8422_2325;
-    match v {
-        Value::Str(s) => fnv(&s.data, fnv(b"s", h)),
-        other => fnv(format!("{other:?}").as_bytes(), h),
-    }
+/// `DEBUG DIGEST-VALUE` of a key, folded to 64 bits.
+fn fingerprint(db: &Db, key: &[u8]) -> u64 {
+    fnv(&key_value_digest(db, key), 0xcbf2_9ce4_8422_2325)
 }
 
 /// Per node, per `db:key`, a fingerprint of the value (to tell what changed).
@@ -244,10 +243,10 @@ pub fn key_fingerprints(live: &Live) -> Vec<BTreeMap<String, u64>> {
             let mut m = BTreeMap::new();
             if let Some(srv) = live.server(i) {
                 for (db, d) in srv.state().keyspace.dbs.iter().enumerate() {
-                    for (k, v) in d.iter() {
+                    for (k, _) in d.iter() {
                         m.insert(
                             format!("{db}:{}", String::from_utf8_lossy(k)),
-                            fingerprint(v),
+                            fingerprint(d, k),
                         );
                     }
                 }
@@ -313,7 +312,7 @@ fn node_view(session: &Session, i: usize) -> Option<NodeView> {
             }
             let name = String::from_utf8_lossy(k).into_owned();
             let id = format!("{db}:{name}");
-            let changed = prev.is_some_and(|p| p.get(&id) != Some(&fingerprint(v)));
+            let changed = prev.is_some_and(|p| p.get(&id) != Some(&fingerprint(d, k)));
             keys.push(KeyView {
                 db,
                 name,
@@ -379,6 +378,19 @@ fn who(live: &Live, id: replscope_core::sim::NodeId) -> String {
     }
 }
 
+fn fault_text(live: &Live, f: &Fault) -> String {
+    match f {
+        Fault::Partition(a, b) => format!("partition {} / {}", who(live, *a), who(live, *b)),
+        Fault::Heal(a, b) => format!("heal {} / {}", who(live, *a), who(live, *b)),
+        Fault::Crash(n) => format!("crash {}", who(live, *n)),
+        Fault::Restart(n) => format!("restart {}", who(live, *n)),
+        Fault::Cut(l) => format!("cut link {}", l.0),
+        Fault::Hold(l) | Fault::Release(l) => format!("hold/release link {}", l.0),
+        Fault::HoldOneWay { link, .. } => format!("hold link {} one way", link.0),
+        Fault::Slow { link, .. } => format!("slow link {}", link.0),
+    }
+}
+
 fn log_lines(live: &Live) -> Vec<String> {
     let entries = live.sim.trace().entries();
     let mut out = Vec::new();
@@ -399,10 +411,15 @@ fn log_lines(live: &Live) -> Vec<String> {
                 let msg = ev.text.split_once(' ').map_or(ev.text.as_str(), |(_, m)| m);
                 format!("{}: {msg}", who(live, e.node))
             }
-            TraceKind::Fault(f) => format!("fault: {f:?}"),
+            TraceKind::Fault(f) => format!("fault: {}", fault_text(live, f)),
             TraceKind::Connect { .. } => format!("{}: connects", who(live, e.node)),
             TraceKind::Closed { reason, .. } => {
-                format!("{}: connection closed ({reason:?})", who(live, e.node))
+                let why = match reason {
+                    CloseReason::Peer => "by the peer",
+                    CloseReason::Cut => "link cut",
+                    CloseReason::Refused => "refused",
+                };
+                format!("{}: connection closed ({why})", who(live, e.node))
             }
             _ => continue,
         };
