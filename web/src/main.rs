@@ -10,7 +10,7 @@ mod ui;
 
 use std::rc::Rc;
 
-use gloo_events::EventListener;
+use gloo_events::{EventListener, EventListenerOptions};
 use gloo_render::{request_animation_frame, AnimationFrame};
 use replscope_core::sim::scenario::scenarios;
 use replscope_web::model::{snapshot, Session, Settings, Snapshot, UserAction};
@@ -128,7 +128,8 @@ impl Component for App {
         app.total = app.session.measure_end(MAX_STEPS);
         if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
             let link = ctx.link().clone();
-            app._keys = Some(EventListener::new(&doc, "keydown", move |e| {
+            let opts = EventListenerOptions::enable_prevent_default();
+            app._keys = Some(EventListener::new_with_options(&doc, "keydown", opts, move |e| {
                 let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
                     return;
                 };
@@ -275,7 +276,8 @@ impl Component for App {
         let snap = self.snap.clone();
         let on_act = link.callback(Msg::Act);
         html! {
-            <main class="app" data-testid="app">
+            <main class="app" data-testid="app" data-step={snap.step.to_string()}
+                data-events={snap.events.to_string()} data-playing={self.playing.to_string()}>
                 <header class="top">
                     <h1 class="title">{ "Repl" }<span class="accent">{ "Scope" }</span></h1>
                     <p class="tagline">{ t().tagline }</p>

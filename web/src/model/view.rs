@@ -167,6 +167,8 @@ pub struct Snapshot {
     pub psyncs: Vec<PsyncRecord>,
     /// Recent events, oldest first.
     pub log: Vec<String>,
+    /// Simulator events processed so far (timers, deliveries, faults).
+    pub events: u64,
 }
 
 /// `REPL_STATE_*` name.
@@ -477,5 +479,6 @@ pub fn snapshot(session: &Session) -> Snapshot {
         psync: live.psyncs.last().cloned(),
         psyncs: live.psyncs.clone(),
         log: log_lines(live),
+        events: live.sim.events_processed(),
     }
 }
