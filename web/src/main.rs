@@ -129,30 +129,35 @@ impl Component for App {
         if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
             let link = ctx.link().clone();
             let opts = EventListenerOptions::enable_prevent_default();
-            app._keys = Some(EventListener::new_with_options(&doc, "keydown", opts, move |e| {
-                let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
-                    return;
-                };
-                let typing = e
-                    .target()
-                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .is_some_and(|el| {
-                        matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
-                    });
-                if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
-                    return;
-                }
-                let msg = match e.key().as_str() {
-                    " " => Msg::Toggle,
-                    "ArrowRight" => Msg::Step,
-                    "ArrowLeft" => Msg::Back,
-                    "+" | "=" => Msg::SpeedBy(1),
-                    "-" | "_" => Msg::SpeedBy(-1),
-                    _ => return,
-                };
-                e.prevent_default();
-                link.send_message(msg);
-            }));
+            app._keys = Some(EventListener::new_with_options(
+                &doc,
+                "keydown",
+                opts,
+                move |e| {
+                    let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+                        return;
+                    };
+                    let typing = e
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        .is_some_and(|el| {
+                            matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
+                        });
+                    if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
+                        return;
+                    }
+                    let msg = match e.key().as_str() {
+                        " " => Msg::Toggle,
+                        "ArrowRight" => Msg::Step,
+                        "ArrowLeft" => Msg::Back,
+                        "+" | "=" => Msg::SpeedBy(1),
+                        "-" | "_" => Msg::SpeedBy(-1),
+                        _ => return,
+                    };
+                    e.prevent_default();
+                    link.send_message(msg);
+                },
+            ));
             let link = ctx.link().clone();
             let d2 = doc.clone();
             app._visibility = Some(EventListener::new(&doc, "visibilitychange", move |_| {
