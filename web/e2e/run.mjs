@@ -212,6 +212,26 @@ await test('cut and restore a link, crash and restart, add a replica', async (pa
   assert.match(await page.textContent('[data-testid=info-2]'), /\nmaster_link_status:up\n/);
 });
 
+await test('packets move smoothly unless prefers-reduced-motion; a hidden tab pauses', async (page) => {
+  await chooseScenario(page, 'full-sync');
+  await step(page);
+  await page.waitForSelector('[data-testid=packet]');
+  const duration = () => page.$eval('[data-testid=packet]', (el) => getComputedStyle(el).transitionDuration);
+  assert.equal(await duration(), '0.28s');
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  assert.equal(await duration(), '0s');
+  await page.keyboard.press(' ');
+  await page.waitForFunction(() => document.querySelector('[data-testid=app]').dataset.playing === 'true');
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await page.waitForFunction(() => document.querySelector('[data-testid=app]').dataset.playing === 'false');
+  const at = await page.getAttribute('[data-testid=app]', 'data-step');
+  await page.waitForTimeout(600);
+  assert.equal(await page.getAttribute('[data-testid=app]', 'data-step'), at, 'no steps while hidden');
+});
+
 await browser.close();
 await server.close();
 

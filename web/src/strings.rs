@@ -104,8 +104,38 @@ pub struct Strings {
     pub events: &'static str,
     /// Messages in flight heading.
     pub in_flight: &'static str,
-    /// Loading text before the app starts.
+    /// Prefix of the core's version badge.
     pub version_prefix: &'static str,
+    /// PSYNC accepted: `{id}`, `{offset}`, `{len}` are filled in.
+    pub psync_continue: &'static str,
+    /// PSYNC ? -1.
+    pub psync_no_history: &'static str,
+    /// "offset" label.
+    pub offset: &'static str,
+    /// "link" label.
+    pub link: &'static str,
+    /// "state" label.
+    pub state: &'static str,
+    /// "ack" in the replica list.
+    pub ack: &'static str,
+    /// The client node in the topology.
+    pub client: &'static str,
+    /// "{n} replica(s)" in the topology.
+    pub replica_count: &'static str,
+    /// Event log: a node sends a message (`{who}`, `{what}`).
+    pub log_sends: &'static str,
+    /// Event log: a node opens a connection.
+    pub log_connects: &'static str,
+    /// Event log: a connection closed (`{who}`, `{why}`).
+    pub log_closed: &'static str,
+    /// Closed by the peer.
+    pub closed_peer: &'static str,
+    /// Closed: link cut.
+    pub closed_cut: &'static str,
+    /// Closed: connection refused.
+    pub closed_refused: &'static str,
+    /// Event log: a fault (`{what}`).
+    pub log_fault: &'static str,
 }
 
 /// English.
@@ -162,4 +192,20 @@ pub const EN: Strings = Strings {
     events: "Events",
     in_flight: "in flight",
     version_prefix: "replscope-core v",
+    psync_continue: "{id} matches and offset {offset} is inside the backlog window: \
+                     send {len} bytes of backlog",
+    psync_no_history: "the replica has no history (PSYNC ?): full resync requested",
+    offset: "offset",
+    link: "link",
+    state: "state",
+    ack: "ack",
+    client: "client",
+    replica_count: "{n} replica(s)",
+    log_sends: "{who}: sends {what}",
+    log_connects: "{who}: connects",
+    log_closed: "{who}: connection closed ({why})",
+    closed_peer: "by the peer",
+    closed_cut: "link cut",
+    closed_refused: "refused",
+    log_fault: "fault: {what}",
 };

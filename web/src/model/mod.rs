@@ -6,5 +6,5 @@ pub mod resp;
 pub mod session;
 pub mod view;
 
-pub use session::{Session, Settings, UserAction};
+pub use session::{PsyncReason, Session, Settings, UserAction};
 pub use view::{snapshot, Snapshot};

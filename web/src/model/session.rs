@@ -133,8 +133,46 @@ pub struct PsyncRecord {
     pub master_repl_offset: i64,
     /// `+CONTINUE` or `+FULLRESYNC`.
     pub outcome: &'static str,
-    /// Why, as Redis logs it (or the accepted range for `+CONTINUE`).
-    pub reason: String,
+    /// Why.
+    pub reason: PsyncReason,
+}
+
+/// Why the master answered as it did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PsyncReason {
+    /// `+CONTINUE`: the id matched and the offset is inside the backlog window.
+    Continue {
+        /// It matched `replid2` (the replica switches to our history).
+        via_replid2: bool,
+        /// The requested offset.
+        offset: i64,
+        /// Backlog bytes sent after the reply.
+        psync_len: i64,
+    },
+    /// `PSYNC ? -1`: the replica has no history to continue.
+    NoHistory,
+    /// Any other full resync: the line(s) Redis logs (`Partial resynchronization not
+    /// accepted: ...`, `Unable to partial resync with replica ... for lack of backlog`).
+    RedisLog(String),
+}
+
+impl PsyncReason {
+    /// The explanation in the page's language (Redis's own log lines stay as they are).
+    pub fn text(&self, s: &crate::strings::Strings) -> String {
+        match self {
+            PsyncReason::Continue {
+                via_replid2,
+                offset,
+                psync_len,
+            } => s
+                .psync_continue
+                .replace("{id}", if *via_replid2 { "replid2" } else { "replid" })
+                .replace("{offset}", &offset.to_string())
+                .replace("{len}", &psync_len.to_string()),
+            PsyncReason::NoHistory => s.psync_no_history.to_string(),
+            PsyncReason::RedisLog(line) => line.clone(),
+        }
+    }
 }
 
 /// Where the session is in its scenario.
@@ -687,17 +725,15 @@ impl Live {
                 via_replid2,
             } => (
                 "+CONTINUE",
-                format!(
-                    "{} matches and offset {offset} is inside the backlog window: \
-                     send {psync_len} bytes of backlog",
-                    if via_replid2 { "replid2" } else { "replid" }
-                ),
+                PsyncReason::Continue {
+                    via_replid2,
+                    offset,
+                    psync_len,
+                },
             ),
             PsyncDecision::FullResync { reason } => {
-                let text = match &reason {
-                    FullResyncReason::Requested => {
-                        "the replica has no history (PSYNC ?): full resync requested".to_string()
-                    }
+                let why = match &reason {
+                    FullResyncReason::Requested => PsyncReason::NoHistory,
                     other => {
                         let name = self.index_of(p.from).map_or_else(
                             || "replica".to_string(),
@@ -706,10 +742,10 @@ impl Live {
                                 replica_name(ip, i32::from(self.nodes[r].port))
                             },
                         );
-                        other.log_lines(&name).join(" ")
+                        PsyncReason::RedisLog(other.log_lines(&name).join(" "))
                     }
                 };
-                ("+FULLRESYNC", text)
+                ("+FULLRESYNC", why)
             }
         };
         self.psyncs.push(PsyncRecord {

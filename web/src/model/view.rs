@@ -12,6 +12,7 @@ use replscope_core::sim::trace::{CloseReason, TraceKind};
 use replscope_core::sim::Fault;
 
 use super::session::{Live, PsyncRecord, Session};
+use crate::strings::Strings;
 
 /// Most keys listed per node (the rest are counted).
 pub const MAX_KEYS_SHOWN: usize = 40;
@@ -372,20 +373,21 @@ fn node_view(session: &Session, i: usize) -> Option<NodeView> {
     })
 }
 
-fn who(live: &Live, id: replscope_core::sim::NodeId) -> String {
+fn who(live: &Live, id: replscope_core::sim::NodeId, s: &Strings) -> String {
     match live.index_of(id) {
         Some(i) => live.nodes[i].name.clone(),
-        None if id == live.console => "console".to_string(),
-        None => "client".to_string(),
+        None if id == live.console => s.console.to_lowercase(),
+        None => s.client.to_string(),
     }
 }
 
-fn fault_text(live: &Live, f: &Fault) -> String {
+fn fault_text(live: &Live, f: &Fault, s: &Strings) -> String {
+    let who = |n: &replscope_core::sim::NodeId| who(live, *n, s);
     match f {
-        Fault::Partition(a, b) => format!("partition {} / {}", who(live, *a), who(live, *b)),
-        Fault::Heal(a, b) => format!("heal {} / {}", who(live, *a), who(live, *b)),
-        Fault::Crash(n) => format!("crash {}", who(live, *n)),
-        Fault::Restart(n) => format!("restart {}", who(live, *n)),
+        Fault::Partition(a, b) => format!("partition {} / {}", who(a), who(b)),
+        Fault::Heal(a, b) => format!("heal {} / {}", who(a), who(b)),
+        Fault::Crash(n) => format!("crash {}", who(n)),
+        Fault::Restart(n) => format!("restart {}", who(n)),
         Fault::Cut(l) => format!("cut link {}", l.0),
         Fault::Hold(l) | Fault::Release(l) => format!("hold/release link {}", l.0),
         Fault::HoldOneWay { link, .. } => format!("hold link {} one way", link.0),
@@ -393,7 +395,7 @@ fn fault_text(live: &Live, f: &Fault) -> String {
     }
 }
 
-fn log_lines(live: &Live) -> Vec<String> {
+fn log_lines(live: &Live, s: &Strings) -> Vec<String> {
     let entries = live.sim.trace().entries();
     let mut out = Vec::new();
     for e in entries.iter().rev() {
@@ -401,27 +403,26 @@ fn log_lines(live: &Live) -> Vec<String> {
             break;
         }
         let ms = e.time.micros_since(START) as f64 / 1000.0;
+        let who = who(live, e.node, s);
         let text = match &e.kind {
-            TraceKind::Send { .. } => {
-                format!(
-                    "{}: sends {}",
-                    who(live, e.node),
-                    e.label.clone().unwrap_or_default()
-                )
-            }
+            TraceKind::Send { .. } => s
+                .log_sends
+                .replace("{who}", &who)
+                .replace("{what}", e.label.as_deref().unwrap_or_default()),
             TraceKind::Event(ev) if ev.kind == "log" => {
+                // Redis's own log line (level word dropped).
                 let msg = ev.text.split_once(' ').map_or(ev.text.as_str(), |(_, m)| m);
-                format!("{}: {msg}", who(live, e.node))
+                format!("{who}: {msg}")
             }
-            TraceKind::Fault(f) => format!("fault: {}", fault_text(live, f)),
-            TraceKind::Connect { .. } => format!("{}: connects", who(live, e.node)),
+            TraceKind::Fault(f) => s.log_fault.replace("{what}", &fault_text(live, f, s)),
+            TraceKind::Connect { .. } => s.log_connects.replace("{who}", &who),
             TraceKind::Closed { reason, .. } => {
                 let why = match reason {
-                    CloseReason::Peer => "by the peer",
-                    CloseReason::Cut => "link cut",
-                    CloseReason::Refused => "refused",
+                    CloseReason::Peer => s.closed_peer,
+                    CloseReason::Cut => s.closed_cut,
+                    CloseReason::Refused => s.closed_refused,
                 };
-                format!("{}: connection closed ({why})", who(live, e.node))
+                s.log_closed.replace("{who}", &who).replace("{why}", why)
             }
             _ => continue,
         };
@@ -431,8 +432,14 @@ fn log_lines(live: &Live) -> Vec<String> {
     out
 }
 
-/// Everything the panels show at the session's current step.
+/// Everything the panels show at the session's current step, in English.
 pub fn snapshot(session: &Session) -> Snapshot {
+    snapshot_in(session, &crate::strings::EN)
+}
+
+/// Everything the panels show at the session's current step, with the event log in the
+/// language of `s`.
+pub fn snapshot_in(session: &Session, s: &Strings) -> Snapshot {
     let live = session.live();
     let now_us = live.sim.now().as_micros();
     let latency = session
@@ -478,7 +485,7 @@ pub fn snapshot(session: &Session) -> Snapshot {
         packets,
         psync: live.psyncs.last().cloned(),
         psyncs: live.psyncs.clone(),
-        log: log_lines(live),
+        log: log_lines(live, s),
         events: live.sim.events_processed(),
     }
 }

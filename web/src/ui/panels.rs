@@ -41,7 +41,7 @@ pub fn psync_panel(snap: &Snapshot) -> Html {
                         <tr><th>{ "master_repl_offset" }</th><td><code>{ p.master_repl_offset }</code></td></tr>
                     </table>
                     <p class={outcome_class} data-testid="psync-outcome">{ p.outcome }</p>
-                    <p class="reason" data-testid="psync-reason">{ &p.reason }</p>
+                    <p class="reason" data-testid="psync-reason">{ p.reason.text(s) }</p>
                 </>
             }
         }
@@ -191,7 +191,7 @@ pub fn node_panel(_snap: &Snapshot, n: &NodeView, on_act: &Callback<UserAction>)
         </>
     });
     let replicas = n.replicas.iter().map(|r| html! {
-        <li class="mono">{ format!("{} {} ack {} \u{b7} {} {} B", r.addr, r.state, r.ack_offset, s.buffered, r.buffered) }</li>
+        <li class="mono">{ format!("{} {} {} {} \u{b7} {} {} B", r.addr, r.state, s.ack, r.ack_offset, s.buffered, r.buffered) }</li>
     });
     let keys = n.keys.iter().map(|k| {
         html! {
@@ -223,12 +223,12 @@ pub fn node_panel(_snap: &Snapshot, n: &NodeView, on_act: &Callback<UserAction>)
             </div>
             <dl class="facts mono">
                 <dt>{ "replid" }</dt><dd title={n.replid.clone()}>{ short_id(&n.replid) }</dd>
-                <dt>{ "offset" }</dt><dd data-testid={format!("offset-{i}")}>{ n.offset }</dd>
+                <dt>{ s.offset }</dt><dd data-testid={format!("offset-{i}")}>{ n.offset }</dd>
                 if let Some(ls) = n.link_status {
-                    <dt>{ "link" }</dt><dd class={classes!("link-status", ls)}>{ ls }</dd>
+                    <dt>{ s.link }</dt><dd class={classes!("link-status", ls)}>{ ls }</dd>
                 }
                 if let Some(st) = n.repl_state {
-                    <dt>{ "state" }</dt><dd data-testid={format!("repl-state-{i}")}>{ st }</dd>
+                    <dt>{ s.state }</dt><dd data-testid={format!("repl-state-{i}")}>{ st }</dd>
                 }
             </dl>
             if !n.replicas.is_empty() {

@@ -64,7 +64,9 @@ fn short(label: &str) -> String {
 fn state_line(n: &NodeView) -> String {
     match n.repl_state {
         Some(s) => s.trim_start_matches("REPL_STATE_").to_string(),
-        None => format!("{} replica(s)", n.replicas.len()),
+        None => crate::t()
+            .replica_count
+            .replace("{n}", &n.replicas.len().to_string()),
     }
 }
 
@@ -138,7 +140,7 @@ pub fn view(snap: &Snapshot) -> Html {
             { for links }
             <g class="client-node" transform={format!("translate({} {})", CLIENT.0, CLIENT.1)}>
                 <circle r="20" />
-                <text y="4" text-anchor="middle">{ "client" }</text>
+                <text y="4" text-anchor="middle">{ crate::t().client }</text>
             </g>
             { for nodes }
             { for packets }
