@@ -120,6 +120,8 @@ pub struct Strings {
     pub ack: &'static str,
     /// The client node in the topology.
     pub client: &'static str,
+    /// The consoles' client in the event log.
+    pub console_node: &'static str,
     /// "{n} replica(s)" in the topology.
     pub replica_count: &'static str,
     /// Event log: a node sends a message (`{who}`, `{what}`).
@@ -200,6 +202,7 @@ pub const EN: Strings = Strings {
     state: "state",
     ack: "ack",
     client: "client",
+    console_node: "console",
     replica_count: "{n} replica(s)",
     log_sends: "{who}: sends {what}",
     log_connects: "{who}: connects",

@@ -1,14 +1,14 @@
 //! Small RESP helpers for the consoles: split a typed line into words, encode a command,
 //! and print replies the way `redis-cli` prints them in a terminal.
 
-/// Split a console line into words like `redis-cli` does: whitespace separates words,
+/// Split a console line into words like `redis-cli` does: ASCII whitespace separates words,
 /// `"..."` (with `\n`, `\r`, `\t`, `\"`, `\\` and `\xHH` escapes) and `'...'` quote them.
 /// `None` for unbalanced quotes.
 pub fn split_args(line: &str) -> Option<Vec<String>> {
     let mut out = Vec::new();
     let mut chars = line.chars().peekable();
     loop {
-        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+        while chars.peek().is_some_and(char::is_ascii_whitespace) {
             chars.next();
         }
         let Some(&first) = chars.peek() else {
@@ -43,7 +43,7 @@ pub fn split_args(line: &str) -> Option<Vec<String>> {
             }
         } else {
             while let Some(&c) = chars.peek() {
-                if c.is_whitespace() {
+                if c.is_ascii_whitespace() {
                     break;
                 }
                 word.push(c);

@@ -199,12 +199,12 @@ pub struct Live {
     /// The consoles' client.
     pub console: NodeId,
     /// Console connection per node.
-    console_conns: BTreeMap<usize, u64>,
+    console_conns: Vec<Option<u64>>,
     /// Client connection per node.
-    client_conns: BTreeMap<usize, u64>,
+    client_conns: Vec<Option<u64>>,
     /// Typed command lines per node, in order, with the length of the console connection's
     /// received bytes when sent.
-    pub console_log: BTreeMap<usize, Vec<String>>,
+    pub console_log: Vec<Vec<String>>,
     scenario: Scenario,
     settings: Settings,
     next_step: usize,
@@ -225,7 +225,15 @@ pub struct Live {
     /// Ticks applied.
     pub step: usize,
     /// Last RDB payload delivery per node: (bytes, step).
-    pub rdb_received: BTreeMap<usize, (usize, usize)>,
+    pub rdb_received: Vec<Option<(usize, usize)>>,
+}
+
+/// `v[i] = x`, growing `v` with `None` as needed (per-node tables are tiny).
+fn put<T: Clone>(v: &mut Vec<Option<T>>, i: usize, x: Option<T>) {
+    if v.len() <= i {
+        v.resize(i + 1, None);
+    }
+    v[i] = x;
 }
 
 fn ip_of(index: usize) -> String {
@@ -327,9 +335,9 @@ impl Live {
             nodes,
             client,
             console,
-            console_conns: BTreeMap::new(),
-            client_conns: BTreeMap::new(),
-            console_log: BTreeMap::new(),
+            console_conns: Vec::new(),
+            client_conns: Vec::new(),
+            console_log: Vec::new(),
             scenario: scenario.clone(),
             settings,
             next_step: 0,
@@ -345,7 +353,7 @@ impl Live {
             next_seq: 0,
             psyncs: Vec::new(),
             step: 0,
-            rdb_received: BTreeMap::new(),
+            rdb_received: Vec::new(),
         };
         if settings.write_rate > 0 {
             live.next_write = Some(START.add_micros(1_000_000 / u64::from(settings.write_rate)));
@@ -391,7 +399,7 @@ impl Live {
 
     /// The console connection's received bytes for node `i`.
     pub fn console_received(&self, i: usize) -> &[u8] {
-        let Some(conn) = self.console_conns.get(&i) else {
+        let Some(Some(conn)) = self.console_conns.get(i) else {
             return &[];
         };
         self.sim
@@ -419,7 +427,7 @@ impl Live {
         } else {
             &self.client_conns
         };
-        let old = conns.get(&node).copied();
+        let old = conns.get(node).copied().flatten();
         let conn = self.sim.with_node_as(probe, |p: &mut Probe, _| {
             let c = match old.filter(|c| p.conn(*c).is_some_and(|pc| !pc.closed)) {
                 Some(c) => c,
@@ -429,11 +437,12 @@ impl Live {
             c
         });
         if let Some(conn) = conn {
-            if console {
-                self.console_conns.insert(node, conn);
+            let conns = if console {
+                &mut self.console_conns
             } else {
-                self.client_conns.insert(node, conn);
-            }
+                &mut self.client_conns
+            };
+            put(conns, node, Some(conn));
         }
     }
 
@@ -520,10 +529,10 @@ impl Live {
                 if words.is_empty() {
                     return;
                 }
-                self.console_log
-                    .entry(*node)
-                    .or_default()
-                    .push(words.join(" "));
+                if self.console_log.len() <= *node {
+                    self.console_log.resize(*node + 1, Vec::new());
+                }
+                self.console_log[*node].push(words.join(" "));
                 self.send_from(self.console, true, *node, encode(words));
             }
             UserAction::Cut(a, b) => self.cut(*a, *b),
@@ -703,7 +712,7 @@ impl Live {
             return;
         };
         if p.label.contains("RDB ") {
-            self.rdb_received.insert(master, (p.len, self.step + 1));
+            put(&mut self.rdb_received, master, Some((p.len, self.step + 1)));
         }
         let Some(bytes) = &p.bytes else { return };
         let Some((replid, offset)) = parse_psync(bytes) else {

@@ -260,7 +260,7 @@ pub fn key_fingerprints(live: &Live) -> Vec<BTreeMap<String, u64>> {
 }
 
 fn console_lines(live: &Live, i: usize) -> Vec<ConsoleLine> {
-    let typed = live.console_log.get(&i).cloned().unwrap_or_default();
+    let typed = live.console_log.get(i).cloned().unwrap_or_default();
     let replies = super::resp::format_replies(live.console_received(i));
     typed
         .into_iter()
@@ -363,7 +363,7 @@ fn node_view(session: &Session, i: usize) -> Option<NodeView> {
         rdb: RdbView {
             bgsave_in_progress: st.persist.child.is_some(),
             transfer: link.and_then(|l| l.transfer_progress()),
-            received: live.rdb_received.get(&i).copied(),
+            received: live.rdb_received.get(i).copied().flatten(),
         },
         info: format!(
             "# Replication\n{}",
@@ -376,7 +376,7 @@ fn node_view(session: &Session, i: usize) -> Option<NodeView> {
 fn who(live: &Live, id: replscope_core::sim::NodeId, s: &Strings) -> String {
     match live.index_of(id) {
         Some(i) => live.nodes[i].name.clone(),
-        None if id == live.console => s.console.to_lowercase(),
+        None if id == live.console => s.console_node.to_string(),
         None => s.client.to_string(),
     }
 }
