@@ -421,3 +421,24 @@ fn full_sync_master_side_states_and_rdb_progress() {
     );
     assert!(buffered_max < 4096);
 }
+
+/// `WAIT` on the master's console: the master asks its replica for an ACK
+/// (`REPLCONF GETACK`) and replies with the number of replicas that have the write.
+#[test]
+fn wait_on_the_master_console_counts_the_replica() {
+    let mut s = ended("full-sync");
+    for line in ["SET w 1", "WAIT 1 1000"] {
+        s.act(UserAction::Command {
+            node: 0,
+            words: line.split(' ').map(String::from).collect(),
+        });
+    }
+    s.run_to_end(LIMIT);
+    let v = snapshot(&s);
+    let replies: Vec<_> = v.nodes[0]
+        .console
+        .iter()
+        .map(|l| l.reply.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(replies, ["OK", "(integer) 1"]);
+}
