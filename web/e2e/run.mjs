@@ -212,6 +212,18 @@ await test('cut and restore a link, crash and restart, add a replica', async (pa
   assert.match(await page.textContent('[data-testid=info-2]'), /\nmaster_link_status:up\n/);
 });
 
+await test('clicking a packet shows its bytes on the wire', async (page) => {
+  await chooseScenario(page, 'full-sync');
+  const psync = page.locator('[data-testid=packet]', { hasText: 'PSYNC ? -1' });
+  for (let i = 0; i < 80 && (await psync.count()) === 0; i++) await step(page);
+  await psync.first().click();
+  assert.equal(
+    await page.textContent('[data-testid=inspector-bytes]'),
+    '*3\\r\\n\n$5\\r\\n\nPSYNC\\r\\n\n$1\\r\\n\n?\\r\\n\n$2\\r\\n\n-1\\r\\n\n',
+  );
+  assert.match(await page.textContent('[data-testid=inspector]'), /replica → master · PSYNC \? -1 · 30 B/);
+});
+
 await test('packets move smoothly unless prefers-reduced-motion; a hidden tab pauses', async (page) => {
   await chooseScenario(page, 'full-sync');
   await step(page);

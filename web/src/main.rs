@@ -13,6 +13,7 @@ use std::rc::Rc;
 use gloo_events::{EventListener, EventListenerOptions};
 use gloo_render::{request_animation_frame, AnimationFrame};
 use replscope_core::sim::scenario::scenarios;
+use replscope_web::model::view::PacketView;
 use replscope_web::model::{snapshot, Session, Settings, Snapshot, UserAction};
 use replscope_web::strings::{Strings, EN};
 use wasm_bindgen::JsCast;
@@ -60,6 +61,8 @@ pub enum Msg {
     Act(UserAction),
     /// New settings.
     Settings(Settings),
+    /// Inspect a packet (by sequence number).
+    Inspect(u64),
 }
 
 /// The whole page.
@@ -73,6 +76,7 @@ pub struct App {
     frame: Option<AnimationFrame>,
     last_ts: Option<f64>,
     acc: f64,
+    inspected: Option<PacketView>,
     _keys: Option<EventListener>,
     _visibility: Option<EventListener>,
 }
@@ -122,6 +126,7 @@ impl Component for App {
             frame: None,
             last_ts: None,
             acc: 0.0,
+            inspected: None,
             _keys: None,
             _visibility: None,
         };
@@ -226,6 +231,7 @@ impl Component for App {
                 true
             }
             Msg::Scenario(i) => {
+                self.inspected = None;
                 self.playing = false;
                 self.frame = None;
                 let settings = self.session.settings();
@@ -267,6 +273,10 @@ impl Component for App {
                 self.refresh();
                 true
             }
+            Msg::Inspect(seq) => {
+                self.inspected = self.snap.packets.iter().find(|p| p.seq == seq).cloned();
+                true
+            }
             Msg::Settings(s) => {
                 self.session.set_settings(s);
                 self.total = self.session.measure_end(MAX_STEPS);
@@ -302,8 +312,9 @@ impl Component for App {
                     }),
                 }, link) }
                 <section class="stage">
-                    { ui::topology::view(&snap) }
+                    { ui::topology::view(&snap, &link.callback(Msg::Inspect)) }
                     <aside class="side">
+                        { ui::panels::inspector(&snap, self.inspected.as_ref()) }
                         { ui::panels::psync_panel(&snap) }
                         { ui::panels::event_log(&snap) }
                     </aside>

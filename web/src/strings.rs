@@ -138,6 +138,10 @@ pub struct Strings {
     pub closed_refused: &'static str,
     /// Event log: a fault (`{what}`).
     pub log_fault: &'static str,
+    /// Message inspector title.
+    pub inspect_title: &'static str,
+    /// Message inspector, nothing selected.
+    pub inspect_hint: &'static str,
 }
 
 /// English.
@@ -211,4 +215,6 @@ pub const EN: Strings = Strings {
     closed_cut: "link cut",
     closed_refused: "refused",
     log_fault: "fault: {what}",
+    inspect_title: "Message bytes",
+    inspect_hint: "Click a packet in flight to see its bytes on the wire.",
 };

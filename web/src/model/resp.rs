@@ -140,6 +140,23 @@ fn parse_depth(b: &[u8], pos: usize, depth: u32) -> Option<(Reply, usize)> {
     }
 }
 
+/// Raw protocol bytes as readable text: printable ASCII as is, `\r` `\n` `\t` `\\` and
+/// other bytes escaped (`\x00`), a line break after each `\n` (so RESP reads line by line).
+pub fn escape_bytes(b: &[u8]) -> String {
+    let mut s = String::with_capacity(b.len() + 16);
+    for &c in b {
+        match c {
+            b'\r' => s.push_str("\\r"),
+            b'\n' => s.push_str("\\n\n"),
+            b'\t' => s.push_str("\\t"),
+            b'\\' => s.push_str("\\\\"),
+            c if c.is_ascii_graphic() || c == b' ' => s.push(char::from(c)),
+            c => s.push_str(&format!("\\x{c:02x}")),
+        }
+    }
+    s
+}
+
 /// `redis-cli`'s quoting of a bulk string (`"hello"`, `"a\r\nb"`, `"\xff"`).
 fn quoted(b: &[u8]) -> String {
     let mut s = String::from("\"");
@@ -227,6 +244,14 @@ mod tests {
         );
         assert_eq!(split_args("  ").unwrap(), Vec::<String>::new());
         assert!(split_args("SET \"open").is_none());
+    }
+
+    #[test]
+    fn escapes_raw_bytes() {
+        assert_eq!(
+            escape_bytes(b"*1\r\n$4\r\nPING\r\n\x00\\"),
+            "*1\\r\\n\n$4\\r\\n\nPING\\r\\n\n\\x00\\\\"
+        );
     }
 
     #[test]

@@ -31,6 +31,9 @@ const SETTLE_LIMIT_MS: u64 = replscope_core::sim::scenario::SETTLE_LIMIT_MS;
 /// Most simulator events one tick may process before giving up (cron ticks only).
 const MAX_EVENTS_PER_TICK: u32 = 20_000;
 
+/// Bytes of each message kept for the inspector.
+pub const PREVIEW_BYTES: usize = 384;
+
 /// Most replicas a session may have (scenario nodes plus added ones).
 pub const MAX_NODES: usize = 6;
 
@@ -104,8 +107,9 @@ pub struct Packet {
     pub sent_us: u64,
     /// Sequence number (stable identity for animation).
     pub seq: u64,
-    /// The bytes, kept only for `PSYNC`/`SYNC` requests (small).
-    bytes: Option<Vec<u8>>,
+    /// The first [`PREVIEW_BYTES`] bytes (for the message inspector and the PSYNC
+    /// decision), and whether there were more.
+    pub head: Vec<u8>,
 }
 
 /// The master's side of a PSYNC, captured when the request arrived.
@@ -652,7 +656,6 @@ impl Live {
                     };
                     let to = if e.node == a { b } else { a };
                     let label = e.label.clone().unwrap_or_else(|| label(bytes));
-                    let keep = label.starts_with("PSYNC") || label.starts_with("SYNC");
                     self.next_seq += 1;
                     self.flights
                         .entry((link, e.node))
@@ -666,7 +669,7 @@ impl Live {
                             delivered: 0,
                             sent_us: e.time.as_micros(),
                             seq: self.next_seq,
-                            bytes: keep.then(|| bytes.to_vec()),
+                            head: bytes[..bytes.len().min(PREVIEW_BYTES)].to_vec(),
                         });
                 }
                 TraceKind::Deliver { bytes, .. } => {
@@ -714,8 +717,10 @@ impl Live {
         if p.label.contains("RDB ") {
             put(&mut self.rdb_received, master, Some((p.len, self.step + 1)));
         }
-        let Some(bytes) = &p.bytes else { return };
-        let Some((replid, offset)) = parse_psync(bytes) else {
+        if !(p.label.starts_with("PSYNC") || p.label.starts_with("SYNC")) {
+            return;
+        }
+        let Some((replid, offset)) = parse_psync(&p.head) else {
             return;
         };
         let Some(Some(snap)) = snaps.get(master) else {

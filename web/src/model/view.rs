@@ -145,6 +145,8 @@ pub struct PacketView {
     pub delivered: usize,
     /// Position along the link, 0 (sender) to 1 (receiver).
     pub progress: f64,
+    /// The first bytes, escaped (`*1\r\n$4\r\nPING\r\n`), `…` when cut.
+    pub preview: String,
 }
 
 /// Everything shown at one step.
@@ -473,6 +475,13 @@ pub fn snapshot_in(session: &Session, s: &Strings) -> Snapshot {
                 len: p.len,
                 delivered: p.delivered,
                 progress: progress.clamp(0.0, 1.0),
+                preview: {
+                    let mut t = super::resp::escape_bytes(&p.head);
+                    if p.len > p.head.len() {
+                        t.push('\u{2026}');
+                    }
+                    t
+                },
             })
         })
         .collect();

@@ -2,7 +2,7 @@
 //! PSYNC decision panel and the event log.
 
 use replscope_web::model::resp::split_args;
-use replscope_web::model::view::{short_id, BacklogView, NodeView};
+use replscope_web::model::view::{short_id, BacklogView, NodeView, PacketView};
 use replscope_web::model::{Snapshot, UserAction};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -54,6 +54,33 @@ pub fn psync_panel(snap: &Snapshot) -> Html {
             <h2>{ s.psync_title }</h2>
             { body }
             <ul class="psync-history" data-testid="psync-history">{ for history }</ul>
+        </section>
+    }
+}
+
+/// The message inspector: the bytes of the packet last clicked, exactly as sent.
+pub fn inspector(snap: &Snapshot, p: Option<&PacketView>) -> Html {
+    let s = t();
+    let name = |i: Option<usize>| {
+        i.and_then(|i| snap.nodes.iter().find(|n| n.index == i))
+            .map_or_else(|| s.client.to_string(), |n| n.name.clone())
+    };
+    let body = match p {
+        None => html! { <p class="muted">{ s.inspect_hint }</p> },
+        Some(p) => html! {
+            <>
+                <p>
+                    <strong>{ format!("{} \u{2192} {}", name(p.from), name(p.to)) }</strong>
+                    { format!(" \u{b7} {} \u{b7} {} B", p.label, p.len) }
+                </p>
+                <pre class="mono bytes" data-testid="inspector-bytes">{ &p.preview }</pre>
+            </>
+        },
+    };
+    html! {
+        <section class="panel inspector" data-testid="inspector">
+            <h2>{ s.inspect_title }</h2>
+            { body }
         </section>
     }
 }

@@ -71,7 +71,7 @@ fn state_line(n: &NodeView) -> String {
 }
 
 /// The topology drawing.
-pub fn view(snap: &Snapshot) -> Html {
+pub fn view(snap: &Snapshot, on_inspect: &Callback<u64>) -> Html {
     let pos = layout(&snap.nodes);
     let at = |i: Option<usize>| i.and_then(|i| pos.get(&i).copied()).unwrap_or(CLIENT);
     let links = snap.nodes.iter().filter_map(|n| {
@@ -121,9 +121,12 @@ pub fn view(snap: &Snapshot) -> Html {
         let text = short(&p.label);
         let w = (text.chars().count() as f64 * 6.4 + 12.0).max(30.0);
         let frac = if p.len > 0 { p.delivered as f64 / p.len as f64 } else { 0.0 };
+        let seq = p.seq;
+        let onclick = on_inspect.reform(move |_: MouseEvent| seq);
         html! {
             <g key={p.seq.to_string()} class={classes!("packet", rdb.then_some("rdb"))}
-                style={format!("transform: translate({x:.1}px, {y:.1}px)")} data-testid="packet">
+                style={format!("transform: translate({x:.1}px, {y:.1}px)")} data-testid="packet" {onclick}>
+                <title>{ &p.label }</title>
                 <rect x={format!("{:.1}", -w / 2.0)} y="-10" width={format!("{w:.1}")} height="20" rx="6" />
                 <text x="0" y="4" text-anchor="middle">{ text }</text>
                 if rdb {
