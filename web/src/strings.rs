@@ -138,10 +138,22 @@ pub struct Strings {
     pub closed_refused: &'static str,
     /// Event log: a fault (`{what}`).
     pub log_fault: &'static str,
+    /// One sentence per `REPL_STATE_*` / `SLAVE_STATE_*`: what the node is doing.
+    pub state_help: &'static [(&'static str, &'static str)],
     /// Message inspector title.
     pub inspect_title: &'static str,
     /// Message inspector, nothing selected.
     pub inspect_hint: &'static str,
+}
+
+impl Strings {
+    /// The sentence explaining a `REPL_STATE_*` / `SLAVE_STATE_*` name ("" if unknown).
+    pub fn state_help(&self, state: &str) -> &'static str {
+        self.state_help
+            .iter()
+            .find(|(k, _)| *k == state)
+            .map_or("", |(_, v)| v)
+    }
 }
 
 /// English.
@@ -215,6 +227,106 @@ pub const EN: Strings = Strings {
     closed_cut: "link cut",
     closed_refused: "refused",
     log_fault: "fault: {what}",
+    state_help: &[
+        ("REPL_STATE_NONE", "not replicating"),
+        (
+            "REPL_STATE_CONNECT",
+            "must connect to its master (retried every second by the cron)",
+        ),
+        (
+            "REPL_STATE_CONNECTING",
+            "TCP connection to the master in progress",
+        ),
+        (
+            "REPL_STATE_RECEIVE_PING_REPLY",
+            "sent PING, waiting for +PONG",
+        ),
+        (
+            "REPL_STATE_SEND_HANDSHAKE",
+            "about to send AUTH and REPLCONF",
+        ),
+        (
+            "REPL_STATE_RECEIVE_AUTH_REPLY",
+            "waiting for the AUTH reply",
+        ),
+        (
+            "REPL_STATE_RECEIVE_PORT_REPLY",
+            "sent REPLCONF listening-port, waiting for +OK",
+        ),
+        (
+            "REPL_STATE_RECEIVE_IP_REPLY",
+            "sent REPLCONF ip-address, waiting for +OK",
+        ),
+        (
+            "REPL_STATE_RECEIVE_CAPA_REPLY",
+            "sent REPLCONF capa eof capa psync2, waiting for +OK",
+        ),
+        (
+            "REPL_STATE_SEND_PSYNC",
+            "about to ask PSYNC <replid> <offset>",
+        ),
+        (
+            "REPL_STATE_RECEIVE_PSYNC_REPLY",
+            "asked PSYNC, waiting for +FULLRESYNC or +CONTINUE",
+        ),
+        (
+            "REPL_STATE_TRANSFER",
+            "receiving the RDB snapshot from the master",
+        ),
+        (
+            "REPL_STATE_CONNECTED",
+            "in sync: applying the master's command stream, ACK every second",
+        ),
+        (
+            "SLAVE_STATE_WAIT_BGSAVE_START",
+            "waiting for a BGSAVE to start",
+        ),
+        (
+            "SLAVE_STATE_WAIT_BGSAVE_END",
+            "BGSAVE running; writes are buffered for this replica",
+        ),
+        ("SLAVE_STATE_SEND_BULK", "sending the RDB file"),
+        ("SLAVE_STATE_ONLINE", "online: receives every write"),
+    ],
     inspect_title: "Message bytes",
     inspect_hint: "Click a packet in flight to see its bytes on the wire.",
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_state_has_a_sentence() {
+        use replscope_core::repl::replica::ReplState;
+        use replscope_core::repl::SlaveState;
+        let repl = [
+            ReplState::None,
+            ReplState::Connect,
+            ReplState::Connecting,
+            ReplState::ReceivePingReply,
+            ReplState::SendHandshake,
+            ReplState::ReceiveAuthReply,
+            ReplState::ReceivePortReply,
+            ReplState::ReceiveIpReply,
+            ReplState::ReceiveCapaReply,
+            ReplState::SendPsync,
+            ReplState::ReceivePsyncReply,
+            ReplState::Transfer,
+            ReplState::Connected,
+        ];
+        for st in repl {
+            let name = crate::model::view::repl_state_name(st);
+            assert!(!EN.state_help(name).is_empty(), "{name}");
+        }
+        for st in [
+            SlaveState::WaitBgsaveStart,
+            SlaveState::WaitBgsaveEnd,
+            SlaveState::SendBulk,
+            SlaveState::Online,
+        ] {
+            let name = crate::model::view::slave_state_name(st);
+            assert!(!EN.state_help(name).is_empty(), "{name}");
+        }
+    }
+}

@@ -218,7 +218,7 @@ pub fn node_panel(_snap: &Snapshot, n: &NodeView, on_act: &Callback<UserAction>)
         </>
     });
     let replicas = n.replicas.iter().map(|r| html! {
-        <li class="mono">{ format!("{} {} {} {} \u{b7} {} {} B", r.addr, r.state, s.ack, r.ack_offset, s.buffered, r.buffered) }</li>
+        <li class="mono" title={s.state_help(r.state)}>{ format!("{} {} {} {} \u{b7} {} {} B", r.addr, r.state, s.ack, r.ack_offset, s.buffered, r.buffered) }</li>
     });
     let keys = n.keys.iter().map(|k| {
         html! {
@@ -256,6 +256,7 @@ pub fn node_panel(_snap: &Snapshot, n: &NodeView, on_act: &Callback<UserAction>)
                 }
                 if let Some(st) = n.repl_state {
                     <dt>{ s.state }</dt><dd data-testid={format!("repl-state-{i}")}>{ st }</dd>
+                    <dt></dt><dd class="help" data-testid={format!("repl-state-help-{i}")}>{ s.state_help(st) }</dd>
                 }
             </dl>
             if !n.replicas.is_empty() {
