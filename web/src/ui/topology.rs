@@ -8,8 +8,10 @@ use yew::prelude::*;
 
 /// Drawing size.
 const W: f64 = 860.0;
-/// Drawing height.
-const H: f64 = 380.0;
+/// Smallest drawing height.
+const H_MIN: f64 = 380.0;
+/// Client circle radius.
+const CLIENT_R: f64 = 20.0;
 /// Node box size.
 const NW: f64 = 168.0;
 /// Node box height.
@@ -32,24 +34,47 @@ fn depth(nodes: &[NodeView], i: usize) -> usize {
     d
 }
 
-/// Centre of every node, by node index.
-pub fn layout(nodes: &[NodeView]) -> BTreeMap<usize, (f64, f64)> {
+/// Centre of every node, by node index, and the drawing height (enough for the fullest
+/// column).
+pub fn layout(nodes: &[NodeView]) -> (BTreeMap<usize, (f64, f64)>, f64) {
     let mut cols: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for n in nodes {
         cols.entry(depth(nodes, n.index).min(2))
             .or_default()
             .push(n.index);
     }
-    let xs = [240.0, 510.0, 770.0];
+    let most = cols.values().map(Vec::len).max().unwrap_or(1) as f64;
+    let h = H_MIN.max(most * (NH + 16.0) + 40.0);
+    let xs = [200.0, 530.0, 770.0];
     let mut out = BTreeMap::new();
     for (d, ids) in cols {
         let k = ids.len() as f64;
         for (j, i) in ids.into_iter().enumerate() {
-            let y = H * (j as f64 + 1.0) / (k + 1.0);
+            let y = h * (j as f64 + 1.0) / (k + 1.0);
             out.insert(i, (xs[d], y));
         }
     }
-    out
+    (out, h)
+}
+
+/// Fraction of the centre-to-centre vector `(dx, dy)` that lies inside the sender's shape
+/// (a node box, or the client's circle when `client`).
+fn inside(dx: f64, dy: f64, client: bool) -> f64 {
+    let len = (dx * dx + dy * dy).sqrt().max(1.0);
+    if client {
+        return CLIENT_R / len;
+    }
+    let sx = if dx.abs() > 0.0 {
+        NW / 2.0 / dx.abs()
+    } else {
+        f64::INFINITY
+    };
+    let sy = if dy.abs() > 0.0 {
+        NH / 2.0 / dy.abs()
+    } else {
+        f64::INFINITY
+    };
+    sx.min(sy).min(0.45)
 }
 
 fn short(label: &str) -> String {
@@ -72,7 +97,7 @@ fn state_line(n: &NodeView) -> String {
 
 /// The topology drawing.
 pub fn view(snap: &Snapshot, on_inspect: &Callback<u64>) -> Html {
-    let pos = layout(&snap.nodes);
+    let (pos, h) = layout(&snap.nodes);
     let at = |i: Option<usize>| i.and_then(|i| pos.get(&i).copied()).unwrap_or(CLIENT);
     let links = snap.nodes.iter().filter_map(|n| {
         let m = n.master?;
@@ -115,8 +140,11 @@ pub fn view(snap: &Snapshot, on_inspect: &Callback<u64>) -> Html {
         // Each direction on its own side of the line.
         let side = if p.from.unwrap_or(usize::MAX) < p.to.unwrap_or(usize::MAX) { 9.0 } else { -9.0 };
         let (nx, ny) = (-dy / len * side, dx / len * side);
-        let x = a.0 + dx * p.progress + nx;
-        let y = a.1 + dy * p.progress + ny;
+        // From the sender's edge to the receiver's edge.
+        let (s0, s1) = (inside(dx, dy, p.from.is_none()), inside(dx, dy, p.to.is_none()));
+        let f = s0 + (1.0 - s0 - s1).max(0.0) * p.progress;
+        let x = a.0 + dx * f + nx;
+        let y = a.1 + dy * f + ny;
         let rdb = p.label.contains("RDB ");
         let text = short(&p.label);
         let w = (text.chars().count() as f64 * 6.4 + 12.0).max(30.0);
@@ -137,7 +165,7 @@ pub fn view(snap: &Snapshot, on_inspect: &Callback<u64>) -> Html {
         }
     });
     html! {
-        <svg class="topology" data-testid="topology" viewBox={format!("0 0 {W} {H}")}
+        <svg class="topology" data-testid="topology" viewBox={format!("0 0 {W} {h}")}
             role="img" aria-label="replication topology">
             { for client_links }
             { for links }
