@@ -224,6 +224,20 @@ await test('clicking a packet shows its bytes on the wire', async (page) => {
   assert.match(await page.textContent('[data-testid=inspector]'), /replica → master · PSYNC \? -1 · 30 B/);
 });
 
+await test('permalink: the URL names the scenario and step, and opens there', async (page) => {
+  await page.goto('about:blank');
+  await page.goto(`${server.url}#scenario=partial-resync&step=40`);
+  await page.waitForSelector('[data-testid=topo-node-0]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=app]').dataset.step === '40');
+  assert.equal(await page.$eval('[data-testid=scenario-select]', (s) => s.selectedOptions[0].text), 'partial-resync');
+  const at40 = await panelText(page);
+  await step(page);
+  await page.waitForFunction(() => location.hash === '#scenario=partial-resync&step=41');
+  await back(page);
+  await page.waitForFunction(() => location.hash === '#scenario=partial-resync&step=40');
+  assert.equal(await panelText(page), at40);
+});
+
 await test('packets move smoothly unless prefers-reduced-motion; a hidden tab pauses', async (page) => {
   await chooseScenario(page, 'full-sync');
   await step(page);

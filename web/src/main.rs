@@ -77,6 +77,8 @@ pub struct App {
     last_ts: Option<f64>,
     acc: f64,
     inspected: Option<PacketView>,
+    /// The URL fragment last written (`#scenario=full-sync&step=12`).
+    hash: String,
     _keys: Option<EventListener>,
     _visibility: Option<EventListener>,
 }
@@ -89,6 +91,38 @@ impl App {
         self.session = Session::new(list[index].clone(), 1, settings);
         self.total = self.session.measure_end(MAX_STEPS);
         self.refresh();
+    }
+
+    /// Apply a permalink (`#scenario=<name>&step=<n>`), if the URL has one.
+    fn apply_hash(&mut self) {
+        let Some(hash) = web_sys::window().and_then(|w| w.location().hash().ok()) else {
+            return;
+        };
+        let (scenario, step) = parse_hash(&hash);
+        let Some(i) = scenario.and_then(|n| scenarios().iter().position(|s| s.name == n)) else {
+            return;
+        };
+        self.load(i, Settings::default());
+        if let Some(step) = step {
+            self.session.seek(step.min(self.total));
+            self.refresh();
+        }
+    }
+
+    /// Keep the URL a permalink of what is shown (while paused).
+    fn write_hash(&mut self) {
+        let hash = format!(
+            "#scenario={}&step={}",
+            self.session.scenario().name,
+            self.snap.step
+        );
+        if hash == self.hash {
+            return;
+        }
+        if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&hash));
+        }
+        self.hash = hash;
     }
 
     fn refresh(&mut self) {
@@ -127,10 +161,12 @@ impl Component for App {
             last_ts: None,
             acc: 0.0,
             inspected: None,
+            hash: String::new(),
             _keys: None,
             _visibility: None,
         };
         app.total = app.session.measure_end(MAX_STEPS);
+        app.apply_hash();
         if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
             let link = ctx.link().clone();
             let opts = EventListenerOptions::enable_prevent_default();
@@ -286,6 +322,12 @@ impl Component for App {
         }
     }
 
+    fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
+        if !self.playing {
+            self.write_hash();
+        }
+    }
+
     fn view(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
         let snap = self.snap.clone();
@@ -333,6 +375,42 @@ impl Component for App {
     }
 }
 
+/// `#scenario=<name>&step=<n>` → (name, step).
+fn parse_hash(hash: &str) -> (Option<String>, Option<usize>) {
+    let mut scenario = None;
+    let mut step = None;
+    for part in hash.trim_start_matches('#').split('&') {
+        match part.split_once('=') {
+            Some(("scenario", v)) => scenario = Some(v.to_string()),
+            Some(("step", v)) => step = v.parse().ok(),
+            _ => {}
+        }
+    }
+    (scenario, step)
+}
+
 fn main() {
     yew::Renderer::<App>::new().render();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permalinks_parse() {
+        assert_eq!(
+            parse_hash("#scenario=partial-resync&step=40"),
+            (Some("partial-resync".to_string()), Some(40))
+        );
+        assert_eq!(parse_hash(""), (None, None));
+        assert_eq!(parse_hash("#step=x&junk"), (None, None));
+    }
+
+    #[test]
+    fn speed_labels() {
+        assert_eq!(ui::controls::speed_label(SPEED_MIN), "0.25\u{d7}");
+        assert_eq!(ui::controls::speed_label(0), "1\u{d7}");
+        assert_eq!(ui::controls::speed_label(SPEED_MAX), "16\u{d7}");
+    }
 }
