@@ -238,6 +238,17 @@ await test('permalink: the URL names the scenario and step, and opens there', as
   assert.equal(await panelText(page), at40);
 });
 
+await test('a typed command plays itself out: its packet travels and the reply comes back', async (page) => {
+  await chooseScenario(page, 'full-sync');
+  await runToEnd(page);
+  for (let i = 0; i < 4; i++) await page.keyboard.press('+');
+  await page.fill('[data-testid=console-input-0]', 'GET greeting');
+  await page.press('[data-testid=console-input-0]', 'Enter');
+  await page.waitForFunction(() => document.querySelector('[data-testid=app]').dataset.playing === 'true');
+  await page.waitForFunction(() => document.querySelector('[data-testid=console-log-0]').textContent.includes('"hello"'));
+  await page.waitForSelector('[data-testid=finished]');
+});
+
 await test('packets move smoothly unless prefers-reduced-motion; a hidden tab pauses', async (page) => {
   await chooseScenario(page, 'full-sync');
   await step(page);

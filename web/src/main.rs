@@ -304,7 +304,15 @@ impl Component for App {
                 changed
             }
             Msg::Act(a) => {
+                // A typed command starts playback so its packets and reply can be seen.
+                let autoplay = matches!(a, UserAction::Command { .. }) && !self.playing;
                 self.session.act(a);
+                if autoplay {
+                    self.playing = true;
+                    self.last_ts = None;
+                    self.acc = 0.0;
+                    self.arm(ctx);
+                }
                 self.total = self.session.measure_end(MAX_STEPS);
                 self.refresh();
                 true
