@@ -442,3 +442,55 @@ fn wait_on_the_master_console_counts_the_replica() {
         .collect();
     assert_eq!(replies, ["OK", "(integer) 1"]);
 }
+
+/// backlog-overflow: the replica's offset fell out of the 16 KiB backlog, so the master
+/// logs Redis's "for lack of backlog" line and answers +FULLRESYNC; a second RDB follows.
+#[test]
+fn backlog_overflow_explains_the_full_resync() {
+    let s = ended("backlog-overflow");
+    let v = snapshot(&s);
+    let last = v.psyncs.last().unwrap();
+    assert_eq!(last.outcome, "+FULLRESYNC");
+    assert_eq!(
+        last.requested_replid, last.replid,
+        "same history, offset too old"
+    );
+    let (first, _) = last.window.unwrap();
+    assert!(last.requested_offset < first);
+    let PsyncReason::RedisLog(line) = &last.reason else {
+        panic!("{:?}", last.reason);
+    };
+    assert!(line.contains("for lack of backlog"), "{line}");
+    let (_, rdb_step) = v.nodes[1].rdb.received.unwrap();
+    assert!(rdb_step > last.step, "the RDB of the second full sync");
+    assert_eq!(v.nodes[1].key_count, v.nodes[0].key_count);
+    assert_eq!(v.nodes[0].key_count, 1001);
+    assert_eq!(
+        v.nodes[1].keys.len(),
+        replscope_web::model::view::MAX_KEYS_SHOWN
+    );
+}
+
+/// failover: replica-2 follows the promoted replica-1 and continues through replid2.
+#[test]
+fn failover_continues_through_replid2() {
+    let s = ended("failover");
+    let v = snapshot(&s);
+    let last = v.psyncs.last().unwrap();
+    assert_eq!((last.master, last.replica), (1, Some(2)));
+    assert_eq!(last.outcome, "+CONTINUE");
+    assert_eq!(last.requested_replid, last.replid2);
+    assert!(last.requested_offset <= last.second_repl_offset + 1);
+    assert!(matches!(
+        last.reason,
+        PsyncReason::Continue {
+            via_replid2: true,
+            ..
+        }
+    ));
+    assert!(last.reason.text(&EN).starts_with("replid2 matches"));
+    assert!(!v.nodes[0].up);
+    assert_eq!(v.nodes[1].role, "master");
+    assert_eq!(v.nodes[2].link_status, Some("up"));
+    assert_eq!(keys(&v, 2), keys(&v, 1));
+}
