@@ -494,3 +494,28 @@ fn failover_continues_through_replid2() {
     assert_eq!(v.nodes[2].link_status, Some("up"));
     assert_eq!(keys(&v, 2), keys(&v, 1));
 }
+
+/// Acting after stepping back forks the run: later recorded actions are dropped.
+#[test]
+fn acting_in_the_past_discards_the_recorded_future() {
+    let mut s = ended("full-sync");
+    let end = s.step();
+    s.act(UserAction::Command {
+        node: 0,
+        words: vec!["SET".into(), "late".into(), "1".into()],
+    });
+    s.run_to_end(LIMIT);
+    assert!(keys(&snapshot(&s), 1).contains(&"late".to_string()));
+    s.seek(end - 10);
+    s.act(UserAction::Command {
+        node: 0,
+        words: vec!["SET".into(), "early".into(), "1".into()],
+    });
+    assert_eq!(s.actions().len(), 1);
+    assert_eq!(s.actions()[0].0, end - 10);
+    s.run_to_end(LIMIT);
+    let names = keys(&snapshot(&s), 1);
+    assert!(names.contains(&"early".to_string()));
+    assert!(!names.contains(&"late".to_string()));
+    assert_eq!(s.step(), s.measure_end(LIMIT));
+}
