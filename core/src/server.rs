@@ -1257,4 +1257,54 @@ impl Server {
             .as_ref()
             .is_some_and(|l| l.state() == ReplState::Connected)
     }
+
+    /// The clients that are our replicas, in `server.slaves` order (read-only; for viewers:
+    /// each one's `repl` state, ACK offset and pending output).
+    pub fn replica_clients(&self) -> Vec<&Client> {
+        self.st
+            .master
+            .slaves
+            .iter()
+            .filter_map(|id| self.clients.get(id).map(|c| &**c))
+            .collect()
+    }
+
+    /// The body of `INFO replication` at `now` (without the `# Replication` header), built
+    /// like the INFO command builds it (read-only; for viewers).
+    pub fn info_replication(&self, now: Time) -> String {
+        let st = &self.st;
+        let mut out = crate::repl::replica_side::info_replication_replica(st, now);
+        let entries: Vec<crate::repl::ReplicaEntry> = self
+            .replica_clients()
+            .into_iter()
+            .filter_map(|c| {
+                Some(crate::repl::ReplicaEntry {
+                    ip: crate::repl::master::replica_ip(c),
+                    port: c.repl.listening_port,
+                    state: c.repl.state?,
+                    ack_offset: c.repl.ack_off,
+                    ack_time_secs: c.repl.ack_time_secs,
+                })
+            })
+            .collect();
+        let c = &st.config;
+        let now_secs = now.as_secs();
+        let good = (c.min_replicas_to_write > 0 && c.min_replicas_max_lag > 0).then(|| {
+            crate::repl::master::good_replicas(&entries, now_secs, c.min_replicas_max_lag)
+        });
+        let body = crate::repl::info_replication_master(&crate::repl::MasterInfo {
+            replicas: &entries,
+            min_slaves_good_slaves: good,
+            failover: crate::repl::FailoverState::None,
+            ids: &st.master.ids,
+            backlog: &st.master.backlog,
+            now_secs,
+        });
+        if st.is_replica() {
+            out.push_str(body.strip_prefix("role:master\r\n").unwrap_or(&body));
+        } else {
+            out.push_str(&body);
+        }
+        out
+    }
 }

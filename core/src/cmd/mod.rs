@@ -22,7 +22,7 @@ mod tx;
 mod zset;
 
 pub use ctx::Ctx;
-pub use debug::{dataset_digest, hex as digest_hex};
+pub use debug::{dataset_digest, hex as digest_hex, key_value_digest};
 pub use errors::RedisError;
 pub(crate) use tx::unwatch_keys;
 

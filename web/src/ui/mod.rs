@@ -1,0 +1,6 @@
+//! The page's pieces: controls, the SVG topology, the panels. Plain functions that turn
+//! the view model's [`Snapshot`](replscope_web::model::Snapshot) into HTML.
+
+pub mod controls;
+pub mod panels;
+pub mod topology;

@@ -1,0 +1,180 @@
+//! The SVG topology: nodes, replication links and labelled packets in flight.
+
+use std::collections::BTreeMap;
+
+use replscope_web::model::view::{short_id, NodeView};
+use replscope_web::model::Snapshot;
+use yew::prelude::*;
+
+/// Drawing size.
+const W: f64 = 860.0;
+/// Smallest drawing height.
+const H_MIN: f64 = 380.0;
+/// Client circle radius.
+const CLIENT_R: f64 = 20.0;
+/// Node box size.
+const NW: f64 = 168.0;
+/// Node box height.
+const NH: f64 = 82.0;
+/// Where the client sits.
+const CLIENT: (f64, f64) = (56.0, 48.0);
+/// Most packets drawn at once.
+const MAX_PACKETS: usize = 24;
+
+fn depth(nodes: &[NodeView], i: usize) -> usize {
+    let mut d = 0;
+    let mut cur = i;
+    while let Some(m) = nodes.iter().find(|n| n.index == cur).and_then(|n| n.master) {
+        if !nodes.iter().any(|n| n.index == m) || d > nodes.len() {
+            break;
+        }
+        d += 1;
+        cur = m;
+    }
+    d
+}
+
+/// Centre of every node, by node index, and the drawing height (enough for the fullest
+/// column).
+pub fn layout(nodes: &[NodeView]) -> (BTreeMap<usize, (f64, f64)>, f64) {
+    let mut cols: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for n in nodes {
+        cols.entry(depth(nodes, n.index).min(2))
+            .or_default()
+            .push(n.index);
+    }
+    let most = cols.values().map(Vec::len).max().unwrap_or(1) as f64;
+    let h = H_MIN.max(most * (NH + 16.0) + 40.0);
+    let xs = [200.0, 530.0, 770.0];
+    let mut out = BTreeMap::new();
+    for (d, ids) in cols {
+        let k = ids.len() as f64;
+        for (j, i) in ids.into_iter().enumerate() {
+            let y = h * (j as f64 + 1.0) / (k + 1.0);
+            out.insert(i, (xs[d], y));
+        }
+    }
+    (out, h)
+}
+
+/// Fraction of the centre-to-centre vector `(dx, dy)` that lies inside the sender's shape
+/// (a node box, or the client's circle when `client`).
+fn inside(dx: f64, dy: f64, client: bool) -> f64 {
+    let len = (dx * dx + dy * dy).sqrt().max(1.0);
+    if client {
+        return CLIENT_R / len;
+    }
+    let sx = if dx.abs() > 0.0 {
+        NW / 2.0 / dx.abs()
+    } else {
+        f64::INFINITY
+    };
+    let sy = if dy.abs() > 0.0 {
+        NH / 2.0 / dy.abs()
+    } else {
+        f64::INFINITY
+    };
+    sx.min(sy).min(0.45)
+}
+
+fn short(label: &str) -> String {
+    if label.chars().count() > 30 {
+        let head: String = label.chars().take(28).collect();
+        format!("{head}\u{2026}")
+    } else {
+        label.to_string()
+    }
+}
+
+fn state_line(n: &NodeView) -> String {
+    match n.repl_state {
+        Some(s) => s.trim_start_matches("REPL_STATE_").to_string(),
+        None => crate::t()
+            .replica_count
+            .replace("{n}", &n.replicas.len().to_string()),
+    }
+}
+
+/// The topology drawing.
+pub fn view(snap: &Snapshot, on_inspect: &Callback<u64>) -> Html {
+    let (pos, h) = layout(&snap.nodes);
+    let at = |i: Option<usize>| i.and_then(|i| pos.get(&i).copied()).unwrap_or(CLIENT);
+    let links = snap.nodes.iter().filter_map(|n| {
+        let m = n.master?;
+        let (a, b) = (pos.get(&m)?, pos.get(&n.index)?);
+        let class = if n.link_status == Some("up") { "link up" } else { "link down" };
+        Some(html! {
+            <line class={class} x1={a.0.to_string()} y1={a.1.to_string()}
+                x2={b.0.to_string()} y2={b.1.to_string()} data-testid={format!("link-{m}-{}", n.index)} />
+        })
+    });
+    let client_links = snap
+        .nodes
+        .iter()
+        .filter(|n| n.role == "master" || n.index == 0)
+        .map(|n| {
+            let b = at(Some(n.index));
+            html! { <line class="link client" x1={CLIENT.0.to_string()} y1={CLIENT.1.to_string()}
+            x2={b.0.to_string()} y2={b.1.to_string()} /> }
+        });
+    let nodes = snap.nodes.iter().map(|n| {
+        let (x, y) = at(Some(n.index));
+        let class = classes!("node", n.role, (!n.up).then_some("down"));
+        html! {
+            <g class={class} data-testid={format!("topo-node-{}", n.index)}
+                transform={format!("translate({} {})", x - NW / 2.0, y - NH / 2.0)}>
+                <rect width={NW.to_string()} height={NH.to_string()} rx="10" />
+                <text x="10" y="20" class="name">{ format!("{} :{}", n.name, n.port) }</text>
+                <text x="10" y="38" class="sub">
+                    { format!("{} \u{b7} {}", if n.up { n.role } else { crate::t().down }, short_id(&n.replid)) }
+                </text>
+                <text x="10" y="55" class="sub">{ format!("offset {}", n.offset) }</text>
+                <text x="10" y="72" class="state">{ state_line(n) }</text>
+            </g>
+        }
+    });
+    let packets = snap.packets.iter().take(MAX_PACKETS).map(|p| {
+        let (a, b) = (at(p.from), at(p.to));
+        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+        let len = (dx * dx + dy * dy).sqrt().max(1.0);
+        // Each direction on its own side of the line.
+        let side = if p.from.unwrap_or(usize::MAX) < p.to.unwrap_or(usize::MAX) { 9.0 } else { -9.0 };
+        let (nx, ny) = (-dy / len * side, dx / len * side);
+        // From the sender's edge to the receiver's edge.
+        let (s0, s1) = (inside(dx, dy, p.from.is_none()), inside(dx, dy, p.to.is_none()));
+        let f = s0 + (1.0 - s0 - s1).max(0.0) * p.progress;
+        let x = a.0 + dx * f + nx;
+        let y = a.1 + dy * f + ny;
+        let rdb = p.label.contains("RDB ");
+        let text = short(&p.label);
+        let w = (text.chars().count() as f64 * 6.4 + 12.0).max(30.0);
+        let frac = if p.len > 0 { p.delivered as f64 / p.len as f64 } else { 0.0 };
+        let seq = p.seq;
+        let onclick = on_inspect.reform(move |_: MouseEvent| seq);
+        html! {
+            <g key={p.seq.to_string()} class={classes!("packet", rdb.then_some("rdb"))}
+                style={format!("transform: translate({x:.1}px, {y:.1}px)")} data-testid="packet" {onclick}>
+                <title>{ &p.label }</title>
+                <rect x={format!("{:.1}", -w / 2.0)} y="-10" width={format!("{w:.1}")} height="20" rx="6" />
+                <text x="0" y="4" text-anchor="middle">{ text }</text>
+                if rdb {
+                    <rect class="bar-bg" x={format!("{:.1}", -w / 2.0)} y="12" width={format!("{w:.1}")} height="4" />
+                    <rect class="bar" x={format!("{:.1}", -w / 2.0)} y="12" width={format!("{:.1}", w * frac)} height="4" />
+                }
+            </g>
+        }
+    });
+    html! {
+        <svg class="topology" data-testid="topology" viewBox={format!("0 0 {W} {h}")}
+            role="img" aria-label="replication topology">
+            { for client_links }
+            { for links }
+            <g class="client-node" transform={format!("translate({} {})", CLIENT.0, CLIENT.1)}>
+                <circle r="20" />
+                <text y="4" text-anchor="middle">{ crate::t().client }</text>
+            </g>
+            { for nodes }
+            { for packets }
+        </svg>
+    }
+}
