@@ -220,7 +220,7 @@ mod tests {
                 .map(|e| e.ms)
                 .unwrap()
         };
-        assert_eq!(at("restored") - at("cut"), 500.0);
+        assert_eq!(at("restored") - at("partition"), 500.0);
         let cost = resync_cost(&r);
         assert_eq!((cost.full_syncs, cost.partial_syncs), (0, 1));
         assert!(apply(&scenario("full-sync").unwrap(), &Variation::DisconnectMs(1)).is_none());

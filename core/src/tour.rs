@@ -713,6 +713,7 @@ mod tests {
                 label: label.into(),
                 offset: None,
             },
+            trace: 0,
         }
     }
 
@@ -784,6 +785,7 @@ mod tests {
             ms: 0.0,
             node: n.into(),
             kind: TimelineKind::Event(s.into()),
+            trace: 0,
         };
         let tl = vec![
             ev("replica", "Loading DB"),

@@ -139,12 +139,31 @@ pub struct Scenario {
     pub five_steps: bool,
 }
 
+/// What every scenario node runs with unless its scenario says otherwise: 7.0's defaults,
+/// but a diskless sync starts at once (`repl-diskless-sync-delay 0` instead of 5 s, which
+/// would only add five keepalive newlines to scenarios about something else). The `full-sync`
+/// and `diskless` scenarios set their own.
+const QUICK_SYNC: (&str, &str) = ("repl-diskless-sync-delay", "0");
+
 fn node(name: &'static str, port: u16, replicaof: Option<usize>) -> NodeSpec {
     NodeSpec {
         name,
         port,
         replicaof,
-        config: Vec::new(),
+        config: vec![QUICK_SYNC],
+    }
+}
+
+/// A node with exactly this configuration (replacing [`node`]'s default).
+fn node_with(
+    name: &'static str,
+    port: u16,
+    replicaof: Option<usize>,
+    config: Vec<(&'static str, &'static str)>,
+) -> NodeSpec {
+    NodeSpec {
+        config,
+        ..node(name, port, replicaof)
     }
 }
 
@@ -175,7 +194,17 @@ pub fn scenarios() -> Vec<Scenario> {
         Scenario {
             name: "full-sync",
             description: "a replica's first sync: PSYNC ? -1, +FULLRESYNC, BGSAVE, RDB, buffered writes, streaming",
-            nodes: vec![node("master", 6379, None), node("replica", 6380, Some(0))],
+            nodes: vec![
+                // The classic disk-based sync, with a BGSAVE slow enough (100 ms a key, as
+                // Redis's own rdb-key-save-delay) to watch writes being buffered.
+                node_with(
+                    "master",
+                    6379,
+                    None,
+                    vec![("repl-diskless-sync", "no"), ("rdb-key-save-delay", "100000")],
+                ),
+                node("replica", 6380, Some(0)),
+            ],
             link: lan(),
             steps: vec![
                 step(50, cmd(0, "SET greeting hello")),
@@ -211,10 +240,12 @@ pub fn scenarios() -> Vec<Scenario> {
             name: "backlog-overflow",
             description: "a long disconnect with many writes overflows a 16 KiB backlog: full resync again",
             nodes: vec![
-                NodeSpec {
-                    config: vec![("repl-backlog-size", "16384")],
-                    ..node("master", 6379, None)
-                },
+                node_with(
+                    "master",
+                    6379,
+                    None,
+                    vec![QUICK_SYNC, ("repl-backlog-size", "16384")],
+                ),
                 node("replica", 6380, Some(0)),
             ],
             link: lan(),
@@ -276,6 +307,35 @@ pub fn scenarios() -> Vec<Scenario> {
                 step(100, Action::Cut(0, 1)),
                 step(10, cmd(0, "SET during-cut 1")),
                 step(1_500, Action::Restore(0, 1)),
+                step(0, Action::Settle),
+            ],
+            five_steps: false,
+        },
+        Scenario {
+            name: "diskless",
+            description: "diskless sync (7.0's default): the master waits repl-diskless-sync-delay for more replicas, then streams one RDB to both straight from the fork, framed by $EOF:<mark>",
+            nodes: vec![
+                node_with(
+                    "master",
+                    6379,
+                    None,
+                    vec![
+                        ("repl-diskless-sync", "yes"),
+                        ("repl-diskless-sync-delay", "2"),
+                        ("rdb-key-save-delay", "50000"),
+                    ],
+                ),
+                node("replica-1", 6380, Some(0)),
+                node("replica-2", 6381, None),
+            ],
+            link: lan(),
+            steps: vec![
+                step(0, cmd(0, "SET a 1")),
+                step(0, cmd(0, "HSET h f v")),
+                // replica-2 arrives during the delay: one transfer serves both.
+                step(1_000, Action::ReplicaOf { node: 2, master: 0 }),
+                step(0, Action::Settle),
+                step(100, cmd(0, "SET after-sync 1")),
                 step(0, Action::Settle),
             ],
             five_steps: false,
@@ -398,6 +458,8 @@ pub struct TimelineEntry {
     pub node: String,
     /// What.
     pub kind: TimelineKind,
+    /// Index of the trace entry it comes from (for a header: of the entry it introduces).
+    pub trace: usize,
 }
 
 /// The result of [`run`].
@@ -456,13 +518,12 @@ impl ScenarioRun {
 
     /// Name of a simulator node.
     pub fn name_of(&self, id: NodeId) -> String {
-        if id == self.client {
-            return "client".to_string();
+        Names {
+            scenario: &self.scenario,
+            ids: &self.ids,
+            client: self.client,
         }
-        self.ids.iter().position(|x| *x == id).map_or_else(
-            || format!("node{}", id.0),
-            |i| self.scenario.nodes[i].name.to_string(),
-        )
+        .name_of(id)
     }
 
     /// The timeline a viewer prints (messages, state changes, faults, step headers).
@@ -1160,8 +1221,45 @@ impl Streams {
     }
 }
 
+/// How a timeline names the simulator's nodes: by the scenario's names, the client as
+/// `client`.
+#[derive(Clone, Copy, Debug)]
+pub struct Names<'a> {
+    /// The scenario (node names, `five_steps`).
+    pub scenario: &'a Scenario,
+    /// Simulator node of each scenario node.
+    pub ids: &'a [NodeId],
+    /// The scripted client.
+    pub client: NodeId,
+}
+
+impl Names<'_> {
+    /// Name of a simulator node.
+    pub fn name_of(&self, id: NodeId) -> String {
+        Names {
+            scenario: &self.scenario,
+            ids: &self.ids,
+            client: self.client,
+        }
+        .name_of(id)
+    }
+}
+
 fn timeline(run: &ScenarioRun) -> Vec<TimelineEntry> {
-    let entries = run.sim.trace().entries();
+    timeline_of(
+        run.sim.trace().entries(),
+        Names {
+            scenario: &run.scenario,
+            ids: &run.ids,
+            client: run.client,
+        },
+    )
+}
+
+/// The timeline of any run of a scenario (a [`ScenarioRun`]'s, or a viewer's own simulator
+/// stepped the same way): `entries` is its trace so far. Each entry records the index of the
+/// trace entry it comes from ([`TimelineEntry::trace`]).
+pub fn timeline_of(entries: &[TraceEntry], run: Names<'_>) -> Vec<TimelineEntry> {
     // Both ends of every link, from the connect and accept records.
     let mut ends: BTreeMap<u64, (Option<NodeId>, Option<NodeId>)> = BTreeMap::new();
     for e in entries {
@@ -1195,7 +1293,7 @@ fn timeline(run: &ScenarioRun) -> Vec<TimelineEntry> {
     let mut stage = 0u8; // the five steps reached so far
     let mut rdb_ms = 0.0;
     let five = run.scenario.five_steps;
-    for e in entries {
+    for (trace, e) in entries.iter().enumerate() {
         let ms = e.time.micros_since(START) as f64 / 1000.0;
         let node = run.name_of(e.node);
         let header = |out: &mut Vec<TimelineEntry>, text: &str| {
@@ -1203,6 +1301,7 @@ fn timeline(run: &ScenarioRun) -> Vec<TimelineEntry> {
                 ms,
                 node: node.clone(),
                 kind: TimelineKind::Header(text.to_string()),
+                trace,
             });
         };
         let kind = match &e.kind {
@@ -1310,7 +1409,12 @@ fn timeline(run: &ScenarioRun) -> Vec<TimelineEntry> {
             }
             _ => continue,
         };
-        out.push(TimelineEntry { ms, node, kind });
+        out.push(TimelineEntry {
+            ms,
+            node,
+            kind,
+            trace,
+        });
     }
     out
 }
