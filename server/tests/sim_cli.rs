@@ -67,7 +67,7 @@ fn wait_and_restart_in_every_format() {
     assert_eq!(code, 0);
     assert!(text.contains("client -> master: WAIT 1 500"), "{text}");
     assert!(text.contains("master -> client: (0)"), "{text}");
-    assert!(text.contains("replica -> client: (nil)"), "{text}");
+    assert!(text.contains("replica -> client: \"1\" (nil)"), "{text}");
     let (code, m) = sim(&["--scenario", "restart", "--format", "mermaid"]);
     assert_eq!(code, 0);
     assert!(m.contains("master->>replica_1: +CONTINUE "), "{m}");

@@ -1095,15 +1095,25 @@ fn reply_at(b: &[u8], pos: usize) -> Option<(String, usize)> {
         }
         b'$' => {
             let (head, p) = line_at(b, pos)?;
-            if head.starts_with(b"$EOF:") {
-                return Some((format!("RDB (EOF-marked) {}", size(b.len() - p)), b.len()));
+            if let Some(mark) = head.strip_prefix(b"$EOF:") {
+                let body = &b[p..];
+                let len = if body.ends_with(mark) {
+                    body.len() - mark.len()
+                } else {
+                    body.len()
+                };
+                return Some((format!("RDB (EOF-marked) {}", size(len)), b.len()));
             }
             if head == b"$-1" {
                 return Some(("(nil)".into(), p));
             }
             let len = int(&head[1..])?;
             let body = &b[p..];
-            if body.starts_with(b"REDIS") || (body.is_empty() && len > 0) || len > 64 {
+            if body.is_empty() && len > 0 && p == b.len() {
+                // The RDB's length line alone; the payload follows in other messages.
+                return Some((format!("${len} (RDB length)"), b.len()));
+            }
+            if body.starts_with(b"REDIS") || len > 64 {
                 // The RDB payload (`$<len>` with no trailing CRLF).
                 return Some((format!("RDB {}", size(len)), b.len()));
             }
@@ -1125,13 +1135,16 @@ fn log_is_interesting(text: &str) -> Option<String> {
 }
 
 fn is_data_command(label: &str) -> bool {
-    let w = label.split(' ').next().unwrap_or("");
-    w.chars().all(|c| c.is_ascii_uppercase())
-        && !w.is_empty()
-        && !matches!(
-            w,
-            "PING" | "REPLCONF" | "PSYNC" | "SYNC" | "AUTH" | "SELECT"
-        )
+    // A message may hold several commands (`SELECT 0; SET k v`): any data command counts.
+    label.split("; ").any(|part| {
+        let w = part.split(' ').next().unwrap_or("");
+        w.chars().all(|c| c.is_ascii_uppercase())
+            && !w.is_empty()
+            && !matches!(
+                w,
+                "PING" | "REPLCONF" | "PSYNC" | "SYNC" | "AUTH" | "SELECT" | "RDB"
+            )
+    })
 }
 
 /// The replication stream on one link, followed from the sync reply on.
@@ -1140,8 +1153,80 @@ struct Stream {
     master: NodeId,
     /// Offset after the bytes seen so far.
     offset: i64,
-    /// `+FULLRESYNC` seen, its RDB payload not yet.
-    rdb_pending: bool,
+    /// Where the RDB payload after `+FULLRESYNC` stands.
+    rdb: RdbPhase,
+}
+
+/// The RDB payload after `+FULLRESYNC`, which does not count in the replication offset. It
+/// may come in several messages: `$<len>\r\n` then the bytes, or `$EOF:<mark>\r\n`, the
+/// bytes and the 40-byte mark again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum RdbPhase {
+    /// No payload expected (after `+CONTINUE`, or the payload is over).
+    Done,
+    /// `+FULLRESYNC` seen, the `$` line not yet (keepalive newlines may come first).
+    Header,
+    /// This many payload bytes still to come.
+    Left(usize),
+    /// Diskless: the payload ends with this mark; `tail` keeps the last bytes seen.
+    Eof { mark: Vec<u8>, tail: Vec<u8> },
+}
+
+impl RdbPhase {
+    /// Consume the payload part of `b`; returns how many bytes of `b` were payload (the rest
+    /// is stream).
+    fn consume(&mut self, b: &[u8]) -> usize {
+        let mut used = 0;
+        loop {
+            match self {
+                RdbPhase::Done => return used,
+                RdbPhase::Header => {
+                    // Newlines before the `$` line are keepalives.
+                    while used < b.len() && b[used] == b'\n' {
+                        used += 1;
+                    }
+                    let Some((head, next)) = line_at(b, used) else {
+                        return b.len();
+                    };
+                    *self = match head.strip_prefix(b"$EOF:") {
+                        Some(mark) => RdbPhase::Eof {
+                            mark: mark.to_vec(),
+                            tail: Vec::new(),
+                        },
+                        None => match head.strip_prefix(b"$").and_then(int) {
+                            Some(len) => RdbPhase::Left(len),
+                            None => RdbPhase::Done,
+                        },
+                    };
+                    used = next;
+                }
+                RdbPhase::Left(left) => {
+                    let take = (*left).min(b.len() - used);
+                    *left -= take;
+                    used += take;
+                    if *left == 0 {
+                        *self = RdbPhase::Done;
+                    }
+                    return used;
+                }
+                RdbPhase::Eof { mark, tail } => {
+                    // Find the mark in what was kept plus the new bytes.
+                    let kept = tail.len();
+                    tail.extend_from_slice(&b[used..]);
+                    if let Some(pos) = tail.windows(mark.len()).position(|w| w == &mark[..]) {
+                        let end_in_b = used + (pos + mark.len()).saturating_sub(kept);
+                        *self = RdbPhase::Done;
+                        return end_in_b;
+                    }
+                    let keep = mark.len().saturating_sub(1);
+                    if tail.len() > keep {
+                        tail.drain(..tail.len() - keep);
+                    }
+                    return b.len();
+                }
+            }
+        }
+    }
 }
 
 /// Follows every replication stream of a trace to annotate messages with offsets.
@@ -1149,17 +1234,6 @@ struct Stream {
 struct Streams {
     streams: BTreeMap<u64, Stream>,
     psync: BTreeMap<u64, i64>,
-}
-
-/// Where the RDB payload that starts `b` (`$<len>\r\n...`) ends.
-fn rdb_end(b: &[u8]) -> usize {
-    match line_at(b, 0) {
-        Some((h, p)) => match h.strip_prefix(b"$").and_then(int) {
-            Some(len) => (p + len).min(b.len()),
-            None => b.len(),
-        },
-        None => b.len(),
-    }
 }
 
 impl Streams {
@@ -1191,15 +1265,15 @@ impl Streams {
             let mut s = Stream {
                 master: e.node,
                 offset,
-                rdb_pending: label.starts_with("+FULLRESYNC"),
+                rdb: if label.starts_with("+FULLRESYNC") {
+                    RdbPhase::Header
+                } else {
+                    RdbPhase::Done
+                },
             };
             let rest = &b[next..];
-            if s.rdb_pending && !rest.is_empty() {
-                s.rdb_pending = false;
-                s.offset += (rest.len() - rdb_end(rest)) as i64;
-            } else if !s.rdb_pending {
-                s.offset += rest.len() as i64;
-            }
+            let payload = s.rdb.consume(rest);
+            s.offset += (rest.len() - payload) as i64;
             let o = s.offset;
             self.streams.insert(link, s);
             return Some(o);
@@ -1208,15 +1282,11 @@ impl Streams {
         if s.master != e.node {
             return None;
         }
-        if s.rdb_pending {
-            if b.iter().all(|&c| c == b'\n') {
-                return None;
-            }
-            s.rdb_pending = false;
-            s.offset += (b.len() - rdb_end(b)) as i64;
-        } else {
-            s.offset += b.len() as i64;
+        if s.rdb != RdbPhase::Done && b.iter().all(|&c| c == b'\n') {
+            return None;
         }
+        let payload = s.rdb.consume(b);
+        s.offset += (b.len() - payload) as i64;
         Some(s.offset)
     }
 }
@@ -1236,12 +1306,13 @@ pub struct Names<'a> {
 impl Names<'_> {
     /// Name of a simulator node.
     pub fn name_of(&self, id: NodeId) -> String {
-        Names {
-            scenario: &self.scenario,
-            ids: &self.ids,
-            client: self.client,
+        if id == self.client {
+            return "client".to_string();
         }
-        .name_of(id)
+        self.ids.iter().position(|x| *x == id).map_or_else(
+            || format!("node{}", id.0),
+            |i| self.scenario.nodes[i].name.to_string(),
+        )
     }
 }
 
@@ -1330,7 +1401,10 @@ pub fn timeline_of(entries: &[TraceEntry], run: Names<'_>) -> Vec<TimelineEntry>
                                 "3. The RDB is sent right behind it; the replica loads it",
                             );
                         }
-                    } else if stage == 2 && from_master && label.starts_with("RDB") {
+                    } else if stage == 2
+                        && from_master
+                        && (label.starts_with("RDB") || label.ends_with("(RDB length)"))
+                    {
                         stage = 3;
                         rdb_ms = ms;
                         header(
