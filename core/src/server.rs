@@ -325,6 +325,7 @@ impl Server {
         let counts = crate::persist::load_from_storage(&mut self.st, now, Default::default())?;
         if counts.is_some() {
             crate::repl::master::restore_from_rdb(&mut self.st, now);
+            crate::repl::replica_side::restore_from_rdb(&mut self.st);
         }
         Ok(counts)
     }
@@ -466,9 +467,10 @@ impl Server {
         if std::mem::take(&mut self.st.replica.start_pending) {
             if let Some((host, port)) = self.st.config.replicaof.clone() {
                 let cfg = crate::repl::replica_side::link_config(&self.st.config);
-                self.st.replica.link = Some(crate::repl::replica::ReplicaLink::new(
-                    host, port, cfg, None, now,
-                ));
+                let cached = self.st.replica.startup_cached.take();
+                let mut link = crate::repl::replica::ReplicaLink::new(host, port, cfg, cached, now);
+                link.set_dataset_empty(self.st.keyspace.dbs.iter().all(|d| d.is_empty()));
+                self.st.replica.link = Some(link);
             }
         }
         if let Some(link) = self.st.replica.link.as_mut() {

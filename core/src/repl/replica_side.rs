@@ -10,14 +10,17 @@
 //! stream bytes go verbatim into our backlog and to our own replicas (chains). Commands of the
 //! stream are executed by [`crate::server::Server`] as the master client.
 //!
+//! A replica restarting from its own dump ([`restore_from_rdb`], spec §3.4) takes the dump's
+//! `repl-id`/`repl-offset` as its own and starts with a cached master built from them, so
+//! its first PSYNC continues the history (`PSYNC <repl-id> <repl-offset+1>`).
+//!
 //! The connection to the master is a driver connection with an id of its own (from
 //! [`LINK_ID_BASE`] up, never a client id): [`crate::server::Output::Connect`] asks the driver
 //! to open it, its bytes leave as [`crate::server::Output::Transmit`] and arrive through
 //! [`crate::server::Server::handle_input`]. This module never performs I/O or reads a clock.
 //!
 //! Not modelled: `repl-diskless-load swapdb`/`on-empty-db` async loading (`-LOADING` replies),
-//! failover, the newline keepalives a replica sends its own replicas while it syncs, and a
-//! replica restarting from a dump with replication info (it starts with `PSYNC ? -1`). A dump
+//! failover, the newline keepalives a replica sends its own replicas while it syncs. A dump
 //! whose keys cannot be loaded is logged and the link stays up with what was loaded (Redis
 //! drops the link and retries).
 
@@ -54,9 +57,14 @@ pub struct ReplicaSide {
     pub down_since: Option<Time>,
     /// `replicaof` came from the configuration: the link starts at the first cron tick.
     pub start_pending: bool,
-    /// The db selected by our master client (`server.master->db->id`), for the RDB's
-    /// `repl-stream-db`; `None` without a master client.
+    /// The db selected by our master client (`server.master->db->id`), or by the cached
+    /// master (kept when the link drops, restored from a dump at startup), for the RDB's
+    /// `repl-stream-db`; `None` without either.
     pub master_db: Option<usize>,
+    /// The cached master restored from the dump at startup
+    /// (`replicationCacheMasterUsingMyself` in `loadDataFromDisk`), handed to the link the
+    /// first cron tick creates.
+    pub startup_cached: Option<CachedMaster>,
     /// `stat_net_repl_input_bytes`: bytes read from our master.
     pub stat_net_repl_input_bytes: u64,
     /// REPLICAOF ran: the server frees the master client once the command returns.
@@ -81,6 +89,7 @@ impl Default for ReplicaSide {
             drop_master_client: false,
             cached_master_db: None,
             master_db: None,
+            startup_cached: None,
             stat_net_repl_input_bytes: 0,
         }
     }
@@ -132,6 +141,10 @@ pub fn set_master(st: &mut State, host: String, port: u16, now: Time) {
         cached = old.cached_master().cloned();
         drain_close(st, &mut old);
     }
+    if cached.is_none() {
+        // REPLICAOF before the first cron tick: the cached master restored from the dump.
+        cached = st.replica.startup_cached.take();
+    }
     st.config.replicaof = Some((host.clone(), port));
     st.replica.start_pending = false;
     st.replica.loader = None;
@@ -150,6 +163,50 @@ pub fn set_master(st: &mut State, host: String, port: u16, now: Time) {
     let mut link = ReplicaLink::new(host, port, link_config(&st.config), cached, now);
     link.set_dataset_empty(st.keyspace.dbs.iter().all(|d| d.is_empty()));
     st.replica.link = Some(link);
+}
+
+/// `loadDataFromDisk` for a replica (`replicaof` configured): when the dump had valid
+/// replication AUX fields (`repl-id` of 40 chars, `repl-offset` and `repl-stream-db` not -1),
+/// take the saved id as ours and the saved offset as `master_repl_offset`, and synthesize a
+/// cached master from them (selecting `repl-stream-db`), so the first handshake asks
+/// `PSYNC <repl-id> <repl-offset+1>` (spec §3.4). No backlog is created (a `+CONTINUE`
+/// creates it). Returns whether the info was restored.
+pub fn restore_from_rdb(st: &mut State) -> bool {
+    if !st.is_replica() {
+        return false;
+    }
+    let p = &st.persist;
+    let (Some(id), Some(offset), Some(db)) =
+        (&p.rdb_repl_id, p.rdb_repl_offset, p.rdb_repl_stream_db)
+    else {
+        return false;
+    };
+    let Some(id) = ReplId::from_bytes(id.as_bytes()) else {
+        return false;
+    };
+    if offset == -1 || db == -1 {
+        return false;
+    }
+    st.master.ids.restore_replica_from_rdb(id);
+    st.master.backlog.set_master_repl_offset(offset);
+    st.log(
+        LogLevel::Notice,
+        "Before turning into a replica, using my own master parameters to synthesize a \
+         cached master: I may be able to synchronize with the new master with just a \
+         partial transfer.",
+    );
+    st.replica.startup_cached = Some(CachedMaster {
+        replid: Bytes::copy_from_slice(id.as_bytes()),
+        reploff: offset,
+    });
+    // selectDb(server.cached_master, repl-stream-db); an out-of-range db keeps db 0.
+    let db = usize::try_from(db)
+        .ok()
+        .filter(|d| *d < st.keyspace.dbs.len())
+        .unwrap_or(0);
+    st.replica.cached_master_db = Some(db);
+    st.replica.master_db = Some(db);
+    true
 }
 
 /// The link was stopped: forward its last `Close` (the events are dropped otherwise).
@@ -173,6 +230,7 @@ pub fn unset_master(st: &mut State) -> Vec<ClientId> {
     }
     st.config.replicaof = None;
     st.replica.start_pending = false;
+    st.replica.startup_cached = None;
     st.replica.loader = None;
     st.replica.down_since = None;
     if let Some(mut link) = st.replica.link.take() {
@@ -284,7 +342,12 @@ pub fn info_replication_replica(st: &State, now: Time) -> String {
                 .cached_master()
                 .map_or((1, 1), |cm| (cm.reploff, cm.reploff)),
         },
-        None => (1, 1),
+        // Before the first cron tick: the cached master restored from the dump.
+        None => st
+            .replica
+            .startup_cached
+            .as_ref()
+            .map_or((1, 1), |cm| (cm.reploff, cm.reploff)),
     };
     let last_io = link
         .and_then(|l| l.master_last_interaction())
