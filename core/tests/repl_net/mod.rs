@@ -272,8 +272,9 @@ impl Net {
 
 /// A config listening on `port`, replicating from `master` when given.
 pub fn config(port: u16, master: Option<u16>) -> Config {
-    let mut c = Config::default();
-    c.port = port;
-    c.replicaof = master.map(|p| ("127.0.0.1".to_string(), p));
-    c
+    Config {
+        port,
+        replicaof: master.map(|p| ("127.0.0.1".to_string(), p)),
+        ..Config::default()
+    }
 }
