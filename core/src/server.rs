@@ -449,6 +449,7 @@ impl Server {
     pub fn handle_timeout(&mut self, now: Time) {
         let period_us = 1_000_000 / u64::from(self.st.config.hz.clamp(1, 500));
         self.st.master.now = now;
+        self.finish_loading_if_due(now);
         if now.micros_since(self.st.last_cron) < period_us {
             // Not a cron tick: only blocked WAITs may have timed out, or the replica link's
             // own once-a-second cron (its phase differs from ours after a restart or a
@@ -466,16 +467,17 @@ impl Server {
         self.st.last_cron = now;
         if std::mem::take(&mut self.st.replica.start_pending) {
             if let Some((host, port)) = self.st.config.replicaof.clone() {
-                let cfg = crate::repl::replica_side::link_config(&self.st.config);
+                let cfg = crate::repl::replica_side::link_config_of(&self.st);
                 let cached = self.st.replica.startup_cached.take();
                 let mut link = crate::repl::replica::ReplicaLink::new(host, port, cfg, cached, now);
                 link.set_dataset_empty(self.st.keyspace.dbs.iter().all(|d| d.is_empty()));
                 self.st.replica.link = Some(link);
             }
         }
+        // CONFIG SET masterauth / repl-timeout ... take effect at their next use.
+        let cfg = crate::repl::replica_side::link_config_of(&self.st);
         if let Some(link) = self.st.replica.link.as_mut() {
-            // CONFIG SET masterauth / repl-timeout ... take effect at their next use.
-            link.set_config(crate::repl::replica_side::link_config(&self.st.config));
+            link.set_config(cfg);
             link.handle_timeout(now);
         }
         self.pump_link(now);
@@ -506,6 +508,10 @@ impl Server {
             .min();
         let cron = match self.st.replica.link.as_ref().and_then(|l| l.poll_timeout()) {
             Some(l) => l.min(cron),
+            None => cron,
+        };
+        let cron = match &self.st.replica.loading {
+            Some(l) => l.until.min(cron),
             None => cron,
         };
         Some(wait.map_or(cron, |w| w.min(cron)))
@@ -777,6 +783,13 @@ impl Server {
         {
             return self.reject(client, errors::MASTERDOWN);
         }
+        // Redis's `is_denyloading_command` check (a replica loading its master's payload).
+        if self.st.replica.loading.is_some()
+            && (!spec.has(crate::cmd::flags::LOADING)
+                || (is_exec && !self.queued_all_have(client, crate::cmd::flags::LOADING)))
+        {
+            return self.reject(client, errors::LOADING);
+        }
         if client.flags.multi
             && !matches!(
                 spec.name,
@@ -1040,8 +1053,38 @@ impl Server {
                 replid,
                 offset,
                 repl_stream_db,
-                keys: _,
-            } => self.finish_full_sync(now, &replid, offset, repl_stream_db),
+                keys,
+            } => {
+                let held = self.st.replica.link.as_ref().map(|l| {
+                    let bytes = l.transfer_progress().map_or(0, |(_, read)| read);
+                    (l.is_loading(), bytes)
+                });
+                let loaded_keys = keys;
+                match held {
+                    Some((true, bytes))
+                        if self.st.replica.load_cost.duration_us(loaded_keys, bytes) > 0 =>
+                    {
+                        // Loading takes (simulated) time: clients get -LOADING meanwhile.
+                        let us = self.st.replica.load_cost.duration_us(loaded_keys, bytes);
+                        self.st.replica.loading = Some(crate::repl::replica_side::Loading {
+                            start: now,
+                            until: now.add_micros(us),
+                            total_bytes: bytes,
+                            rdb_used_mem: self.st.replica.staged_used_mem,
+                            keys: loaded_keys,
+                            replid,
+                            offset,
+                            repl_stream_db,
+                        });
+                    }
+                    _ => {
+                        self.finish_full_sync(now, &replid, offset, repl_stream_db);
+                        if let Some(link) = self.st.replica.link.as_mut() {
+                            link.finish_load(now);
+                        }
+                    }
+                }
+            }
             ReplicaEvent::RdbLoadFailed { .. } => {
                 self.st.replica.loader = None;
                 self.st.replica.load_error = None;
@@ -1094,6 +1137,7 @@ impl Server {
     }
 
     fn start_staged_load(&mut self, now: Time) {
+        self.st.replica.staged_used_mem = 0;
         let cfg = self.st.config.clone();
         let dbs = self.st.keyspace.dbs.len();
         self.st.replica.loader = Some(crate::rdb::load::KeyLoader::new_owned(
@@ -1121,6 +1165,11 @@ impl Server {
                     self.st.replica.loader = None;
                     self.st.replica.load_error = Some(e);
                 }
+            }
+            crate::rdb::RdbItem::Aux { key, value } if key == b"used-mem" => {
+                self.st.replica.staged_used_mem = crate::util::parse_i64(&value)
+                    .and_then(|v| u64::try_from(v).ok())
+                    .unwrap_or(0);
             }
             crate::rdb::RdbItem::ResizeDb { .. } => {}
             _ => {}
@@ -1150,6 +1199,8 @@ impl Server {
             *dst = src;
         }
         self.st.touch_all_watched_keys(None);
+        self.st.persist.last_load_keys_loaded = stats.keys_loaded;
+        self.st.persist.last_load_keys_expired = stats.keys_expired;
         self.st.log(
             LogLevel::Notice,
             format!(
@@ -1170,6 +1221,29 @@ impl Server {
             .unwrap_or(0);
         self.st.replica.cached_master_db = None;
         self.create_master_client(now, db);
+    }
+
+    /// The simulated load of a full sync's payload is over at `now`: swap the data in, let
+    /// the link go on (`Connected`, ACK, the stream received meanwhile).
+    fn finish_loading_if_due(&mut self, now: Time) {
+        if self
+            .st
+            .replica
+            .loading
+            .as_ref()
+            .is_none_or(|l| l.until > now)
+        {
+            return;
+        }
+        let Some(l) = self.st.replica.loading.take() else {
+            return;
+        };
+        self.finish_full_sync(now, &l.replid, l.offset, l.repl_stream_db);
+        if let Some(link) = self.st.replica.link.as_mut() {
+            link.finish_load(now);
+        }
+        self.pump_link(now);
+        self.reap_killed();
     }
 
     /// `createReplicationBacklog` when absent (the stream from our master is fed into it).

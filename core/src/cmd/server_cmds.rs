@@ -416,7 +416,7 @@ fn config_set(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         .collect();
     let set_ctx = SetContext {
         client_is_local: is_local_client(&ctx.client.peer.addr),
-        loading: false,
+        loading: ctx.st.replica.loading.is_some(),
     };
     ctx.st
         .config
@@ -678,7 +678,8 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, o: &mut String) {
         "persistence" => {
             let p = &st.persist;
             let now_s = ctx.now.as_secs();
-            line("loading", &0);
+            let loading = st.replica.loading.as_ref();
+            line("loading", &u8::from(loading.is_some()));
             line("async_loading", &0);
             line("current_cow_peak", &0);
             line("current_cow_size", &0);
@@ -701,7 +702,10 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, o: &mut String) {
             line("rdb_saves", &p.rdb_saves);
             line("rdb_last_cow_size", &0);
             line("rdb_last_load_keys_expired", &p.last_load_keys_expired);
-            line("rdb_last_load_keys_loaded", &p.last_load_keys_loaded);
+            line(
+                "rdb_last_load_keys_loaded",
+                &loading.map_or(p.last_load_keys_loaded, |l| l.loaded_keys(now)),
+            );
             line("aof_enabled", &u8::from(st.config.appendonly));
             line("aof_rewrite_in_progress", &0);
             line("aof_rewrite_scheduled", &0);
@@ -714,6 +718,11 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, o: &mut String) {
             line("aof_last_cow_size", &0);
             line("module_fork_in_progress", &0);
             line("module_fork_last_cow_size", &0);
+            if let Some(l) = loading {
+                for (k, v) in l.info_fields(now) {
+                    line(k, &v);
+                }
+            }
         }
         "stats" => {
             let s = &st.stats;

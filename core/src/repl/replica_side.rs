@@ -67,6 +67,12 @@ pub struct ReplicaSide {
     pub startup_cached: Option<CachedMaster>,
     /// `stat_net_repl_input_bytes`: bytes read from our master.
     pub stat_net_repl_input_bytes: u64,
+    /// How long loading a full sync's payload takes (simulated; zero = instant).
+    pub load_cost: LoadCost,
+    /// The received payload being loaded (`server.loading` after a full sync).
+    pub loading: Option<Loading>,
+    /// The `used-mem` AUX field of the payload being received (`loading_rdb_used_mem`).
+    pub staged_used_mem: u64,
     /// REPLICAOF ran: the server frees the master client once the command returns.
     pub drop_master_client: bool,
     /// The db selected by the master client freed by a `REPLICAOF <host> <port>` on a
@@ -91,6 +97,9 @@ impl Default for ReplicaSide {
             master_db: None,
             startup_cached: None,
             stat_net_repl_input_bytes: 0,
+            load_cost: LoadCost::default(),
+            loading: None,
+            staged_used_mem: 0,
         }
     }
 }
@@ -108,6 +117,110 @@ impl ReplicaSide {
     pub fn is_link_id(id: ClientId) -> bool {
         id >= LINK_ID_BASE
     }
+}
+
+/// The simulated cost of loading a full sync's payload: a replica is `loading` (clients get
+/// `-LOADING`, INFO shows `loading:1`) for `keys × ns_per_key + bytes × ns_per_byte`
+/// nanoseconds after the payload arrived. Both zero (the default): the load is instant.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LoadCost {
+    /// Nanoseconds per key loaded.
+    pub ns_per_key: u64,
+    /// Nanoseconds per payload byte.
+    pub ns_per_byte: u64,
+}
+
+impl LoadCost {
+    /// No simulated loading time.
+    pub fn is_zero(&self) -> bool {
+        self.ns_per_key == 0 && self.ns_per_byte == 0
+    }
+
+    /// The loading time of `keys` keys in `bytes` bytes, in microseconds.
+    pub fn duration_us(&self, keys: u64, bytes: u64) -> u64 {
+        keys.saturating_mul(self.ns_per_key)
+            .saturating_add(bytes.saturating_mul(self.ns_per_byte))
+            / 1000
+    }
+}
+
+/// A full sync's payload being loaded (`server.loading`, `loading_*` of INFO persistence).
+#[derive(Clone, Debug)]
+pub struct Loading {
+    /// `loading_start_time`.
+    pub start: Time,
+    /// When the load completes.
+    pub until: Time,
+    /// `loading_total_bytes`: the payload's size.
+    pub total_bytes: u64,
+    /// `loading_rdb_used_mem`: the payload's `used-mem` AUX field.
+    pub rdb_used_mem: u64,
+    /// Keys in the payload.
+    pub keys: u64,
+    /// The master's replid from `+FULLRESYNC`.
+    pub replid: Bytes,
+    /// The `+FULLRESYNC` offset.
+    pub offset: i64,
+    /// The payload's `repl-stream-db`.
+    pub repl_stream_db: Option<i64>,
+}
+
+impl Loading {
+    /// The fraction done at `now`, in millionths.
+    fn done_ppm(&self, now: Time) -> u64 {
+        let total = self.until.micros_since(self.start);
+        if total == 0 {
+            return 1_000_000;
+        }
+        let done = now.micros_since(self.start).min(total);
+        (u128::from(done) * 1_000_000 / u128::from(total)) as u64
+    }
+
+    /// `loading_loaded_bytes` at `now` (proportional to the time spent).
+    pub fn loaded_bytes(&self, now: Time) -> u64 {
+        (u128::from(self.total_bytes) * u128::from(self.done_ppm(now)) / 1_000_000) as u64
+    }
+
+    /// Keys loaded so far (`rdb_last_load_keys_loaded` while loading).
+    pub fn loaded_keys(&self, now: Time) -> u64 {
+        (u128::from(self.keys) * u128::from(self.done_ppm(now)) / 1_000_000) as u64
+    }
+
+    /// The `loading_*` fields of INFO persistence, in order (genRedisInfoString while
+    /// `server.loading`).
+    pub fn info_fields(&self, now: Time) -> [(&'static str, String); 6] {
+        let loaded = self.loaded_bytes(now);
+        let (perc, remaining) = if self.total_bytes > 0 {
+            (
+                loaded as f64 / (self.total_bytes as f64 + 1.0) * 100.0,
+                self.total_bytes - loaded,
+            )
+        } else {
+            (0.0, 1)
+        };
+        let elapsed = now.as_secs() - self.start.as_secs();
+        let eta = if elapsed == 0 {
+            1
+        } else {
+            (i128::from(elapsed) * i128::from(remaining) / (i128::from(loaded) + 1)) as i64
+        };
+        [
+            ("loading_start_time", self.start.as_secs().to_string()),
+            ("loading_total_bytes", self.total_bytes.to_string()),
+            ("loading_rdb_used_mem", self.rdb_used_mem.to_string()),
+            ("loading_loaded_bytes", loaded.to_string()),
+            ("loading_loaded_perc", format!("{perc:.2}")),
+            ("loading_eta_seconds", eta.to_string()),
+        ]
+    }
+}
+
+/// The link's configuration from the server's state: [`link_config`] plus whether loads
+/// are held for the simulated loading time.
+pub fn link_config_of(st: &State) -> ReplicaConfig {
+    let mut cfg = link_config(&st.config);
+    cfg.hold_load = !st.replica.load_cost.is_zero();
+    cfg
 }
 
 /// The link's configuration from the server's.
@@ -128,6 +241,7 @@ pub fn link_config(c: &Config) -> ReplicaConfig {
             ReplDisklessLoad::Swapdb => DisklessLoad::Swapdb,
         },
         rdb_checksum: c.rdbchecksum,
+        hold_load: false,
     }
 }
 
@@ -148,6 +262,7 @@ pub fn set_master(st: &mut State, host: String, port: u16, now: Time) {
     st.config.replicaof = Some((host.clone(), port));
     st.replica.start_pending = false;
     st.replica.loader = None;
+    st.replica.loading = None;
     if was_master {
         st.log(
             LogLevel::Notice,
@@ -160,7 +275,7 @@ pub fn set_master(st: &mut State, host: String, port: u16, now: Time) {
             reploff: st.master.backlog.master_repl_offset(),
         });
     }
-    let mut link = ReplicaLink::new(host, port, link_config(&st.config), cached, now);
+    let mut link = ReplicaLink::new(host, port, link_config_of(st), cached, now);
     link.set_dataset_empty(st.keyspace.dbs.iter().all(|d| d.is_empty()));
     st.replica.link = Some(link);
 }
@@ -232,6 +347,7 @@ pub fn unset_master(st: &mut State) -> Vec<ClientId> {
     st.replica.start_pending = false;
     st.replica.startup_cached = None;
     st.replica.loader = None;
+    st.replica.loading = None;
     st.replica.down_since = None;
     if let Some(mut link) = st.replica.link.take() {
         if link.state() == ReplState::Connected {

@@ -102,7 +102,12 @@ impl Net {
         let mut srv = Server::new(n.cfg.clone(), n.seed, self.now);
         srv.set_storage(Box::new(n.storage.clone()));
         srv.load_from_storage(self.now).expect("dump loads");
-        n.client = srv.handle_accept(self.now, PeerInfo::default());
+        let peer = PeerInfo {
+            addr: "127.0.0.1:50000".into(),
+            laddr: format!("127.0.0.1:{}", n.cfg.port),
+            fd: -1,
+        };
+        n.client = srv.handle_accept(self.now, peer);
         n.replies.clear();
         n.srv = Some(srv);
         self.pump();
@@ -275,6 +280,7 @@ pub fn config(port: u16, master: Option<u16>) -> Config {
     Config {
         port,
         replicaof: master.map(|p| ("127.0.0.1".to_string(), p)),
+        enable_debug_command: replscope_core::config::ProtectedAction::Yes,
         ..Config::default()
     }
 }
