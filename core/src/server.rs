@@ -514,6 +514,10 @@ impl Server {
             Some(l) => l.until.min(cron),
             None => cron,
         };
+        let cron = match self.st.replica.failover.deadline() {
+            Some(t) => t.min(cron),
+            None => cron,
+        };
         Some(wait.map_or(cron, |w| w.min(cron)))
     }
 
@@ -521,6 +525,22 @@ impl Server {
     /// out (`processClientsWaitingReplicas`, blocked-client timeouts), then send `REPLCONF
     /// GETACK *` to the replicas if a client blocked in `WAIT` since the last time.
     fn before_sleep(&mut self, now: Time) {
+        // updateFailoverStatus, then resume the clients its write pause postponed.
+        crate::repl::failover::update_failover_status(&mut self.st, &self.clients, now);
+        self.pump_link(now);
+        if !self.st.replica.failover.pauses_writes()
+            && !self.st.replica.failover.postponed.is_empty()
+        {
+            let ids = std::mem::take(&mut self.st.replica.failover.postponed);
+            for id in ids {
+                if let Some(mut client) = self.clients.remove(&id) {
+                    self.process_input(now, &mut client);
+                    self.finish_client(client);
+                }
+            }
+            self.reap_killed();
+            crate::repl::master::feed_replicas(&mut self.st, &mut self.clients, None);
+        }
         // Timed out WAITs first (`handleBlockedClientsTimeout`): the count at their offset.
         let waiting = self.st.master.clients_waiting_acks.clone();
         for id in waiting {
@@ -644,6 +664,7 @@ impl Server {
             if client.flags.close_after_reply
                 || client.flags.close_asap
                 || client.repl.wait.is_some()
+                || self.st.replica.failover.postponed.contains(&client.id)
             {
                 break;
             }
@@ -662,6 +683,11 @@ impl Server {
                     let replica_out = client.flags.replica.then(|| client.out.len());
                     let rogue = replica_out.map(|_| argv.clone());
                     self.process_command(now, client, argv);
+                    if std::mem::take(&mut self.st.replica.failover.postpone_current) {
+                        // Postponed by the failover's write pause: parsed again later.
+                        pos -= consumed;
+                        break;
+                    }
                     if let (Some(before), Some(argv)) = (replica_out, rogue) {
                         if client.out.len() > before {
                             // Replicas never get replies (7.0.15 drops such a replica).
@@ -789,6 +815,16 @@ impl Server {
                 || (is_exec && !self.queued_all_have(client, crate::cmd::flags::LOADING)))
         {
             return self.reject(client, errors::LOADING);
+        }
+        // The write pause of a FAILOVER (`blockPostponeClient`): replicas are never paused.
+        if self.st.replica.failover.pauses_writes() && !client.flags.replica && !client.flags.master
+        {
+            let may_replicate = crate::cmd::flags::WRITE | crate::cmd::flags::MAY_REPLICATE;
+            if spec.has(may_replicate) || (is_exec && self.queued_has(client, may_replicate)) {
+                self.st.replica.failover.postpone_current = true;
+                self.st.replica.failover.postponed.push(client.id);
+                return;
+            }
         }
         if client.flags.multi
             && !matches!(
@@ -1127,6 +1163,9 @@ impl Server {
                     self.st.repl.raw_bytes(&bytes);
                     crate::repl::master::feed_replicas(&mut self.st, &mut self.clients, None);
                 }
+            }
+            ReplicaEvent::FailoverPsyncReply { accepted } => {
+                crate::repl::failover::on_psync_reply(&mut self.st, accepted);
             }
             ReplicaEvent::StateChanged { .. }
             | ReplicaEvent::ErrorReply { .. }

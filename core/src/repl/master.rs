@@ -304,7 +304,7 @@ fn sync(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let name = slave_name(ctx.client);
     let gate = SyncGate {
         client_is_replica: ctx.client.flags.replica,
-        failover_in_progress: false,
+        failover_in_progress: ctx.st.replica.failover.state != FailoverState::None,
         replica_link_down: ctx.st.is_replica()
             && ctx
                 .st
@@ -331,7 +331,15 @@ fn sync(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             let text = text.strip_suffix(b"\r\n").unwrap_or(text);
             return Err(RedisError::from_bytes(text.to_vec()));
         }
-        SyncStep::Proceed { request, .. } => request,
+        SyncStep::Proceed {
+            request,
+            failover_promote,
+        } => {
+            if failover_promote {
+                crate::repl::failover::promote_on_psync_failover(ctx, argv);
+            }
+            request
+        }
     };
     ctx.st.log(
         LogLevel::Notice,
@@ -495,7 +503,7 @@ pub fn info_replication(ctx: &Ctx<'_>) -> String {
     info_replication_master(&MasterInfo {
         replicas: &entries,
         min_slaves_good_slaves: good,
-        failover: FailoverState::None,
+        failover: ctx.st.replica.failover.state,
         ids: &ctx.st.master.ids,
         backlog: &ctx.st.master.backlog,
         now_secs,

@@ -27,6 +27,7 @@
 //! comes in as [`crate::time::Time`], random ids come from [`crate::rng::Rng`].
 
 pub mod backlog;
+pub mod failover;
 pub mod ids;
 pub mod master;
 pub mod psync;

@@ -287,6 +287,13 @@ pub enum ReplicaEvent {
     },
     /// The master does not support PSYNC: inline `SYNC` was sent, a bare payload follows.
     SyncFallback,
+    /// The reply to a `PSYNC ... FAILOVER` ([`ReplicaLink::set_psync_failover`]) arrived:
+    /// `accepted` for `+FULLRESYNC`/`+CONTINUE` (the failover is over; the usual events
+    /// follow), else the server aborts the failover and the connection is closed.
+    FailoverPsyncReply {
+        /// `+FULLRESYNC` or `+CONTINUE`.
+        accepted: bool,
+    },
     /// The payload header was read.
     RdbTransferStarted {
         /// Its framing.
@@ -999,6 +1006,19 @@ impl ReplicaLink {
             return;
         }
         let text = String::from_utf8_lossy(&line).into_owned();
+        if std::mem::take(&mut self.psync_failover) {
+            let accepted = line.starts_with(b"+FULLRESYNC") || line.starts_with(b"+CONTINUE");
+            self.events
+                .push_back(ReplicaEvent::FailoverPsyncReply { accepted });
+            if !accepted {
+                // abortFailover, then PSYNC_TRY_LATER: the connection is closed.
+                if line.first() == Some(&b'-') {
+                    self.error_reply(HandshakeStep::Psync, &line);
+                }
+                self.error_close(now, false);
+                return;
+            }
+        }
         if line.starts_with(b"+FULLRESYNC") {
             let mut replid = None;
             if let Some(sp) = line.iter().position(|&b| b == b' ') {

@@ -73,6 +73,8 @@ pub struct ReplicaSide {
     pub loading: Option<Loading>,
     /// The `used-mem` AUX field of the payload being received (`loading_rdb_used_mem`).
     pub staged_used_mem: u64,
+    /// A coordinated failover run by this node (FAILOVER, [`crate::repl::failover`]).
+    pub failover: crate::repl::failover::Failover,
     /// REPLICAOF ran: the server frees the master client once the command returns.
     pub drop_master_client: bool,
     /// The db selected by the master client freed by a `REPLICAOF <host> <port>` on a
@@ -100,6 +102,7 @@ impl Default for ReplicaSide {
             load_cost: LoadCost::default(),
             loading: None,
             staged_used_mem: 0,
+            failover: Default::default(),
         }
     }
 }

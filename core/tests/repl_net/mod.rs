@@ -27,6 +27,8 @@ pub struct Node {
     pub client: ClientId,
     /// Replies to the ordinary client not yet read.
     pub replies: Vec<u8>,
+    /// Extra clients ([`Net::connect`]) and their unread replies.
+    pub extra: Vec<(ClientId, Vec<u8>)>,
     /// Every log line, in order, across restarts.
     pub logs: Vec<String>,
     /// Every byte its replica link sent to its master (across links).
@@ -86,6 +88,7 @@ impl Net {
             storage: MemStorage::new(),
             client: 0,
             replies: Vec::new(),
+            extra: Vec::new(),
             logs: Vec::new(),
             link_tx: Vec::new(),
             seed,
@@ -109,6 +112,7 @@ impl Net {
         };
         n.client = srv.handle_accept(self.now, peer);
         n.replies.clear();
+        n.extra.clear();
         n.srv = Some(srv);
         self.pump();
     }
@@ -142,6 +146,38 @@ impl Net {
         self.collect(i);
         self.pump();
         let r = std::mem::take(&mut self.nodes[i].replies);
+        String::from_utf8_lossy(&r).into_owned()
+    }
+
+    /// Another ordinary client of node `i`.
+    pub fn connect(&mut self, i: usize) -> ClientId {
+        let now = self.now;
+        let peer = PeerInfo {
+            addr: format!("127.0.0.1:{}", 50001 + self.nodes[i].extra.len()),
+            laddr: format!("127.0.0.1:{}", self.nodes[i].cfg.port),
+            fd: -1,
+        };
+        let id = self.srv(i).handle_accept(now, peer);
+        self.nodes[i].extra.push((id, Vec::new()));
+        id
+    }
+
+    /// Send raw bytes from client `c` of node `i` (see [`Net::connect`]).
+    pub fn raw_from(&mut self, i: usize, c: ClientId, bytes: &[u8]) {
+        let now = self.now;
+        self.srv(i).handle_input(now, c, bytes);
+        self.collect(i);
+        self.pump();
+    }
+
+    /// The unread replies to client `c` of node `i`.
+    pub fn replies_of(&mut self, i: usize, c: ClientId) -> String {
+        let r = self.nodes[i]
+            .extra
+            .iter_mut()
+            .find(|(id, _)| *id == c)
+            .map(|(_, r)| std::mem::take(r))
+            .unwrap_or_default();
         String::from_utf8_lossy(&r).into_owned()
     }
 
@@ -246,6 +282,12 @@ impl Net {
                 Output::Transmit { client, bytes } => {
                     if client == self.nodes[i].client {
                         self.nodes[i].replies.extend_from_slice(&bytes);
+                        continue;
+                    }
+                    if let Some((_, r)) =
+                        self.nodes[i].extra.iter_mut().find(|(id, _)| *id == client)
+                    {
+                        r.extend_from_slice(&bytes);
                         continue;
                     }
                     if let Some((k, (d, id))) = self.peer(i, client) {
