@@ -267,3 +267,60 @@ fn abort_while_waiting() {
     net.advance_ms(1100);
     assert_eq!(net.info(m, "role").as_deref(), Some("master"));
 }
+
+#[test]
+fn rejected_psync_failover_aborts_and_the_old_master_stays_master() {
+    let mut net = pair();
+    let (m, r) = (0, 1);
+    let old = net.info(m, "master_replid").unwrap();
+    assert_eq!(net.cmd(m, &["SET", "x", "1"]), "+OK\r\n");
+    assert_eq!(
+        net.cmd(
+            m,
+            &[
+                "FAILOVER",
+                "TO",
+                "127.0.0.1",
+                "7002",
+                "FORCE",
+                "TIMEOUT",
+                "50"
+            ]
+        ),
+        "+OK\r\n"
+    );
+    // The target leaves meanwhile: its replid is no longer ours.
+    assert_eq!(net.cmd(r, &["REPLICAOF", "NO", "ONE"]), "+OK\r\n");
+    net.advance_ms(100);
+    assert!(net.logged(
+        m,
+        "FAILOVER to 127.0.0.1:7002 time out exceeded, failing over."
+    ));
+    // The same lines, in the same order, as 7.0.15.
+    let logs = &net.nodes[m].logs;
+    let a = logs
+        .iter()
+        .position(|l| {
+            l == "Master does not support PSYNC or is in error state (reply: -ERR PSYNC \
+                  FAILOVER can't be sent to a master.)"
+        })
+        .expect("PSYNC error logged");
+    let b = logs
+        .iter()
+        .position(|l| {
+            l == "FAILOVER to 127.0.0.1:7002 aborted: Failover target rejected psync request"
+        })
+        .expect("abort logged");
+    assert!(a < b);
+    assert_eq!(net.info(m, "role").as_deref(), Some("master"));
+    assert_eq!(
+        net.info(m, "master_failover_state").as_deref(),
+        Some("no-failover")
+    );
+    // replicationUnsetMaster: a new history, the previous id as replid2.
+    assert_ne!(net.info(m, "master_replid").as_deref(), Some(&*old));
+    assert_eq!(net.info(m, "master_replid2").as_deref(), Some(&*old));
+    assert_eq!(net.cmd(m, &["SET", "y", "1"]), "+OK\r\n");
+    net.advance_ms(1500);
+    assert_eq!(net.info(m, "role").as_deref(), Some("master"));
+}

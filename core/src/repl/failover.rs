@@ -287,6 +287,17 @@ pub fn on_psync_reply(st: &mut State, accepted: bool) -> bool {
     true
 }
 
+/// `PSYNC <id> <offset> FAILOVER` sent to a master (checked by `syncCommand` before the
+/// replid): `-ERR PSYNC FAILOVER can't be sent to a master.` [live]. `None` otherwise, or
+/// when the client is already a replica (the command is then ignored).
+pub fn psync_failover_to_master(ctx: &Ctx<'_>, argv: &[Bytes]) -> Option<RedisError> {
+    let is_failover = argv.len() > 3
+        && argv[0].eq_ignore_ascii_case(b"psync")
+        && argv[3].eq_ignore_ascii_case(b"failover");
+    (is_failover && !ctx.client.flags.replica && !ctx.st.is_replica())
+        .then(|| RedisError::from("ERR PSYNC FAILOVER can't be sent to a master."))
+}
+
 /// The target's side of `PSYNC <our replid> <offset> FAILOVER` (in `syncCommand`): log it,
 /// promote ourselves (`replicationUnsetMaster`), and log `MASTER MODE enabled (failover
 /// request from '<client>')`. The PSYNC is then decided with the new ids.

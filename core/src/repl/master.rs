@@ -316,6 +316,9 @@ fn sync(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         rdb_filter_without_eof: (ctx.client.repl.exclude_data || ctx.client.repl.exclude_functions)
             && !ctx.client.repl.capa_eof,
     };
+    if let Some(e) = crate::repl::failover::psync_failover_to_master(ctx, argv) {
+        return Err(e);
+    }
     let replid = ctx.st.master.ids.replid;
     let request = match sync_command_gate(argv, &gate, &replid, &name) {
         SyncStep::Ignore => return Ok(()),

@@ -1005,20 +1005,49 @@ impl ReplicaLink {
             // Newline keepalive before the reply.
             return;
         }
-        let text = String::from_utf8_lossy(&line).into_owned();
-        if std::mem::take(&mut self.psync_failover) {
-            let accepted = line.starts_with(b"+FULLRESYNC") || line.starts_with(b"+CONTINUE");
-            self.events
-                .push_back(ReplicaEvent::FailoverPsyncReply { accepted });
-            if !accepted {
-                // abortFailover, then PSYNC_TRY_LATER: the connection is closed.
-                if line.first() == Some(&b'-') {
-                    self.error_reply(HandshakeStep::Psync, &line);
-                }
-                self.error_close(now, false);
-                return;
-            }
+        if !std::mem::take(&mut self.psync_failover) {
+            self.psync_reply_result(now, line);
+            return;
         }
+        // A coordinated failover (syncWithMaster after slaveTryPartialResynchronization):
+        // the reply is handled and logged as usual, then `+FULLRESYNC`/`+CONTINUE` end the
+        // failover and anything else aborts it (no SYNC fallback, no retry).
+        if line.starts_with(b"+FULLRESYNC") || line.starts_with(b"+CONTINUE") {
+            self.psync_reply_result(now, line);
+            self.events
+                .push_back(ReplicaEvent::FailoverPsyncReply { accepted: true });
+            return;
+        }
+        let text = String::from_utf8_lossy(&line).into_owned();
+        if line.first() == Some(&b'-') {
+            self.error_reply(HandshakeStep::Psync, &line);
+        }
+        let (level, msg) = if line.starts_with(b"-NOMASTERLINK") || line.starts_with(b"-LOADING") {
+            (
+                LogLevel::Notice,
+                format!("Master is currently unable to PSYNC but should be in the future: {text}"),
+            )
+        } else if line.starts_with(b"-ERR") {
+            (
+                LogLevel::Notice,
+                format!("Master does not support PSYNC or is in error state (reply: {text})"),
+            )
+        } else {
+            (
+                LogLevel::Warning,
+                format!("Unexpected reply to PSYNC from master: {text}"),
+            )
+        };
+        self.log(level, msg);
+        self.events
+            .push_back(ReplicaEvent::FailoverPsyncReply { accepted: false });
+        self.error_close(now, false);
+    }
+
+    /// The PSYNC reply outside a failover (`slaveTryPartialResynchronization`'s reading half
+    /// and what `syncWithMaster` does with its result).
+    fn psync_reply_result(&mut self, now: Time, line: Bytes) {
+        let text = String::from_utf8_lossy(&line).into_owned();
         if line.starts_with(b"+FULLRESYNC") {
             let mut replid = None;
             if let Some(sp) = line.iter().position(|&b| b == b' ') {
