@@ -481,7 +481,11 @@ impl Server {
             link.handle_timeout(now);
         }
         self.pump_link(now);
-        if self.st.active_expire_enabled && !self.st.is_replica() {
+        // activeExpireCycle does nothing while a FAILOVER pauses writes.
+        if self.st.active_expire_enabled
+            && !self.st.is_replica()
+            && !self.st.replica.failover.pauses_writes()
+        {
             crate::expire::active_expire_cycle(&mut self.st, now);
         }
         crate::persist::cron(&mut self.st, now);

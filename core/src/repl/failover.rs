@@ -22,9 +22,12 @@
 //!    replica they now get `-READONLY`); another reply aborts it and the node becomes a
 //!    master again (`Failover target rejected psync request`).
 //!
-//! Not modelled: cluster mode, and the pause of active expiry and of the master's pings
-//! while paused with a `TIMEOUT` (7.0 skips both while a failover with a deadline pauses
-//! the clients).
+//! While paused, active expiry does not run, and with a `TIMEOUT` the master's cron `ping`
+//! is skipped too (7.0's `checkClientPauseTimeoutAndReturnIfPaused`), so the offset the
+//! replica must acknowledge does not move.
+//!
+//! Not modelled: cluster mode; keys found expired on access while paused are deleted and
+//! their `DEL` propagated (7.0 only reports them missing until the pause ends).
 
 use std::collections::BTreeMap;
 
@@ -62,6 +65,12 @@ impl Failover {
     /// Writes are paused (`PAUSE_DURING_FAILOVER`): a failover is running.
     pub fn pauses_writes(&self) -> bool {
         self.state != FailoverState::None
+    }
+
+    /// The master's cron `ping` is skipped: a failover with a deadline pauses the clients
+    /// (`manual_failover_in_progress` in `replicationCron`).
+    pub fn pauses_pings(&self) -> bool {
+        self.pauses_writes() && self.end_time.is_some()
     }
 
     /// When [`update_failover_status`] must run at the latest (the `TIMEOUT`).
@@ -288,7 +297,7 @@ pub fn on_psync_reply(st: &mut State, accepted: bool) -> bool {
 }
 
 /// `PSYNC <id> <offset> FAILOVER` sent to a master (checked by `syncCommand` before the
-/// replid): `-ERR PSYNC FAILOVER can't be sent to a master.` [live]. `None` otherwise, or
+/// replid): `-ERR PSYNC FAILOVER can't be sent to a master.` (checked live). `None` otherwise, or
 /// when the client is already a replica (the command is then ignored).
 pub fn psync_failover_to_master(ctx: &Ctx<'_>, argv: &[Bytes]) -> Option<RedisError> {
     let is_failover = argv.len() > 3

@@ -799,6 +799,7 @@ pub fn replication_cron(
         && !st.master.slaves.is_empty()
         && st.repl.capture
         && !st.is_replica()
+        && !st.replica.failover.pauses_pings()
     {
         st.repl.raw_command(&[b"ping".as_slice()]);
     }

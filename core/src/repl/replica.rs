@@ -46,9 +46,10 @@
 //!   after the mark are treated as the command stream. A real master sends nothing after the
 //!   mark until the replica's first ACK, so both behave the same with real masters, and the
 //!   result does not depend on the chunking.
-//! * The 5 s synchronous read timeout of the handshake (`repl-syncio-timeout`) and the
-//!   newline the replica writes to its master while loading are not modelled; the `repl-timeout`
-//!   checks of the cron cover a silent master.
+//! * The 5 s synchronous read timeout of the handshake (`repl-syncio-timeout`) is not
+//!   modelled; the `repl-timeout` checks of the cron cover a silent master. The newline the
+//!   replica writes to its master while loading is sent once per cron second while a load is
+//!   held ([`ReplicaConfig::hold_load`]).
 //! * RDB items are decoded while the payload arrives. With disk-based loading (the default)
 //!   Redis writes them to a temporary file, and flushes/loads only once the whole payload is
 //!   there; items are therefore provisional until [`ReplicaEvent::RdbLoaded`] (a server should

@@ -19,10 +19,20 @@
 //! to open it, its bytes leave as [`crate::server::Output::Transmit`] and arrive through
 //! [`crate::server::Server::handle_input`]. This module never performs I/O or reads a clock.
 //!
-//! Not modelled: `repl-diskless-load swapdb`/`on-empty-db` async loading (`-LOADING` replies),
-//! failover, the newline keepalives a replica sends its own replicas while it syncs. A dump
-//! whose keys cannot be loaded is logged and the link stays up with what was loaded (Redis
-//! drops the link and retries).
+//! Loading: by default the staged keyspace is swapped in at once when the payload is
+//! complete. With a [`LoadCost`] (the simulator's knob, [`ReplicaSide::load_cost`]) loading
+//! takes simulated time proportional to the keys and bytes: meanwhile the link stays in
+//! `REPL_STATE_TRANSFER` ([`crate::repl::replica::ReplicaConfig::hold_load`]), INFO persistence
+//! shows `loading:1` and the `loading_*` fields, commands without the `loading` flag get
+//! `-LOADING Redis is loading the dataset in memory`, the master gets a `\n` keepalive per
+//! second, and the stream received meanwhile is applied once loaded.
+//!
+//! Not modelled: `repl-diskless-load swapdb` async loading (`async_loading:1`, old data
+//! served meanwhile; the parameter is accepted and reported like 7.0's), the newline
+//! keepalives a replica sends its own replicas while it syncs, the `-LOADING` window of a
+//! startup load (the driver loads the dump before it accepts connections). A dump whose keys
+//! cannot be loaded is logged and the link stays up with what was loaded (Redis drops the
+//! link and retries).
 
 use bytes::Bytes;
 
