@@ -202,3 +202,59 @@ fn zero_cost_loads_instantly() {
         Some("100")
     );
 }
+
+#[test]
+fn repl_diskless_load_config_as_7_0() {
+    let mut net = Net::new();
+    let n = net.add(config(7001, None), 1);
+    let get = |net: &mut Net| net.cmd(n, &["CONFIG", "GET", "repl-diskless-load"]);
+    assert_eq!(
+        get(&mut net),
+        "*2\r\n$18\r\nrepl-diskless-load\r\n$8\r\ndisabled\r\n"
+    );
+    assert_eq!(
+        net.cmd(n, &["CONFIG", "SET", "repl-diskless-load", "on-empty-db"]),
+        "+OK\r\n"
+    );
+    assert_eq!(
+        get(&mut net),
+        "*2\r\n$18\r\nrepl-diskless-load\r\n$11\r\non-empty-db\r\n"
+    );
+    assert_eq!(
+        net.cmd(n, &["CONFIG", "SET", "repl-diskless-load", "SWAPDB"]),
+        "+OK\r\n"
+    );
+    assert_eq!(
+        get(&mut net),
+        "*2\r\n$18\r\nrepl-diskless-load\r\n$6\r\nswapdb\r\n"
+    );
+    assert_eq!(
+        net.cmd(n, &["CONFIG", "SET", "repl-diskless-load", "bogus"]),
+        "-ERR CONFIG SET failed (possibly related to argument 'repl-diskless-load') - \
+         argument(s) must be one of the following: disabled, on-empty-db, swapdb\r\n"
+    );
+}
+
+#[test]
+fn loading_with_diskless_load_on_empty_db() {
+    // The payload parsed from the socket (on-empty-db, empty dataset) is loaded the same way.
+    let mut net = Net::new();
+    let m = net.add(config(7001, None), 1);
+    let r = net.add(config(7002, None), 2);
+    assert_eq!(net.cmd(m, &["DEBUG", "POPULATE", "500"]), "+OK\r\n");
+    assert_eq!(
+        net.cmd(r, &["CONFIG", "SET", "repl-diskless-load", "on-empty-db"]),
+        "+OK\r\n"
+    );
+    net.srv(r).state_mut().replica.load_cost = LoadCost {
+        ns_per_key: 0,
+        ns_per_byte: 100_000,
+    };
+    assert_eq!(net.cmd(r, &["REPLICAOF", "127.0.0.1", "7001"]), "+OK\r\n");
+    assert_eq!(net.info(r, "loading").as_deref(), Some("1"));
+    assert_eq!(net.cmd(r, &["DBSIZE"]), LOADING);
+    net.advance_ms(10_000);
+    assert_eq!(net.info(r, "loading").as_deref(), Some("0"));
+    assert_eq!(net.cmd(r, &["DBSIZE"]), ":500\r\n");
+    assert_eq!(net.info(r, "master_link_status").as_deref(), Some("up"));
+}
