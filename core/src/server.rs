@@ -814,11 +814,18 @@ impl Server {
             return self.reject(client, errors::MASTERDOWN);
         }
         // Redis's `is_denyloading_command` check (a replica loading its master's payload).
-        if self.st.replica.loading.is_some()
-            && (!spec.has(crate::cmd::flags::LOADING)
-                || (is_exec && !self.queued_all_have(client, crate::cmd::flags::LOADING)))
-        {
-            return self.reject(client, errors::LOADING);
+        if let Some(l) = &self.st.replica.loading {
+            let denied = if l.async_loading {
+                // `is_deny_async_loading_command`.
+                let flag = crate::cmd::flags::NO_ASYNC_LOADING;
+                spec.has(flag) || (is_exec && self.queued_has(client, flag))
+            } else {
+                let flag = crate::cmd::flags::LOADING;
+                !spec.has(flag) || (is_exec && !self.queued_all_have(client, flag))
+            };
+            if denied {
+                return self.reject(client, errors::LOADING);
+            }
         }
         // The write pause of a FAILOVER (`blockPostponeClient`): replicas are never paused.
         if self.st.replica.failover.pauses_writes() && !client.flags.replica && !client.flags.master
@@ -1106,7 +1113,11 @@ impl Server {
                     {
                         // Loading takes (simulated) time: clients get -LOADING meanwhile.
                         let us = self.st.replica.load_cost.duration_us(loaded_keys, bytes);
+                        let async_loading = self.st.config.repl_diskless_load
+                            == crate::config::ReplDisklessLoad::Swapdb
+                            && self.st.master.ids.replid.as_bytes() == &replid[..];
                         self.st.replica.loading = Some(crate::repl::replica_side::Loading {
+                            async_loading,
                             start: now,
                             until: now.add_micros(us),
                             total_bytes: bytes,

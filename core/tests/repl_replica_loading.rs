@@ -258,3 +258,77 @@ fn loading_with_diskless_load_on_empty_db() {
     assert_eq!(net.cmd(r, &["DBSIZE"]), ":500\r\n");
     assert_eq!(net.info(r, "master_link_status").as_deref(), Some("up"));
 }
+
+#[test]
+fn swapdb_full_sync_of_the_same_history_loads_asynchronously() {
+    let mut net = Net::new();
+    let m = net.add(config(7001, None), 1);
+    let r = net.add(config(7002, Some(7001)), 2);
+    assert_eq!(
+        net.cmd(m, &["CONFIG", "SET", "repl-backlog-size", "16384"]),
+        "+OK\r\n"
+    );
+    assert_eq!(net.cmd(m, &["SET", "old", "1"]), "+OK\r\n");
+    net.advance_ms(1500);
+    assert_eq!(net.cmd(r, &["GET", "old"]), "$1\r\n1\r\n");
+    assert_eq!(
+        net.cmd(r, &["CONFIG", "SET", "repl-diskless-load", "swapdb"]),
+        "+OK\r\n"
+    );
+    net.srv(r).state_mut().replica.load_cost = LoadCost {
+        ns_per_key: 1_000_000_000,
+        ns_per_byte: 0,
+    };
+    // Cut the link, overflow the master's backlog, heal: a full sync of the same history.
+    net.blocked.push(7001);
+    net.cut(m, r);
+    let big = "x".repeat(1000);
+    for i in 0..40 {
+        assert_eq!(net.cmd(m, &["SET", &format!("k{i}"), &big]), "+OK\r\n");
+    }
+    assert_eq!(net.cmd(m, &["SET", "old", "2"]), "+OK\r\n");
+    net.blocked.clear();
+    net.advance_ms(1100);
+    assert_eq!(net.info(m, "sync_full").as_deref(), Some("2"));
+    let p = net.cmd(r, &["INFO", "persistence"]);
+    assert_eq!(field(&p, "loading").as_deref(), Some("0"));
+    assert_eq!(field(&p, "async_loading").as_deref(), Some("1"));
+    assert!(field(&p, "loading_total_bytes").is_some());
+    // The old data is served meanwhile; only no_async_loading commands are refused.
+    assert_eq!(net.cmd(r, &["GET", "old"]), "$1\r\n1\r\n");
+    assert_eq!(net.cmd(r, &["PING"]), "+PONG\r\n");
+    assert_eq!(net.cmd(r, &["SAVE"]), LOADING);
+    assert_eq!(net.cmd(r, &["REPLICAOF", "NO", "ONE"]), LOADING);
+    net.advance_ms(45_000);
+    assert_eq!(net.info(r, "async_loading").as_deref(), Some("0"));
+    assert_eq!(net.cmd(r, &["GET", "old"]), "$1\r\n2\r\n");
+    assert_eq!(net.cmd(r, &["DBSIZE"]), ":41\r\n");
+    assert_eq!(
+        net.info(r, "slave_repl_offset"),
+        net.info(m, "master_repl_offset")
+    );
+}
+
+#[test]
+fn swapdb_full_sync_of_another_history_blocks() {
+    let mut net = Net::new();
+    let m = net.add(config(7001, None), 1);
+    let r = net.add(config(7002, None), 2);
+    assert_eq!(net.cmd(m, &["SET", "a", "1"]), "+OK\r\n");
+    assert_eq!(net.cmd(r, &["SET", "mine", "1"]), "+OK\r\n");
+    assert_eq!(
+        net.cmd(r, &["CONFIG", "SET", "repl-diskless-load", "swapdb"]),
+        "+OK\r\n"
+    );
+    net.srv(r).state_mut().replica.load_cost = LoadCost {
+        ns_per_key: 1_000_000_000,
+        ns_per_byte: 0,
+    };
+    assert_eq!(net.cmd(r, &["REPLICAOF", "127.0.0.1", "7001"]), "+OK\r\n");
+    assert_eq!(net.info(r, "loading").as_deref(), Some("1"));
+    assert_eq!(net.info(r, "async_loading").as_deref(), Some("0"));
+    assert_eq!(net.cmd(r, &["GET", "mine"]), LOADING);
+    net.advance_ms(1100);
+    assert_eq!(net.cmd(r, &["GET", "a"]), "$1\r\n1\r\n");
+    assert_eq!(net.cmd(r, &["GET", "mine"]), "$-1\r\n");
+}

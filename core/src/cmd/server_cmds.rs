@@ -66,8 +66,8 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     command!("info", -1, LOADING | STALE, 0, 0, 0, "server", "Get information and statistics about the server", info),
     command!("time", 1, LOADING | STALE | FAST, 0, 0, 0, "server", "Return the current server time", time),
     command!("lastsave", 1, LOADING | STALE | FAST, 0, 0, 0, "server", "Get the UNIX time stamp of the last successful save to disk", lastsave),
-    command!("save", 1, ADMIN | NOSCRIPT | NO_MULTI, 0, 0, 0, "server", "Synchronously save the dataset to disk", save),
-    command!("bgsave", -1, ADMIN | NOSCRIPT, 0, 0, 0, "server", "Asynchronously save the dataset to disk", bgsave),
+    command!("save", 1, ADMIN | NOSCRIPT | NO_ASYNC_LOADING | NO_MULTI, 0, 0, 0, "server", "Synchronously save the dataset to disk", save),
+    command!("bgsave", -1, ADMIN | NOSCRIPT | NO_ASYNC_LOADING, 0, 0, 0, "server", "Asynchronously save the dataset to disk", bgsave),
     command!("shutdown", -1, ADMIN | NOSCRIPT | LOADING | STALE | NO_MULTI | ALLOW_BUSY, 0, 0, 0, "server", "Synchronously save the dataset to disk and then shut down the server", shutdown),
 ];
 
@@ -679,8 +679,9 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, o: &mut String) {
             let p = &st.persist;
             let now_s = ctx.now.as_secs();
             let loading = st.replica.loading.as_ref();
-            line("loading", &u8::from(loading.is_some()));
-            line("async_loading", &0);
+            let async_loading = loading.is_some_and(|l| l.async_loading);
+            line("loading", &u8::from(loading.is_some() && !async_loading));
+            line("async_loading", &u8::from(async_loading));
             line("current_cow_peak", &0);
             line("current_cow_size", &0);
             line("current_cow_size_age", &0);

@@ -27,8 +27,12 @@
 //! `-LOADING Redis is loading the dataset in memory`, the master gets a `\n` keepalive per
 //! second, and the stream received meanwhile is applied once loaded.
 //!
-//! Not modelled: `repl-diskless-load swapdb` async loading (`async_loading:1`, old data
-//! served meanwhile; the parameter is accepted and reported like 7.0's), the newline
+//! With `repl-diskless-load swapdb` and a full sync from the history we already have (the
+//! master's replid is ours, e.g. after the backlog overflowed) the load is asynchronous:
+//! INFO shows `async_loading:1`, the old data keeps being served, only `no_async_loading`
+//! commands (`SAVE`, `BGSAVE`, `REPLICAOF`, `SYNC`/`PSYNC`) get `-LOADING`.
+//!
+//! Not modelled: the newline
 //! keepalives a replica sends its own replicas while it syncs, the `-LOADING` window of a
 //! startup load (the driver loads the dump before it accepts connections). A dump whose keys
 //! cannot be loaded is logged and the link stays up with what was loaded (Redis drops the
@@ -176,6 +180,10 @@ pub struct Loading {
     pub offset: i64,
     /// The payload's `repl-stream-db`.
     pub repl_stream_db: Option<i64>,
+    /// `server.async_loading`: `repl-diskless-load swapdb` and the master's replid is ours
+    /// (the old data is the same history at an earlier point): the old data is served
+    /// meanwhile and only `no_async_loading` commands get `-LOADING`.
+    pub async_loading: bool,
 }
 
 impl Loading {

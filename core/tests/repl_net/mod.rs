@@ -51,6 +51,8 @@ pub struct Net {
     pub now: Time,
     pipes: Vec<Pipe>,
     queue: VecDeque<(usize, Output)>,
+    /// Ports refusing new connections (a partition).
+    pub blocked: Vec<u16>,
 }
 
 /// The RESP array of bulk strings `args`.
@@ -77,6 +79,7 @@ impl Net {
             now: Time::from_millis(NOW_MS),
             pipes: Vec::new(),
             queue: VecDeque::new(),
+            blocked: Vec::new(),
         }
     }
 
@@ -129,6 +132,25 @@ impl Net {
                 s.handle_close(self.now, other.1);
             }
             self.collect(other.0);
+        }
+        self.pump();
+    }
+
+    /// Close every connection between nodes `a` and `b` (both sides see it closed).
+    pub fn cut(&mut self, a: usize, b: usize) {
+        let (gone, kept): (Vec<Pipe>, Vec<Pipe>) = self
+            .pipes
+            .iter()
+            .partition(|p| (p.a.0 == a && p.b.0 == b) || (p.a.0 == b && p.b.0 == a));
+        self.pipes = kept;
+        let now = self.now;
+        for p in gone {
+            for end in [p.a, p.b] {
+                if let Some(s) = self.nodes[end.0].srv.as_mut() {
+                    s.handle_close(now, end.1);
+                }
+                self.collect(end.0);
+            }
         }
         self.pump();
     }
@@ -253,7 +275,8 @@ impl Net {
                     let dst = self
                         .nodes
                         .iter()
-                        .position(|n| n.cfg.port == port && n.srv.is_some());
+                        .position(|n| n.cfg.port == port && n.srv.is_some())
+                        .filter(|_| !self.blocked.contains(&port));
                     match dst {
                         Some(d) => {
                             let peer = PeerInfo {
