@@ -179,6 +179,15 @@ fn writes_are_postponed_until_the_replica_catches_up() {
         net.cmd(m, &["FAILOVER"]),
         "-ERR FAILOVER already in progress.\r\n"
     );
+    for args in [
+        &["REPLICAOF", "127.0.0.1", "1"][..],
+        &["REPLICAOF", "NO", "ONE"],
+    ] {
+        assert_eq!(
+            net.cmd(m, args),
+            "-ERR REPLICAOF not allowed while failing over.\r\n"
+        );
+    }
     // Reads are served; a write (and what follows it) waits.
     assert_eq!(net.cmd(m, &["GET", "x"]), "$1\r\n1\r\n");
     let w = net.connect(m);
@@ -323,4 +332,43 @@ fn rejected_psync_failover_aborts_and_the_old_master_stays_master() {
     assert_eq!(net.cmd(m, &["SET", "y", "1"]), "+OK\r\n");
     net.advance_ms(1500);
     assert_eq!(net.info(m, "role").as_deref(), Some("master"));
+}
+
+#[test]
+fn info_and_role_while_the_failover_is_in_progress() {
+    let mut net = pair();
+    let (m, r) = (0, 1);
+    let off = net.info(m, "master_repl_offset").unwrap();
+    // The target refuses new connections: the old master stays in failover-in-progress.
+    net.blocked.push(7002);
+    assert_eq!(
+        net.cmd(m, &["FAILOVER", "TO", "127.0.0.1", "7002"]),
+        "+OK\r\n"
+    );
+    let info = net.cmd(m, &["INFO", "replication"]);
+    // As real 7.0.15 (captured with a target that answered later): a replica in state
+    // connect, its offsets from the cached master it synthesized, never up.
+    let head = format!(
+        "role:slave\r\nmaster_host:127.0.0.1\r\nmaster_port:7002\r\nmaster_link_status:down\r\n\
+         master_last_io_seconds_ago:-1\r\nmaster_sync_in_progress:0\r\n\
+         slave_read_repl_offset:{off}\r\nslave_repl_offset:{off}\r\n\
+         master_link_down_since_seconds:-1\r\nslave_priority:100\r\nslave_read_only:1\r\n\
+         replica_announced:1\r\nconnected_slaves:1\r\n"
+    );
+    assert!(info.contains(&head), "{info}");
+    assert!(info.contains("master_failover_state:failover-in-progress\r\n"));
+    assert_eq!(
+        net.cmd(m, &["ROLE"]),
+        "*5\r\n$5\r\nslave\r\n$9\r\n127.0.0.1\r\n:7002\r\n$7\r\nconnect\r\n:-1\r\n"
+    );
+    let w = net.connect(m);
+    net.raw_from(m, w, &repl_net::bulks(&["SET", "y", "1"]));
+    net.blocked.clear();
+    net.advance_ms(1100);
+    assert_eq!(net.info(r, "role").as_deref(), Some("master"));
+    assert_eq!(net.info(m, "master_link_status").as_deref(), Some("up"));
+    assert_eq!(
+        net.replies_of(m, w),
+        "-READONLY You can't write against a read only replica.\r\n"
+    );
 }

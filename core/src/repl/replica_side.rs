@@ -408,6 +408,11 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
 
 /// REPLICAOF host port | REPLICAOF NO ONE (`replicaofCommand`).
 fn replicaof(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    if ctx.st.replica.failover.state != crate::repl::FailoverState::None {
+        return Err(RedisError::from(
+            "ERR REPLICAOF not allowed while failing over.",
+        ));
+    }
     if argv[1].eq_ignore_ascii_case(b"no") && argv[2].eq_ignore_ascii_case(b"one") {
         if ctx.st.is_replica() {
             let dropped = unset_master(ctx.st);
