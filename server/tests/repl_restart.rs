@@ -285,3 +285,63 @@ fn real_master_restarts_from_its_dump_and_our_replica_continues() {
     assert_eq!(field(&oi, "master_replid").as_deref(), Some(&*new));
     assert_eq!(field(&oi, "master_replid2").as_deref(), Some(&*old));
 }
+
+/// §8.23: our master (a real replica) loses its own master: our PSYNC gets `-NOMASTERLINK`,
+/// we keep the cached master and retry every second; once its master is back (restarted from
+/// its dump) we continue with `+CONTINUE`, never a full sync.
+#[test]
+fn nomasterlink_while_our_master_is_cut_off_then_continue() {
+    let d1 = TempDir::new("r1");
+    let d2 = TempDir::new("r2");
+    let d3 = TempDir::new("ours3");
+    let mut r1 = Proc::start(Kind::Redis, &d1.0, &["--repl-diskless-sync", "no"]);
+    write(&r1, "before");
+    let p1 = r1.port.to_string();
+    let r2 = Proc::start(
+        Kind::Redis,
+        &d2.0,
+        &[
+            "--replicaof",
+            "127.0.0.1",
+            &p1,
+            "--repl-diskless-sync",
+            "no",
+        ],
+    );
+    let p2 = r2.port.to_string();
+    let ours = Proc::start(Kind::Ours, &d3.0, &["--replicaof", "127.0.0.1", &p2]);
+    assert_converged(&r2, &r1, "r2 synced");
+    assert_converged(&ours, &r2, "ours synced");
+    r1.shutdown_save();
+    wait_until(20, "r2 link down", &r2, &r1, || {
+        field(&info(&mut r2.conn(), "replication"), "master_link_status").as_deref() == Some("down")
+    });
+    // Drop our link: the reconnection is refused with -NOMASTERLINK.
+    assert_eq!(
+        text(r2.conn().cmd(&["CLIENT", "KILL", "TYPE", "replica"])),
+        ":1\r\n"
+    );
+    let line = "Master is currently unable to PSYNC but should be in the future: \
+                -NOMASTERLINK Can't SYNC while not connected with my master";
+    wait_until(20, "NOMASTERLINK retries", &ours, &r2, || {
+        ours.log().matches(line).count() >= 2
+    });
+    assert_eq!(
+        field(&info(&mut ours.conn(), "replication"), "master_link_status").as_deref(),
+        Some("down")
+    );
+    r1.restart();
+    write(&r1, "after");
+    assert_converged(&r2, &r1, "r2 continued");
+    assert_converged(&ours, &r2, "ours continued");
+    assert_eq!(stat(&r2, "sync_full"), "1");
+    assert_eq!(stat(&r1, "sync_full"), "0");
+    assert!(ours
+        .log()
+        .contains("Successful partial resynchronization with master."));
+    let ids = info(&mut ours.conn(), "replication");
+    assert_eq!(
+        field(&ids, "master_replid"),
+        field(&info(&mut r1.conn(), "replication"), "master_replid")
+    );
+}
