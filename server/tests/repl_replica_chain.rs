@@ -101,7 +101,7 @@ fn replica_client_errors_match_a_real_replica() {
     });
     let mut o = ours.connect();
     let mut r = real.connect();
-    let mut same = |o: &mut common::Conn, r: &mut common::Conn, cmd: &[&str]| {
+    let same = |o: &mut common::Conn, r: &mut common::Conn, cmd: &[&str]| {
         let (a, b) = (text(o.cmd(cmd)), text(r.cmd(cmd)));
         assert_eq!(a, b, "{cmd:?}");
         a
