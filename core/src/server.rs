@@ -1034,6 +1034,12 @@ pub(crate) fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, argv: &[Bytes]
 impl Server {
     /// Move the link's bytes and events out, and apply the events.
     fn pump_link(&mut self, now: Time) {
+        if std::mem::take(&mut self.st.replica.kill_master_link) {
+            // CLIENT KILL TYPE master: freeClient(server.master) caches it and reconnects.
+            if let Some(link) = self.st.replica.link.as_mut() {
+                link.handle_closed(now);
+            }
+        }
         if std::mem::take(&mut self.st.replica.drop_master_client) {
             self.master_client = None;
             self.st.replica.master_db = None;

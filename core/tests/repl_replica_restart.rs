@@ -160,3 +160,26 @@ fn master_restart_from_dump_keeps_old_id_as_replid2() {
         net.info(m, "master_repl_offset")
     );
 }
+
+#[test]
+fn client_kill_type_master_reconnects_with_a_partial_resync() {
+    let mut net = synced_pair();
+    let (m, r) = (0, 1);
+    assert_eq!(net.cmd(r, &["CLIENT", "KILL", "TYPE", "master"]), ":1\r\n");
+    for line in [
+        "Connection with master lost.",
+        "Caching the disconnected master state.",
+        "Reconnecting to MASTER 127.0.0.1:7001",
+    ] {
+        assert!(net.nodes[r].logs.iter().any(|l| l == line), "{line}");
+    }
+    assert_eq!(net.info(r, "master_link_status").as_deref(), Some("up"));
+    assert_eq!(net.info(m, "sync_partial_ok").as_deref(), Some("1"));
+    assert_eq!(net.info(m, "sync_full").as_deref(), Some("1"));
+    // (The master's client has db 3 selected.)
+    assert_eq!(net.cmd(m, &["SET", "after", "1"]), "+OK\r\n");
+    assert_eq!(net.cmd(r, &["SELECT", "3"]), "+OK\r\n");
+    assert_eq!(net.cmd(r, &["GET", "after"]), "$1\r\n1\r\n");
+    // Nothing to kill on a master.
+    assert_eq!(net.cmd(m, &["CLIENT", "KILL", "TYPE", "master"]), ":0\r\n");
+}

@@ -773,7 +773,7 @@ impl ReplicaLink {
         if cache {
             self.log(
                 LogLevel::Notice,
-                "* Caching the disconnected master state.".into(),
+                "Caching the disconnected master state.".into(),
             );
             self.cached = Some(CachedMaster {
                 replid: m.replid,

@@ -89,6 +89,9 @@ pub struct ReplicaSide {
     pub staged_used_mem: u64,
     /// A coordinated failover run by this node (FAILOVER, [`crate::repl::failover`]).
     pub failover: crate::repl::failover::Failover,
+    /// `CLIENT KILL TYPE master` ran: the server frees the master client (cached) once the
+    /// command returns, and the link reconnects.
+    pub kill_master_link: bool,
     /// REPLICAOF ran: the server frees the master client once the command returns.
     pub drop_master_client: bool,
     /// The db selected by the master client freed by a `REPLICAOF <host> <port>` on a
@@ -117,6 +120,7 @@ impl Default for ReplicaSide {
             loading: None,
             staged_used_mem: 0,
             failover: Default::default(),
+            kill_master_link: false,
         }
     }
 }
@@ -234,6 +238,14 @@ impl Loading {
             ("loading_eta_seconds", eta.to_string()),
         ]
     }
+}
+
+/// Whether we have a master client (`server.master`): the link is `Connected`.
+pub fn master_client_alive(st: &State) -> bool {
+    st.replica
+        .link
+        .as_ref()
+        .is_some_and(|l| l.state() == ReplState::Connected)
 }
 
 /// The link's configuration from the server's state: [`link_config`] plus whether loads
