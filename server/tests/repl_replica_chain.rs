@@ -155,3 +155,28 @@ fn replica_client_errors_match_a_real_replica() {
         "-MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.\r\n"
     );
 }
+
+/// Spec §8.19 from our side: `CLIENT KILL TYPE master` on our replica answers `:1` like a
+/// real replica, and the link comes back with a partial resync (`sync_partial_ok` +1).
+#[test]
+fn client_kill_type_master_partially_resyncs() {
+    let master = ServerProc::redis(&["--repl-diskless-sync", "no"]);
+    write_dataset(&mut master.connect(), "m");
+    let pm = master.port.to_string();
+    let ours = ServerProc::ours(&["--replicaof", "127.0.0.1", &pm]);
+    wait_for(20, "synced", &ours, &master, "master", || {
+        converged(&ours, &master)
+    });
+    assert_eq!(
+        text(ours.connect().cmd(&["CLIENT", "KILL", "TYPE", "master"])),
+        ":1\r\n"
+    );
+    write_dataset(&mut master.connect(), "after");
+    wait_for(20, "continued", &ours, &master, "master", || {
+        converged(&ours, &master) && stat(&master, "sync_partial_ok") == "1"
+    });
+    assert_eq!(stat(&master, "sync_full"), "1");
+    assert!(ours
+        .log()
+        .contains("Caching the disconnected master state."));
+}
