@@ -1049,6 +1049,9 @@ impl Server {
         }
         loop {
             let Some(link) = self.st.replica.link.as_mut() else {
+                for line in std::mem::take(&mut self.st.replica.pending_logs) {
+                    self.st.log(LogLevel::Notice, line);
+                }
                 return;
             };
             let mut tx = Vec::new();
@@ -1067,7 +1070,12 @@ impl Server {
             }
             match ev {
                 Some(ev) => self.on_link_event(now, ev),
-                None => return,
+                None => {
+                    for line in std::mem::take(&mut self.st.replica.pending_logs) {
+                        self.st.log(LogLevel::Notice, line);
+                    }
+                    return;
+                }
             }
         }
     }
@@ -1113,6 +1121,7 @@ impl Server {
                     (l.is_loading(), bytes)
                 });
                 let loaded_keys = keys;
+                crate::repl::replica_side::log_staged_aux(&mut self.st, now);
                 match held {
                     Some((true, bytes))
                         if self.st.replica.load_cost.duration_us(loaded_keys, bytes) > 0 =>
@@ -1198,6 +1207,7 @@ impl Server {
 
     fn start_staged_load(&mut self, now: Time) {
         self.st.replica.staged_used_mem = 0;
+        self.st.replica.staged_aux.clear();
         let cfg = self.st.config.clone();
         let dbs = self.st.keyspace.dbs.len();
         self.st.replica.loader = Some(crate::rdb::load::KeyLoader::new_owned(
@@ -1226,10 +1236,13 @@ impl Server {
                     self.st.replica.load_error = Some(e);
                 }
             }
-            crate::rdb::RdbItem::Aux { key, value } if key == b"used-mem" => {
-                self.st.replica.staged_used_mem = crate::util::parse_i64(&value)
-                    .and_then(|v| u64::try_from(v).ok())
-                    .unwrap_or(0);
+            crate::rdb::RdbItem::Aux { key, value } => {
+                if key == b"used-mem" {
+                    self.st.replica.staged_used_mem = crate::util::parse_i64(&value)
+                        .and_then(|v| u64::try_from(v).ok())
+                        .unwrap_or(0);
+                }
+                self.st.replica.staged_aux.push((key, value));
             }
             crate::rdb::RdbItem::ResizeDb { .. } => {}
             _ => {}

@@ -183,3 +183,37 @@ fn client_kill_type_master_reconnects_with_a_partial_resync() {
     // Nothing to kill on a master.
     assert_eq!(net.cmd(m, &["CLIENT", "KILL", "TYPE", "master"]), ":0\r\n");
 }
+
+#[test]
+fn full_sync_log_lines_in_7_0_order() {
+    let mut net = Net::new();
+    let m = net.add(config(7001, None), 1);
+    let r = net.add(config(7002, None), 2);
+    assert_eq!(net.cmd(m, &["SET", "a", "1"]), "+OK\r\n");
+    assert_eq!(net.cmd(r, &["REPLICAOF", "127.0.0.1", "7001"]), "+OK\r\n");
+    // The order a real 7.0.15 replica logs a disk-based full sync in (REPLICAOF on a master).
+    let want = [
+        "Before turning into a replica, using my own master parameters",
+        "Connecting to MASTER 127.0.0.1:7001",
+        "MASTER <-> REPLICA sync started",
+        "REPLICAOF 127.0.0.1:7001 enabled (user request from 'id=",
+        "Non blocking connect for SYNC fired the event.",
+        "Master replied to PING, replication can continue...",
+        "Trying a partial resynchronization (request ",
+        "Full resync from master: ",
+        "MASTER <-> REPLICA sync: receiving ",
+        "Discarding previously cached master state.",
+        "MASTER <-> REPLICA sync: Flushing old data",
+        "MASTER <-> REPLICA sync: Loading DB in memory",
+        "Loading RDB produced by version 7.0.15",
+        "RDB age 0 seconds",
+        "RDB memory usage when created ",
+        "Done loading RDB, keys loaded: 1, keys expired: 0.",
+        "MASTER <-> REPLICA sync: Finished with success",
+    ];
+    let logs = &net.nodes[r].logs;
+    assert_eq!(logs.len(), want.len(), "{logs:#?}");
+    for (got, want) in logs.iter().zip(want) {
+        assert!(got.starts_with(want), "{got} / {want}");
+    }
+}

@@ -1324,7 +1324,13 @@ impl ReplicaLink {
 
     /// `replicationAttachToNewMaster`.
     fn attach_to_new_master(&mut self) {
-        self.cached = None;
+        if self.cached.take().is_some() {
+            // replicationDiscardCachedMaster.
+            self.log(
+                LogLevel::Notice,
+                "Discarding previously cached master state.".into(),
+            );
+        }
         self.events.push_back(ReplicaEvent::AttachedToNewMaster);
     }
 
@@ -1384,6 +1390,10 @@ impl ReplicaLink {
         let repl_stream_db = t.repl_stream_db;
         if !diskless {
             self.attach_to_new_master();
+            self.log(
+                LogLevel::Notice,
+                "MASTER <-> REPLICA sync: Flushing old data".into(),
+            );
             self.log(
                 LogLevel::Notice,
                 "MASTER <-> REPLICA sync: Loading DB in memory".into(),

@@ -87,6 +87,10 @@ pub struct ReplicaSide {
     pub loading: Option<Loading>,
     /// The `used-mem` AUX field of the payload being received (`loading_rdb_used_mem`).
     pub staged_used_mem: u64,
+    /// Lines to log once the link's pending events are applied.
+    pub pending_logs: Vec<String>,
+    /// The AUX fields of the payload being received, logged when it is loaded.
+    pub staged_aux: Vec<(Vec<u8>, Vec<u8>)>,
     /// A coordinated failover run by this node (FAILOVER, [`crate::repl::failover`]).
     pub failover: crate::repl::failover::Failover,
     /// `CLIENT KILL TYPE master` ran: the server frees the master client (cached) once the
@@ -119,6 +123,8 @@ impl Default for ReplicaSide {
             load_cost: LoadCost::default(),
             loading: None,
             staged_used_mem: 0,
+            staged_aux: Vec::new(),
+            pending_logs: Vec::new(),
             failover: Default::default(),
             kill_master_link: false,
         }
@@ -237,6 +243,28 @@ impl Loading {
             ("loading_loaded_perc", format!("{perc:.2}")),
             ("loading_eta_seconds", eta.to_string()),
         ]
+    }
+}
+
+/// The lines `rdbLoadRio` logs for the AUX fields of the payload being loaded
+/// (`Loading RDB produced by version ...`, `RDB age ... seconds`, `RDB memory usage when
+/// created ... Mb`), at `now`.
+pub fn log_staged_aux(st: &mut State, now: Time) {
+    for (k, v) in std::mem::take(&mut st.replica.staged_aux) {
+        let text = String::from_utf8_lossy(&v).into_owned();
+        let line = match k.as_slice() {
+            b"redis-ver" => format!("Loading RDB produced by version {text}"),
+            b"ctime" => {
+                let ctime = crate::strtod::strtoll(&v);
+                format!("RDB age {} seconds", (now.as_secs() - ctime).max(0))
+            }
+            b"used-mem" => format!(
+                "RDB memory usage when created {:.2} Mb",
+                crate::strtod::strtoll(&v) as f64 / (1024.0 * 1024.0)
+            ),
+            _ => continue,
+        };
+        st.log(LogLevel::Notice, line);
     }
 }
 
@@ -470,10 +498,10 @@ fn replicaof(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     ctx.st.replica.drop_master_client = true;
     set_master(ctx.st, host.clone(), port, ctx.now);
     let info = crate::cmd::connection::client_info_line(ctx.client, ctx.now, argv);
-    ctx.st.log(
-        LogLevel::Notice,
-        format!("REPLICAOF {host}:{port} enabled (user request from '{info}')"),
-    );
+    // Logged after the link's first lines (`Connecting to MASTER ...`), as Redis does.
+    ctx.st.replica.pending_logs.push(format!(
+        "REPLICAOF {host}:{port} enabled (user request from '{info}')"
+    ));
     ctx.ok();
     Ok(())
 }
