@@ -325,6 +325,7 @@ impl Server {
         let counts = crate::persist::load_from_storage(&mut self.st, now, Default::default())?;
         if counts.is_some() {
             crate::repl::master::restore_from_rdb(&mut self.st, now);
+            crate::repl::replica_side::restore_from_rdb(&mut self.st);
         }
         Ok(counts)
     }
@@ -462,6 +463,7 @@ impl Server {
     pub fn handle_timeout(&mut self, now: Time) {
         let period_us = 1_000_000 / u64::from(self.st.config.hz.clamp(1, 500));
         self.st.master.now = now;
+        self.finish_loading_if_due(now);
         if now.micros_since(self.st.last_cron) < period_us {
             // Not a cron tick: only blocked WAITs may have timed out, or the replica link's
             // own once-a-second cron (its phase differs from ours after a restart or a
@@ -479,19 +481,25 @@ impl Server {
         self.st.last_cron = now;
         if std::mem::take(&mut self.st.replica.start_pending) {
             if let Some((host, port)) = self.st.config.replicaof.clone() {
-                let cfg = crate::repl::replica_side::link_config(&self.st.config);
-                self.st.replica.link = Some(crate::repl::replica::ReplicaLink::new(
-                    host, port, cfg, None, now,
-                ));
+                let cfg = crate::repl::replica_side::link_config_of(&self.st);
+                let cached = self.st.replica.startup_cached.take();
+                let mut link = crate::repl::replica::ReplicaLink::new(host, port, cfg, cached, now);
+                link.set_dataset_empty(self.st.keyspace.dbs.iter().all(|d| d.is_empty()));
+                self.st.replica.link = Some(link);
             }
         }
+        // CONFIG SET masterauth / repl-timeout ... take effect at their next use.
+        let cfg = crate::repl::replica_side::link_config_of(&self.st);
         if let Some(link) = self.st.replica.link.as_mut() {
-            // CONFIG SET masterauth / repl-timeout ... take effect at their next use.
-            link.set_config(crate::repl::replica_side::link_config(&self.st.config));
+            link.set_config(cfg);
             link.handle_timeout(now);
         }
         self.pump_link(now);
-        if self.st.active_expire_enabled && !self.st.is_replica() {
+        // activeExpireCycle does nothing while a FAILOVER pauses writes.
+        if self.st.active_expire_enabled
+            && !self.st.is_replica()
+            && !self.st.replica.failover.pauses_writes()
+        {
             crate::expire::active_expire_cycle(&mut self.st, now);
         }
         crate::persist::cron(&mut self.st, now);
@@ -520,6 +528,14 @@ impl Server {
             Some(l) => l.min(cron),
             None => cron,
         };
+        let cron = match &self.st.replica.loading {
+            Some(l) => l.until.min(cron),
+            None => cron,
+        };
+        let cron = match self.st.replica.failover.deadline() {
+            Some(t) => t.min(cron),
+            None => cron,
+        };
         Some(wait.map_or(cron, |w| w.min(cron)))
     }
 
@@ -527,6 +543,22 @@ impl Server {
     /// out (`processClientsWaitingReplicas`, blocked-client timeouts), then send `REPLCONF
     /// GETACK *` to the replicas if a client blocked in `WAIT` since the last time.
     fn before_sleep(&mut self, now: Time) {
+        // updateFailoverStatus, then resume the clients its write pause postponed.
+        crate::repl::failover::update_failover_status(&mut self.st, &self.clients, now);
+        self.pump_link(now);
+        if !self.st.replica.failover.pauses_writes()
+            && !self.st.replica.failover.postponed.is_empty()
+        {
+            let ids = std::mem::take(&mut self.st.replica.failover.postponed);
+            for id in ids {
+                if let Some(mut client) = self.clients.remove(&id) {
+                    self.process_input(now, &mut client);
+                    self.finish_client(client);
+                }
+            }
+            self.reap_killed();
+            crate::repl::master::feed_replicas(&mut self.st, &mut self.clients, None);
+        }
         // Timed out WAITs first (`handleBlockedClientsTimeout`): the count at their offset.
         let waiting = self.st.master.clients_waiting_acks.clone();
         for id in waiting {
@@ -650,6 +682,7 @@ impl Server {
             if client.flags.close_after_reply
                 || client.flags.close_asap
                 || client.repl.wait.is_some()
+                || self.st.replica.failover.postponed.contains(&client.id)
             {
                 break;
             }
@@ -668,6 +701,11 @@ impl Server {
                     let replica_out = client.flags.replica.then(|| client.out.len());
                     let rogue = replica_out.map(|_| argv.clone());
                     self.process_command(now, client, argv);
+                    if std::mem::take(&mut self.st.replica.failover.postpone_current) {
+                        // Postponed by the failover's write pause: parsed again later.
+                        pos -= consumed;
+                        break;
+                    }
                     if let (Some(before), Some(argv)) = (replica_out, rogue) {
                         if client.out.len() > before {
                             // Replicas never get replies (7.0.15 drops such a replica).
@@ -788,6 +826,30 @@ impl Server {
                 || (is_exec && !self.queued_all_have(client, crate::cmd::flags::STALE)))
         {
             return self.reject(client, errors::MASTERDOWN);
+        }
+        // Redis's `is_denyloading_command` check (a replica loading its master's payload).
+        if let Some(l) = &self.st.replica.loading {
+            let denied = if l.async_loading {
+                // `is_deny_async_loading_command`.
+                let flag = crate::cmd::flags::NO_ASYNC_LOADING;
+                spec.has(flag) || (is_exec && self.queued_has(client, flag))
+            } else {
+                let flag = crate::cmd::flags::LOADING;
+                !spec.has(flag) || (is_exec && !self.queued_all_have(client, flag))
+            };
+            if denied {
+                return self.reject(client, errors::LOADING);
+            }
+        }
+        // The write pause of a FAILOVER (`blockPostponeClient`): replicas are never paused.
+        if self.st.replica.failover.pauses_writes() && !client.flags.replica && !client.flags.master
+        {
+            let may_replicate = crate::cmd::flags::WRITE | crate::cmd::flags::MAY_REPLICATE;
+            if spec.has(may_replicate) || (is_exec && self.queued_has(client, may_replicate)) {
+                self.st.replica.failover.postpone_current = true;
+                self.st.replica.failover.postponed.push(client.id);
+                return;
+            }
         }
         if client.flags.multi
             && !matches!(
@@ -986,6 +1048,12 @@ pub(crate) fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, argv: &[Bytes]
 impl Server {
     /// Move the link's bytes and events out, and apply the events.
     fn pump_link(&mut self, now: Time) {
+        if std::mem::take(&mut self.st.replica.kill_master_link) {
+            // CLIENT KILL TYPE master: freeClient(server.master) caches it and reconnects.
+            if let Some(link) = self.st.replica.link.as_mut() {
+                link.handle_closed(now);
+            }
+        }
         if std::mem::take(&mut self.st.replica.drop_master_client) {
             self.master_client = None;
             self.st.replica.master_db = None;
@@ -995,6 +1063,9 @@ impl Server {
         }
         loop {
             let Some(link) = self.st.replica.link.as_mut() else {
+                for line in std::mem::take(&mut self.st.replica.pending_logs) {
+                    self.st.log(LogLevel::Notice, line);
+                }
                 return;
             };
             let mut tx = Vec::new();
@@ -1013,7 +1084,12 @@ impl Server {
             }
             match ev {
                 Some(ev) => self.on_link_event(now, ev),
-                None => return,
+                None => {
+                    for line in std::mem::take(&mut self.st.replica.pending_logs) {
+                        self.st.log(LogLevel::Notice, line);
+                    }
+                    return;
+                }
             }
         }
     }
@@ -1052,8 +1128,43 @@ impl Server {
                 replid,
                 offset,
                 repl_stream_db,
-                keys: _,
-            } => self.finish_full_sync(now, &replid, offset, repl_stream_db),
+                keys,
+            } => {
+                let held = self.st.replica.link.as_ref().map(|l| {
+                    let bytes = l.transfer_progress().map_or(0, |(_, read)| read);
+                    (l.is_loading(), bytes)
+                });
+                let loaded_keys = keys;
+                crate::repl::replica_side::log_staged_aux(&mut self.st, now);
+                match held {
+                    Some((true, bytes))
+                        if self.st.replica.load_cost.duration_us(loaded_keys, bytes) > 0 =>
+                    {
+                        // Loading takes (simulated) time: clients get -LOADING meanwhile.
+                        let us = self.st.replica.load_cost.duration_us(loaded_keys, bytes);
+                        let async_loading = self.st.config.repl_diskless_load
+                            == crate::config::ReplDisklessLoad::Swapdb
+                            && self.st.master.ids.replid.as_bytes() == &replid[..];
+                        self.st.replica.loading = Some(crate::repl::replica_side::Loading {
+                            async_loading,
+                            start: now,
+                            until: now.add_micros(us),
+                            total_bytes: bytes,
+                            rdb_used_mem: self.st.replica.staged_used_mem,
+                            keys: loaded_keys,
+                            replid,
+                            offset,
+                            repl_stream_db,
+                        });
+                    }
+                    _ => {
+                        self.finish_full_sync(now, &replid, offset, repl_stream_db);
+                        if let Some(link) = self.st.replica.link.as_mut() {
+                            link.finish_load(now);
+                        }
+                    }
+                }
+            }
             ReplicaEvent::RdbLoadFailed { .. } => {
                 self.st.replica.loader = None;
                 self.st.replica.load_error = None;
@@ -1097,6 +1208,9 @@ impl Server {
                     crate::repl::master::feed_replicas(&mut self.st, &mut self.clients, None);
                 }
             }
+            ReplicaEvent::FailoverPsyncReply { accepted } => {
+                crate::repl::failover::on_psync_reply(&mut self.st, accepted);
+            }
             ReplicaEvent::StateChanged { .. }
             | ReplicaEvent::ErrorReply { .. }
             | ReplicaEvent::FullResync { .. }
@@ -1106,6 +1220,8 @@ impl Server {
     }
 
     fn start_staged_load(&mut self, now: Time) {
+        self.st.replica.staged_used_mem = 0;
+        self.st.replica.staged_aux.clear();
         let cfg = self.st.config.clone();
         let dbs = self.st.keyspace.dbs.len();
         self.st.replica.loader = Some(crate::rdb::load::KeyLoader::new_owned(
@@ -1133,6 +1249,14 @@ impl Server {
                     self.st.replica.loader = None;
                     self.st.replica.load_error = Some(e);
                 }
+            }
+            crate::rdb::RdbItem::Aux { key, value } => {
+                if key == b"used-mem" {
+                    self.st.replica.staged_used_mem = crate::util::parse_i64(&value)
+                        .and_then(|v| u64::try_from(v).ok())
+                        .unwrap_or(0);
+                }
+                self.st.replica.staged_aux.push((key, value));
             }
             crate::rdb::RdbItem::ResizeDb { .. } => {}
             _ => {}
@@ -1162,6 +1286,8 @@ impl Server {
             *dst = src;
         }
         self.st.touch_all_watched_keys(None);
+        self.st.persist.last_load_keys_loaded = stats.keys_loaded;
+        self.st.persist.last_load_keys_expired = stats.keys_expired;
         self.st.log(
             LogLevel::Notice,
             format!(
@@ -1182,6 +1308,29 @@ impl Server {
             .unwrap_or(0);
         self.st.replica.cached_master_db = None;
         self.create_master_client(now, db);
+    }
+
+    /// The simulated load of a full sync's payload is over at `now`: swap the data in, let
+    /// the link go on (`Connected`, ACK, the stream received meanwhile).
+    fn finish_loading_if_due(&mut self, now: Time) {
+        if self
+            .st
+            .replica
+            .loading
+            .as_ref()
+            .is_none_or(|l| l.until > now)
+        {
+            return;
+        }
+        let Some(l) = self.st.replica.loading.take() else {
+            return;
+        };
+        self.finish_full_sync(now, &l.replid, l.offset, l.repl_stream_db);
+        if let Some(link) = self.st.replica.link.as_mut() {
+            link.finish_load(now);
+        }
+        self.pump_link(now);
+        self.reap_killed();
     }
 
     /// `createReplicationBacklog` when absent (the stream from our master is fed into it).

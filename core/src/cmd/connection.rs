@@ -506,6 +506,16 @@ fn client_kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             }
         }
     }
+    // Our master's connection is not in the client table: `CLIENT KILL TYPE master`.
+    if ctype == Some(ClientType::Master)
+        && addr.is_none()
+        && laddr.is_none()
+        && id == 0
+        && crate::repl::replica_side::master_client_alive(ctx.st)
+    {
+        ctx.st.replica.kill_master_link = true;
+        killed += 1;
+    }
     if argv.len() == 3 {
         if killed == 0 {
             return Err(RedisError::from("ERR No such client"));

@@ -156,7 +156,7 @@ macro_rules! command {
 }
 
 /// Every command group's table.
-pub(crate) fn groups() -> [&'static [CommandSpec]; 12] {
+pub(crate) fn groups() -> [&'static [CommandSpec]; 13] {
     [
         string::COMMANDS,
         keys::COMMANDS,
@@ -170,6 +170,7 @@ pub(crate) fn groups() -> [&'static [CommandSpec]; 12] {
         debug::COMMANDS,
         crate::repl::master::COMMANDS,
         crate::repl::replica_side::COMMANDS,
+        crate::repl::failover::COMMANDS,
     ]
 }
 

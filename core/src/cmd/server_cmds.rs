@@ -66,8 +66,8 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     command!("info", -1, LOADING | STALE, 0, 0, 0, "server", "Get information and statistics about the server", info),
     command!("time", 1, LOADING | STALE | FAST, 0, 0, 0, "server", "Return the current server time", time),
     command!("lastsave", 1, LOADING | STALE | FAST, 0, 0, 0, "server", "Get the UNIX time stamp of the last successful save to disk", lastsave),
-    command!("save", 1, ADMIN | NOSCRIPT | NO_MULTI, 0, 0, 0, "server", "Synchronously save the dataset to disk", save),
-    command!("bgsave", -1, ADMIN | NOSCRIPT, 0, 0, 0, "server", "Asynchronously save the dataset to disk", bgsave),
+    command!("save", 1, ADMIN | NOSCRIPT | NO_ASYNC_LOADING | NO_MULTI, 0, 0, 0, "server", "Synchronously save the dataset to disk", save),
+    command!("bgsave", -1, ADMIN | NOSCRIPT | NO_ASYNC_LOADING, 0, 0, 0, "server", "Asynchronously save the dataset to disk", bgsave),
     command!("shutdown", -1, ADMIN | NOSCRIPT | LOADING | STALE | NO_MULTI | ALLOW_BUSY, 0, 0, 0, "server", "Synchronously save the dataset to disk and then shut down the server", shutdown),
 ];
 
@@ -416,7 +416,7 @@ fn config_set(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         .collect();
     let set_ctx = SetContext {
         client_is_local: is_local_client(&ctx.client.peer.addr),
-        loading: false,
+        loading: ctx.st.replica.loading.is_some(),
     };
     ctx.st
         .config
@@ -678,8 +678,10 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, o: &mut String) {
         "persistence" => {
             let p = &st.persist;
             let now_s = ctx.now.as_secs();
-            line("loading", &0);
-            line("async_loading", &0);
+            let loading = st.replica.loading.as_ref();
+            let async_loading = loading.is_some_and(|l| l.async_loading);
+            line("loading", &u8::from(loading.is_some() && !async_loading));
+            line("async_loading", &u8::from(async_loading));
             line("current_cow_peak", &0);
             line("current_cow_size", &0);
             line("current_cow_size_age", &0);
@@ -701,7 +703,10 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, o: &mut String) {
             line("rdb_saves", &p.rdb_saves);
             line("rdb_last_cow_size", &0);
             line("rdb_last_load_keys_expired", &p.last_load_keys_expired);
-            line("rdb_last_load_keys_loaded", &p.last_load_keys_loaded);
+            line(
+                "rdb_last_load_keys_loaded",
+                &loading.map_or(p.last_load_keys_loaded, |l| l.loaded_keys(now)),
+            );
             line("aof_enabled", &u8::from(st.config.appendonly));
             line("aof_rewrite_in_progress", &0);
             line("aof_rewrite_scheduled", &0);
@@ -714,6 +719,11 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, o: &mut String) {
             line("aof_last_cow_size", &0);
             line("module_fork_in_progress", &0);
             line("module_fork_last_cow_size", &0);
+            if let Some(l) = loading {
+                for (k, v) in l.info_fields(now) {
+                    line(k, &v);
+                }
+            }
         }
         "stats" => {
             let s = &st.stats;

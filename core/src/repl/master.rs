@@ -375,7 +375,7 @@ fn sync(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let name = slave_name(ctx.client);
     let gate = SyncGate {
         client_is_replica: ctx.client.flags.replica,
-        failover_in_progress: false,
+        failover_in_progress: ctx.st.replica.failover.state != FailoverState::None,
         replica_link_down: ctx.st.is_replica()
             && ctx
                 .st
@@ -387,6 +387,9 @@ fn sync(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         rdb_filter_without_eof: (ctx.client.repl.exclude_data || ctx.client.repl.exclude_functions)
             && !ctx.client.repl.capa_eof,
     };
+    if let Some(e) = crate::repl::failover::psync_failover_to_master(ctx, argv) {
+        return Err(e);
+    }
     let replid = ctx.st.master.ids.replid;
     let request = match sync_command_gate(argv, &gate, &replid, &name) {
         SyncStep::Ignore => return Ok(()),
@@ -402,7 +405,15 @@ fn sync(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             let text = text.strip_suffix(b"\r\n").unwrap_or(text);
             return Err(RedisError::from_bytes(text.to_vec()));
         }
-        SyncStep::Proceed { request, .. } => request,
+        SyncStep::Proceed {
+            request,
+            failover_promote,
+        } => {
+            if failover_promote {
+                crate::repl::failover::promote_on_psync_failover(ctx, argv);
+            }
+            request
+        }
     };
     ctx.st.log(
         LogLevel::Notice,
@@ -990,7 +1001,7 @@ pub fn info_replication(ctx: &Ctx<'_>) -> String {
     info_replication_master(&MasterInfo {
         replicas: &entries,
         min_slaves_good_slaves: good,
-        failover: FailoverState::None,
+        failover: ctx.st.replica.failover.state,
         ids: &ctx.st.master.ids,
         backlog: &ctx.st.master.backlog,
         now_secs,
@@ -1315,6 +1326,7 @@ pub fn replication_cron(
         && !st.master.slaves.is_empty()
         && st.repl.capture
         && !st.is_replica()
+        && !st.replica.failover.pauses_pings()
     {
         st.repl.raw_command(&[b"ping".as_slice()]);
     }

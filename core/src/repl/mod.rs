@@ -19,6 +19,11 @@
 //!   replica clients and their states, the stream fed to the backlog and ONLINE replicas,
 //!   the replication cron (ping, replica timeout, backlog ttl), ACKs, `WAIT`, `ROLE`,
 //!   `min-replicas-to-write`, the restore of the history from a dump at startup;
+//! * [`replica_side`]: the replica machine wired into the server (`REPLICAOF`, the staged
+//!   full-sync load and its simulated loading time with `-LOADING`, INFO/ROLE of a replica,
+//!   the restart of a replica from its own dump with a cached master);
+//! * [`failover`]: `FAILOVER` (write pause, wait for the target's ACK, `PSYNC ... FAILOVER`,
+//!   the target's promotion, timeout/force/abort);
 //! * this module: the master's INFO replication section and ROLE reply, as pure formatting
 //!   of plain data ([`MasterInfo`], [`ReplicaEntry`]).
 //!
@@ -27,6 +32,7 @@
 //! comes in as [`crate::time::Time`], random ids come from [`crate::rng::Rng`].
 
 pub mod backlog;
+pub mod failover;
 pub mod ids;
 pub mod master;
 pub mod psync;

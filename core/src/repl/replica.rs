@@ -46,9 +46,10 @@
 //!   after the mark are treated as the command stream. A real master sends nothing after the
 //!   mark until the replica's first ACK, so both behave the same with real masters, and the
 //!   result does not depend on the chunking.
-//! * The 5 s synchronous read timeout of the handshake (`repl-syncio-timeout`) and the
-//!   newline the replica writes to its master while loading are not modelled; the `repl-timeout`
-//!   checks of the cron cover a silent master.
+//! * The 5 s synchronous read timeout of the handshake (`repl-syncio-timeout`) is not
+//!   modelled; the `repl-timeout` checks of the cron cover a silent master. The newline the
+//!   replica writes to its master while loading is sent once per cron second while a load is
+//!   held ([`ReplicaConfig::hold_load`]).
 //! * RDB items are decoded while the payload arrives. With disk-based loading (the default)
 //!   Redis writes them to a temporary file, and flushes/loads only once the whole payload is
 //!   there; items are therefore provisional until [`ReplicaEvent::RdbLoaded`] (a server should
@@ -165,6 +166,11 @@ pub struct ReplicaConfig {
     pub repl_diskless_load: DisklessLoad,
     /// `rdbchecksum`: verify a non-zero CRC64 of the payload.
     pub rdb_checksum: bool,
+    /// Loading the received payload takes time (the server simulates it): once the payload
+    /// is complete the link reports [`ReplicaEvent::RdbLoaded`] but stays in `Transfer`
+    /// (as Redis, blocked in `rdbLoad`) until [`ReplicaLink::finish_load`]; stream bytes
+    /// received meanwhile wait in the input buffer. Default false: the load is instant.
+    pub hold_load: bool,
 }
 
 impl Default for ReplicaConfig {
@@ -177,6 +183,7 @@ impl Default for ReplicaConfig {
             repl_timeout: 60,
             repl_diskless_load: DisklessLoad::Disabled,
             rdb_checksum: true,
+            hold_load: false,
         }
     }
 }
@@ -281,6 +288,13 @@ pub enum ReplicaEvent {
     },
     /// The master does not support PSYNC: inline `SYNC` was sent, a bare payload follows.
     SyncFallback,
+    /// The reply to a `PSYNC ... FAILOVER` ([`ReplicaLink::set_psync_failover`]) arrived:
+    /// `accepted` for `+FULLRESYNC`/`+CONTINUE` (the failover is over; the usual events
+    /// follow), else the server aborts the failover and the connection is closed.
+    FailoverPsyncReply {
+        /// `+FULLRESYNC` or `+CONTINUE`.
+        accepted: bool,
+    },
     /// The payload header was read.
     RdbTransferStarted {
         /// Its framing.
@@ -371,6 +385,17 @@ impl MasterClient {
     }
 }
 
+/// A complete payload being loaded by the server ([`ReplicaConfig::hold_load`]).
+#[derive(Debug)]
+struct HeldLoad {
+    /// Send `REPLCONF ACK` once loaded (EOF-mark framing).
+    usemark: bool,
+    /// `(master_sync_total_bytes, master_sync_read_bytes)` at the end of the transfer.
+    progress: (i64, u64),
+    /// The master closed the connection meanwhile (noticed once loaded).
+    closed: bool,
+}
+
 /// A full-sync payload being received.
 #[derive(Debug)]
 struct Transfer {
@@ -401,6 +426,7 @@ pub struct ReplicaLink {
     next_cron: Time,
     psync_failover: bool,
     dataset_empty: bool,
+    loading: Option<HeldLoad>,
     transmit: VecDeque<Bytes>,
     events: VecDeque<ReplicaEvent>,
 }
@@ -433,6 +459,7 @@ impl ReplicaLink {
             next_cron: now.add_millis(REPL_CRON_PERIOD_MS),
             psync_failover: false,
             dataset_empty: true,
+            loading: None,
             transmit: VecDeque::new(),
             events: VecDeque::new(),
         };
@@ -510,6 +537,9 @@ impl ReplicaLink {
     /// `(master_sync_total_bytes, master_sync_read_bytes)` during `Transfer`: total is -1
     /// while unknown (EOF-mark framing or header not read yet).
     pub fn transfer_progress(&self) -> Option<(i64, u64)> {
+        if let Some(l) = &self.loading {
+            return Some(l.progress);
+        }
         self.transfer.as_ref().map(|t| {
             let total = match t.framing {
                 Some(RdbFraming::Length(n)) => i64::try_from(n).unwrap_or(i64::MAX),
@@ -561,6 +591,7 @@ impl ReplicaLink {
             });
         }
         self.transfer = None;
+        self.loading = None;
         self.inbuf.clear();
         self.transmit.clear();
         self.set_state(ReplState::None);
@@ -597,6 +628,11 @@ impl ReplicaLink {
 
     /// The connection failed or was closed by the peer.
     pub fn handle_closed(&mut self, now: Time) {
+        if let Some(l) = self.loading.as_mut() {
+            // Blocked in the load: the closed socket is noticed afterwards.
+            l.closed = true;
+            return;
+        }
         match self.state {
             ReplState::None | ReplState::Connect => {}
             ReplState::Connecting => {
@@ -636,6 +672,12 @@ impl ReplicaLink {
         self.next_cron = self.next_cron.add_millis(REPL_CRON_PERIOD_MS);
         if self.next_cron <= now {
             self.next_cron = now.add_millis(REPL_CRON_PERIOD_MS);
+        }
+        if self.loading.is_some() {
+            // No cron while loading; `replicationSendNewlineToMaster`: a `\n` to the master
+            // at most once per second, so it does not time us out.
+            self.transmit.push_back(Bytes::from_static(b"\n"));
+            return;
         }
         let timeout = self.cfg.repl_timeout;
         let idle = now.as_secs() - self.repl_transfer_lastio.as_secs();
@@ -706,6 +748,7 @@ impl ReplicaLink {
         self.inbuf.clear();
         self.transmit.clear();
         self.transfer = None;
+        self.loading = None;
         self.set_state(ReplState::Connect);
         if reconnect {
             self.log(
@@ -730,7 +773,7 @@ impl ReplicaLink {
         if cache {
             self.log(
                 LogLevel::Notice,
-                "* Caching the disconnected master state.".into(),
+                "Caching the disconnected master state.".into(),
             );
             self.cached = Some(CachedMaster {
                 replid: m.replid,
@@ -963,6 +1006,48 @@ impl ReplicaLink {
             // Newline keepalive before the reply.
             return;
         }
+        if !std::mem::take(&mut self.psync_failover) {
+            self.psync_reply_result(now, line);
+            return;
+        }
+        // A coordinated failover (syncWithMaster after slaveTryPartialResynchronization):
+        // the reply is handled and logged as usual, then `+FULLRESYNC`/`+CONTINUE` end the
+        // failover and anything else aborts it (no SYNC fallback, no retry).
+        if line.starts_with(b"+FULLRESYNC") || line.starts_with(b"+CONTINUE") {
+            self.psync_reply_result(now, line);
+            self.events
+                .push_back(ReplicaEvent::FailoverPsyncReply { accepted: true });
+            return;
+        }
+        let text = String::from_utf8_lossy(&line).into_owned();
+        if line.first() == Some(&b'-') {
+            self.error_reply(HandshakeStep::Psync, &line);
+        }
+        let (level, msg) = if line.starts_with(b"-NOMASTERLINK") || line.starts_with(b"-LOADING") {
+            (
+                LogLevel::Notice,
+                format!("Master is currently unable to PSYNC but should be in the future: {text}"),
+            )
+        } else if line.starts_with(b"-ERR") {
+            (
+                LogLevel::Notice,
+                format!("Master does not support PSYNC or is in error state (reply: {text})"),
+            )
+        } else {
+            (
+                LogLevel::Warning,
+                format!("Unexpected reply to PSYNC from master: {text}"),
+            )
+        };
+        self.log(level, msg);
+        self.events
+            .push_back(ReplicaEvent::FailoverPsyncReply { accepted: false });
+        self.error_close(now, false);
+    }
+
+    /// The PSYNC reply outside a failover (`slaveTryPartialResynchronization`'s reading half
+    /// and what `syncWithMaster` does with its result).
+    fn psync_reply_result(&mut self, now: Time, line: Bytes) {
         let text = String::from_utf8_lossy(&line).into_owned();
         if line.starts_with(b"+FULLRESYNC") {
             let mut replid = None;
@@ -1239,7 +1324,13 @@ impl ReplicaLink {
 
     /// `replicationAttachToNewMaster`.
     fn attach_to_new_master(&mut self) {
-        self.cached = None;
+        if self.cached.take().is_some() {
+            // replicationDiscardCachedMaster.
+            self.log(
+                LogLevel::Notice,
+                "Discarding previously cached master state.".into(),
+            );
+        }
         self.events.push_back(ReplicaEvent::AttachedToNewMaster);
     }
 
@@ -1301,6 +1392,10 @@ impl ReplicaLink {
             self.attach_to_new_master();
             self.log(
                 LogLevel::Notice,
+                "MASTER <-> REPLICA sync: Flushing old data".into(),
+            );
+            self.log(
+                LogLevel::Notice,
                 "MASTER <-> REPLICA sync: Loading DB in memory".into(),
             );
         }
@@ -1311,17 +1406,58 @@ impl ReplicaLink {
         if diskless && self.cfg.repl_diskless_load == DisklessLoad::Swapdb {
             self.attach_to_new_master();
         }
+        let progress = self.transfer_progress().unwrap_or((0, 0));
         self.transfer = None;
         let replid = self.master_replid.clone();
         let offset = self.master_initial_offset;
-        self.master = Some(MasterClient::new(replid.clone(), offset, now));
-        self.repl_down_since = None;
         self.events.push_back(ReplicaEvent::RdbLoaded {
             replid,
             offset,
             repl_stream_db,
             keys,
         });
+        if self.cfg.hold_load {
+            self.loading = Some(HeldLoad {
+                usemark,
+                progress,
+                closed: false,
+            });
+            return;
+        }
+        self.loaded(now, usemark);
+    }
+
+    /// The server finished loading the payload reported by [`ReplicaEvent::RdbLoaded`]
+    /// (with [`ReplicaConfig::hold_load`]): create the master client, go `Connected`, ACK
+    /// (EOF-mark framing), then process the stream bytes that arrived meanwhile (and a
+    /// close noticed meanwhile). No-op when no load is held.
+    pub fn finish_load(&mut self, now: Time) {
+        let Some(l) = self.loading.take() else {
+            return;
+        };
+        self.repl_transfer_lastio = now;
+        self.loaded(now, l.usemark);
+        if l.closed {
+            self.handle_closed(now);
+        } else if !self.inbuf.is_empty() {
+            if let Some(m) = self.master.as_mut() {
+                m.lastinteraction = now;
+            }
+            self.process_input(now);
+        }
+    }
+
+    /// Whether a loaded payload is held (see [`ReplicaConfig::hold_load`]).
+    pub fn is_loading(&self) -> bool {
+        self.loading.is_some()
+    }
+
+    /// The end of `readSyncBulkPayload` once the payload is loaded.
+    fn loaded(&mut self, now: Time, usemark: bool) {
+        let replid = self.master_replid.clone();
+        let offset = self.master_initial_offset;
+        self.master = Some(MasterClient::new(replid, offset, now));
+        self.repl_down_since = None;
         self.set_state(ReplState::Connected);
         self.log(
             LogLevel::Notice,

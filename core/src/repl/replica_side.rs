@@ -10,16 +10,33 @@
 //! stream bytes go verbatim into our backlog and to our own replicas (chains). Commands of the
 //! stream are executed by [`crate::server::Server`] as the master client.
 //!
+//! A replica restarting from its own dump ([`restore_from_rdb`], spec §3.4) takes the dump's
+//! `repl-id`/`repl-offset` as its own and starts with a cached master built from them, so
+//! its first PSYNC continues the history (`PSYNC <repl-id> <repl-offset+1>`).
+//!
 //! The connection to the master is a driver connection with an id of its own (from
 //! [`LINK_ID_BASE`] up, never a client id): [`crate::server::Output::Connect`] asks the driver
 //! to open it, its bytes leave as [`crate::server::Output::Transmit`] and arrive through
 //! [`crate::server::Server::handle_input`]. This module never performs I/O or reads a clock.
 //!
-//! Not modelled: `repl-diskless-load swapdb`/`on-empty-db` async loading (`-LOADING` replies),
-//! failover, the newline keepalives a replica sends its own replicas while it syncs, and a
-//! replica restarting from a dump with replication info (it starts with `PSYNC ? -1`). A dump
-//! whose keys cannot be loaded is logged and the link stays up with what was loaded (Redis
-//! drops the link and retries).
+//! Loading: by default the staged keyspace is swapped in at once when the payload is
+//! complete. With a [`LoadCost`] (the simulator's knob, [`ReplicaSide::load_cost`]) loading
+//! takes simulated time proportional to the keys and bytes: meanwhile the link stays in
+//! `REPL_STATE_TRANSFER` ([`crate::repl::replica::ReplicaConfig::hold_load`]), INFO persistence
+//! shows `loading:1` and the `loading_*` fields, commands without the `loading` flag get
+//! `-LOADING Redis is loading the dataset in memory`, the master gets a `\n` keepalive per
+//! second, and the stream received meanwhile is applied once loaded.
+//!
+//! With `repl-diskless-load swapdb` and a full sync from the history we already have (the
+//! master's replid is ours, e.g. after the backlog overflowed) the load is asynchronous:
+//! INFO shows `async_loading:1`, the old data keeps being served, only `no_async_loading`
+//! commands (`SAVE`, `BGSAVE`, `REPLICAOF`, `SYNC`/`PSYNC`) get `-LOADING`.
+//!
+//! Not modelled: the newline
+//! keepalives a replica sends its own replicas while it syncs, the `-LOADING` window of a
+//! startup load (the driver loads the dump before it accepts connections). A dump whose keys
+//! cannot be loaded is logged and the link stays up with what was loaded (Redis drops the
+//! link and retries).
 
 use bytes::Bytes;
 
@@ -54,11 +71,31 @@ pub struct ReplicaSide {
     pub down_since: Option<Time>,
     /// `replicaof` came from the configuration: the link starts at the first cron tick.
     pub start_pending: bool,
-    /// The db selected by our master client (`server.master->db->id`), for the RDB's
-    /// `repl-stream-db`; `None` without a master client.
+    /// The db selected by our master client (`server.master->db->id`), or by the cached
+    /// master (kept when the link drops, restored from a dump at startup), for the RDB's
+    /// `repl-stream-db`; `None` without either.
     pub master_db: Option<usize>,
+    /// The cached master restored from the dump at startup
+    /// (`replicationCacheMasterUsingMyself` in `loadDataFromDisk`), handed to the link the
+    /// first cron tick creates.
+    pub startup_cached: Option<CachedMaster>,
     /// `stat_net_repl_input_bytes`: bytes read from our master.
     pub stat_net_repl_input_bytes: u64,
+    /// How long loading a full sync's payload takes (simulated; zero = instant).
+    pub load_cost: LoadCost,
+    /// The received payload being loaded (`server.loading` after a full sync).
+    pub loading: Option<Loading>,
+    /// The `used-mem` AUX field of the payload being received (`loading_rdb_used_mem`).
+    pub staged_used_mem: u64,
+    /// Lines to log once the link's pending events are applied.
+    pub pending_logs: Vec<String>,
+    /// The AUX fields of the payload being received, logged when it is loaded.
+    pub staged_aux: Vec<(Vec<u8>, Vec<u8>)>,
+    /// A coordinated failover run by this node (FAILOVER, [`crate::repl::failover`]).
+    pub failover: crate::repl::failover::Failover,
+    /// `CLIENT KILL TYPE master` ran: the server frees the master client (cached) once the
+    /// command returns, and the link reconnects.
+    pub kill_master_link: bool,
     /// REPLICAOF ran: the server frees the master client once the command returns.
     pub drop_master_client: bool,
     /// The db selected by the master client freed by a `REPLICAOF <host> <port>` on a
@@ -81,7 +118,15 @@ impl Default for ReplicaSide {
             drop_master_client: false,
             cached_master_db: None,
             master_db: None,
+            startup_cached: None,
             stat_net_repl_input_bytes: 0,
+            load_cost: LoadCost::default(),
+            loading: None,
+            staged_used_mem: 0,
+            staged_aux: Vec::new(),
+            pending_logs: Vec::new(),
+            failover: Default::default(),
+            kill_master_link: false,
         }
     }
 }
@@ -99,6 +144,144 @@ impl ReplicaSide {
     pub fn is_link_id(id: ClientId) -> bool {
         id >= LINK_ID_BASE
     }
+}
+
+/// The simulated cost of loading a full sync's payload: a replica is `loading` (clients get
+/// `-LOADING`, INFO shows `loading:1`) for `keys × ns_per_key + bytes × ns_per_byte`
+/// nanoseconds after the payload arrived. Both zero (the default): the load is instant.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LoadCost {
+    /// Nanoseconds per key loaded.
+    pub ns_per_key: u64,
+    /// Nanoseconds per payload byte.
+    pub ns_per_byte: u64,
+}
+
+impl LoadCost {
+    /// No simulated loading time.
+    pub fn is_zero(&self) -> bool {
+        self.ns_per_key == 0 && self.ns_per_byte == 0
+    }
+
+    /// The loading time of `keys` keys in `bytes` bytes, in microseconds.
+    pub fn duration_us(&self, keys: u64, bytes: u64) -> u64 {
+        keys.saturating_mul(self.ns_per_key)
+            .saturating_add(bytes.saturating_mul(self.ns_per_byte))
+            / 1000
+    }
+}
+
+/// A full sync's payload being loaded (`server.loading`, `loading_*` of INFO persistence).
+#[derive(Clone, Debug)]
+pub struct Loading {
+    /// `loading_start_time`.
+    pub start: Time,
+    /// When the load completes.
+    pub until: Time,
+    /// `loading_total_bytes`: the payload's size.
+    pub total_bytes: u64,
+    /// `loading_rdb_used_mem`: the payload's `used-mem` AUX field.
+    pub rdb_used_mem: u64,
+    /// Keys in the payload.
+    pub keys: u64,
+    /// The master's replid from `+FULLRESYNC`.
+    pub replid: Bytes,
+    /// The `+FULLRESYNC` offset.
+    pub offset: i64,
+    /// The payload's `repl-stream-db`.
+    pub repl_stream_db: Option<i64>,
+    /// `server.async_loading`: `repl-diskless-load swapdb` and the master's replid is ours
+    /// (the old data is the same history at an earlier point): the old data is served
+    /// meanwhile and only `no_async_loading` commands get `-LOADING`.
+    pub async_loading: bool,
+}
+
+impl Loading {
+    /// The fraction done at `now`, in millionths.
+    fn done_ppm(&self, now: Time) -> u64 {
+        let total = self.until.micros_since(self.start);
+        if total == 0 {
+            return 1_000_000;
+        }
+        let done = now.micros_since(self.start).min(total);
+        (u128::from(done) * 1_000_000 / u128::from(total)) as u64
+    }
+
+    /// `loading_loaded_bytes` at `now` (proportional to the time spent).
+    pub fn loaded_bytes(&self, now: Time) -> u64 {
+        (u128::from(self.total_bytes) * u128::from(self.done_ppm(now)) / 1_000_000) as u64
+    }
+
+    /// Keys loaded so far (`rdb_last_load_keys_loaded` while loading).
+    pub fn loaded_keys(&self, now: Time) -> u64 {
+        (u128::from(self.keys) * u128::from(self.done_ppm(now)) / 1_000_000) as u64
+    }
+
+    /// The `loading_*` fields of INFO persistence, in order (genRedisInfoString while
+    /// `server.loading`).
+    pub fn info_fields(&self, now: Time) -> [(&'static str, String); 6] {
+        let loaded = self.loaded_bytes(now);
+        let (perc, remaining) = if self.total_bytes > 0 {
+            (
+                loaded as f64 / (self.total_bytes as f64 + 1.0) * 100.0,
+                self.total_bytes - loaded,
+            )
+        } else {
+            (0.0, 1)
+        };
+        let elapsed = now.as_secs() - self.start.as_secs();
+        let eta = if elapsed == 0 {
+            1
+        } else {
+            (i128::from(elapsed) * i128::from(remaining) / (i128::from(loaded) + 1)) as i64
+        };
+        [
+            ("loading_start_time", self.start.as_secs().to_string()),
+            ("loading_total_bytes", self.total_bytes.to_string()),
+            ("loading_rdb_used_mem", self.rdb_used_mem.to_string()),
+            ("loading_loaded_bytes", loaded.to_string()),
+            ("loading_loaded_perc", format!("{perc:.2}")),
+            ("loading_eta_seconds", eta.to_string()),
+        ]
+    }
+}
+
+/// The lines `rdbLoadRio` logs for the AUX fields of the payload being loaded
+/// (`Loading RDB produced by version ...`, `RDB age ... seconds`, `RDB memory usage when
+/// created ... Mb`), at `now`.
+pub fn log_staged_aux(st: &mut State, now: Time) {
+    for (k, v) in std::mem::take(&mut st.replica.staged_aux) {
+        let text = String::from_utf8_lossy(&v).into_owned();
+        let line = match k.as_slice() {
+            b"redis-ver" => format!("Loading RDB produced by version {text}"),
+            b"ctime" => {
+                let ctime = crate::strtod::strtoll(&v);
+                format!("RDB age {} seconds", (now.as_secs() - ctime).max(0))
+            }
+            b"used-mem" => format!(
+                "RDB memory usage when created {:.2} Mb",
+                crate::strtod::strtoll(&v) as f64 / (1024.0 * 1024.0)
+            ),
+            _ => continue,
+        };
+        st.log(LogLevel::Notice, line);
+    }
+}
+
+/// Whether we have a master client (`server.master`): the link is `Connected`.
+pub fn master_client_alive(st: &State) -> bool {
+    st.replica
+        .link
+        .as_ref()
+        .is_some_and(|l| l.state() == ReplState::Connected)
+}
+
+/// The link's configuration from the server's state: [`link_config`] plus whether loads
+/// are held for the simulated loading time.
+pub fn link_config_of(st: &State) -> ReplicaConfig {
+    let mut cfg = link_config(&st.config);
+    cfg.hold_load = !st.replica.load_cost.is_zero();
+    cfg
 }
 
 /// The link's configuration from the server's.
@@ -119,6 +302,7 @@ pub fn link_config(c: &Config) -> ReplicaConfig {
             ReplDisklessLoad::Swapdb => DisklessLoad::Swapdb,
         },
         rdb_checksum: c.rdbchecksum,
+        hold_load: false,
     }
 }
 
@@ -132,9 +316,14 @@ pub fn set_master(st: &mut State, host: String, port: u16, now: Time) {
         cached = old.cached_master().cloned();
         drain_close(st, &mut old);
     }
+    if cached.is_none() {
+        // REPLICAOF before the first cron tick: the cached master restored from the dump.
+        cached = st.replica.startup_cached.take();
+    }
     st.config.replicaof = Some((host.clone(), port));
     st.replica.start_pending = false;
     st.replica.loader = None;
+    st.replica.loading = None;
     if was_master {
         st.log(
             LogLevel::Notice,
@@ -147,9 +336,53 @@ pub fn set_master(st: &mut State, host: String, port: u16, now: Time) {
             reploff: st.master.backlog.master_repl_offset(),
         });
     }
-    let mut link = ReplicaLink::new(host, port, link_config(&st.config), cached, now);
+    let mut link = ReplicaLink::new(host, port, link_config_of(st), cached, now);
     link.set_dataset_empty(st.keyspace.dbs.iter().all(|d| d.is_empty()));
     st.replica.link = Some(link);
+}
+
+/// `loadDataFromDisk` for a replica (`replicaof` configured): when the dump had valid
+/// replication AUX fields (`repl-id` of 40 chars, `repl-offset` and `repl-stream-db` not -1),
+/// take the saved id as ours and the saved offset as `master_repl_offset`, and synthesize a
+/// cached master from them (selecting `repl-stream-db`), so the first handshake asks
+/// `PSYNC <repl-id> <repl-offset+1>` (spec §3.4). No backlog is created (a `+CONTINUE`
+/// creates it). Returns whether the info was restored.
+pub fn restore_from_rdb(st: &mut State) -> bool {
+    if !st.is_replica() {
+        return false;
+    }
+    let p = &st.persist;
+    let (Some(id), Some(offset), Some(db)) =
+        (&p.rdb_repl_id, p.rdb_repl_offset, p.rdb_repl_stream_db)
+    else {
+        return false;
+    };
+    let Some(id) = ReplId::from_bytes(id.as_bytes()) else {
+        return false;
+    };
+    if offset == -1 || db == -1 {
+        return false;
+    }
+    st.master.ids.restore_replica_from_rdb(id);
+    st.master.backlog.set_master_repl_offset(offset);
+    st.log(
+        LogLevel::Notice,
+        "Before turning into a replica, using my own master parameters to synthesize a \
+         cached master: I may be able to synchronize with the new master with just a \
+         partial transfer.",
+    );
+    st.replica.startup_cached = Some(CachedMaster {
+        replid: Bytes::copy_from_slice(id.as_bytes()),
+        reploff: offset,
+    });
+    // selectDb(server.cached_master, repl-stream-db); an out-of-range db keeps db 0.
+    let db = usize::try_from(db)
+        .ok()
+        .filter(|d| *d < st.keyspace.dbs.len())
+        .unwrap_or(0);
+    st.replica.cached_master_db = Some(db);
+    st.replica.master_db = Some(db);
+    true
 }
 
 /// The link was stopped: forward its last `Close` (the events are dropped otherwise).
@@ -173,7 +406,9 @@ pub fn unset_master(st: &mut State) -> Vec<ClientId> {
     }
     st.config.replicaof = None;
     st.replica.start_pending = false;
+    st.replica.startup_cached = None;
     st.replica.loader = None;
+    st.replica.loading = None;
     st.replica.down_since = None;
     if let Some(mut link) = st.replica.link.take() {
         if link.state() == ReplState::Connected {
@@ -213,6 +448,11 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
 
 /// REPLICAOF host port | REPLICAOF NO ONE (`replicaofCommand`).
 fn replicaof(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    if ctx.st.replica.failover.state != crate::repl::FailoverState::None {
+        return Err(RedisError::from(
+            "ERR REPLICAOF not allowed while failing over.",
+        ));
+    }
     if argv[1].eq_ignore_ascii_case(b"no") && argv[2].eq_ignore_ascii_case(b"one") {
         if ctx.st.is_replica() {
             let dropped = unset_master(ctx.st);
@@ -258,10 +498,10 @@ fn replicaof(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     ctx.st.replica.drop_master_client = true;
     set_master(ctx.st, host.clone(), port, ctx.now);
     let info = crate::cmd::connection::client_info_line(ctx.client, ctx.now, argv);
-    ctx.st.log(
-        LogLevel::Notice,
-        format!("REPLICAOF {host}:{port} enabled (user request from '{info}')"),
-    );
+    // Logged after the link's first lines (`Connecting to MASTER ...`), as Redis does.
+    ctx.st.replica.pending_logs.push(format!(
+        "REPLICAOF {host}:{port} enabled (user request from '{info}')"
+    ));
     ctx.ok();
     Ok(())
 }
@@ -284,7 +524,12 @@ pub fn info_replication_replica(st: &State, now: Time) -> String {
                 .cached_master()
                 .map_or((1, 1), |cm| (cm.reploff, cm.reploff)),
         },
-        None => (1, 1),
+        // Before the first cron tick: the cached master restored from the dump.
+        None => st
+            .replica
+            .startup_cached
+            .as_ref()
+            .map_or((1, 1), |cm| (cm.reploff, cm.reploff)),
     };
     let last_io = link
         .and_then(|l| l.master_last_interaction())
