@@ -62,7 +62,7 @@ fn full_resyncs(log: &str) -> Vec<(String, i64)> {
         .collect()
 }
 
-/// 1. Fresh disk-framed full sync: R logs the full resync with our id, the `$len` transfer
+/// Scenario 1: Fresh disk-framed full sync: R logs the full resync with our id, the `$len` transfer
 /// to disk and success; converged after writes; we show R online with its offset.
 #[test]
 fn s01_fresh_disk_full_sync() {
@@ -129,7 +129,7 @@ fn eof_session(master: &Node) -> Vec<String> {
     got
 }
 
-/// 2. EOF-mark full sync: the stream is held until the replica's first ACK (FULLRESYNC
+/// Scenario 2: EOF-mark full sync: the stream is held until the replica's first ACK (FULLRESYNC
 /// offset); a real replica converges through a diskless transfer.
 #[test]
 #[ignore = "needs diskless master sync $EOF: (h-master)"]
@@ -167,7 +167,7 @@ fn s02_eof_mark_full_sync() {
     );
 }
 
-/// 3. Delayed FULLRESYNC with keepalives. Scaled down: the spec's 12 s delay against R's
+/// Scenario 3: Delayed FULLRESYNC with keepalives. Scaled down: the spec's 12 s delay against R's
 /// `repl-timeout 5` becomes a 6 s `repl-diskless-sync-delay` against `repl-timeout 3` (the
 /// `\n` each second keeps R's handshake alive). Negative control: a master that stays silent
 /// after PSYNC makes R log `Timeout connecting to the MASTER...` and reconnect.
@@ -260,7 +260,7 @@ fn attach_fake(master: &Node) -> (Peer, i64) {
     (f, off)
 }
 
-/// 4. Propagation fidelity: the §4.1 command table run on O and on a real master in lockstep
+/// Scenario 4: Propagation fidelity: the §4.1 command table run on O and on a real master in lockstep
 /// (dbs 0 and 3); fake replicas of both see the same commands (absolute times masked) and the
 /// same number of bytes; a real replica of O converges with its offset equal to O's.
 #[test]
@@ -421,7 +421,7 @@ fn s04_propagation_fidelity() {
     );
 }
 
-/// 5. WAIT: `WAIT 1 1000` after a write returns `:1` fast; a fresh connection's `WAIT 1 0`
+/// Scenario 5: WAIT: `WAIT 1 1000` after a write returns `:1` fast; a fresh connection's `WAIT 1 0`
 /// returns at once; the GETACK bytes, and an ACK of the offset before them unblocks WAIT.
 #[test]
 fn s05_wait() {
@@ -484,7 +484,7 @@ fn s05_wait() {
     assert!(t.elapsed() >= Duration::from_millis(290));
 }
 
-/// 6. Partial resync after a link drop, from the replica side (`CLIENT KILL TYPE master` on
+/// Scenario 6: Partial resync after a link drop, from the replica side (`CLIENT KILL TYPE master` on
 /// R) and from ours (`CLIENT KILL TYPE replica`): `PSYNC <id> <off+1>` answered
 /// `+CONTINUE <id>`, no new full sync, converged.
 #[test]
@@ -546,7 +546,7 @@ fn s06_partial_resync_after_link_drop() {
     assert_eq!(full_resyncs(&r.log()).len(), 1);
 }
 
-/// 7. Backlog overflow: a 16 KiB backlog, R parked at a dead port while 60 KiB are written,
+/// Scenario 7: Backlog overflow: a 16 KiB backlog, R parked at a dead port while 60 KiB are written,
 /// then back: `+FULLRESYNC`, converged.
 #[test]
 fn s07_backlog_overflow() {
@@ -607,7 +607,7 @@ fn psync_decisions(master: &Node) -> Vec<String> {
     got
 }
 
-/// 8. Replid mismatch or a future offset: full resync; the next offset: `+CONTINUE <id>` and
+/// Scenario 8: Replid mismatch or a future offset: full resync; the next offset: `+CONTINUE <id>` and
 /// no bytes (one byte back: the last byte). Compared with a real master.
 #[test]
 fn s08_replid_mismatch_and_future_offset() {
@@ -646,7 +646,7 @@ fn non_psync2_session(master: &Node) -> String {
     escape(&f.read_for(300))
 }
 
-/// 9. A replica without `capa psync2`: `+CONTINUE\r\n` without an id.
+/// Scenario 9: A replica without `capa psync2`: `+CONTINUE\r\n` without an id.
 #[test]
 fn s09_non_psync2_replica() {
     let args = [
@@ -663,7 +663,7 @@ fn s09_non_psync2_replica() {
     assert_eq!(non_psync2_session(&o), want);
 }
 
-/// 10. Promotion of O (replid2 path): R0 → O → R; `REPLICAOF NO ONE` on O; R partially
+/// Scenario 10: Promotion of O (replid2 path): R0 → O → R; `REPLICAOF NO ONE` on O; R partially
 /// resyncs with O's new id and shows the old one as replid2; no full sync anywhere after the
 /// initial ones.
 #[test]
@@ -701,7 +701,7 @@ fn s10_promotion_replid2() {
         .contains(&format!("Master replication ID changed to {new}")));
 }
 
-/// 11. O restarted from its dump (repl-id / repl-offset aux fields) on the same port: R
+/// Scenario 11: O restarted from its dump (repl-id / repl-offset aux fields) on the same port: R
 /// reconnects with `PSYNC <old> <off+1>` and gets `+CONTINUE <new>`.
 #[test]
 fn s11_restart_with_persisted_repl_state() {
@@ -734,7 +734,7 @@ fn s11_restart_with_persisted_repl_state() {
     assert_eq!(full_resyncs(&r.log()).len(), 1);
 }
 
-/// 12. Pings and timeouts. Scaled down: the spec's 10 s ping period / 60 s repl-timeout /
+/// Scenario 12: Pings and timeouts. Scaled down: the spec's 10 s ping period / 60 s repl-timeout /
 /// 5 min idle becomes a 1 s ping period, R's `repl-timeout 3` and 10 s idle; R stays up and
 /// its offset advances by 14 per ping. Negative control: our default 10 s ping period
 /// against R's `repl-timeout 3`: R times out.
@@ -769,7 +769,7 @@ fn s12_ping_and_timeout() {
     });
 }
 
-/// 13. redis-cli tools: `--rdb` gives a file a real Redis starts from with our dataset;
+/// Scenario 13: redis-cli tools: `--rdb` gives a file a real Redis starts from with our dataset;
 /// `--replica` prints `"SELECT","0"` then the writes.
 #[test]
 fn s13_redis_cli_tools() {

@@ -36,6 +36,8 @@ pub struct Node {
     pub dir: PathBuf,
     /// The arguments of the last start.
     pub args: Vec<String>,
+    /// `AUTH` sent on every connection [`Node::conn`] opens (`requirepass` nodes).
+    pub auth: Option<Vec<String>>,
     child: Option<Child>,
     past_logs: String,
     starts: usize,
@@ -74,6 +76,7 @@ impl Node {
                 port: free_port(),
                 dir: node_dir(kind),
                 args: extra.iter().map(|s| s.to_string()).collect(),
+                auth: None,
                 child: None,
                 past_logs: String::new(),
                 starts: 0,
@@ -192,9 +195,21 @@ impl Node {
         self.current_log()
     }
 
-    /// A new client connection.
+    /// A new client connection (authenticated when [`Node::auth`] is set).
     pub fn conn(&self) -> Conn {
-        Conn::connect(self.port)
+        let mut c = Conn::connect(self.port);
+        if let Some(a) = &self.auth {
+            let mut args = vec!["AUTH"];
+            args.extend(a.iter().map(String::as_str));
+            let r = c.cmd(&args);
+            assert_eq!(r, b"+OK\r\n", "AUTH on {}", self.label());
+        }
+        c
+    }
+
+    /// Authenticate every later connection with `AUTH args...`.
+    pub fn set_auth(&mut self, args: &[&str]) {
+        self.auth = Some(args.iter().map(|s| s.to_string()).collect());
     }
 
     /// One command on a new connection; the reply as text.
@@ -289,15 +304,16 @@ pub fn wait_until(secs: u64, what: &str, nodes: &[&Node], mut cond: impl FnMut()
 }
 
 /// One key's observable state: its type, its value (members of unordered types sorted) and
-/// its PTTL.
+/// its expire time.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeyState {
     /// `TYPE` reply.
     pub kind: String,
     /// The value read back with the type's read command.
     pub value: Reply,
-    /// `PTTL` (-1 = no expire).
-    pub pttl: i64,
+    /// The absolute expire time in ms by the test's clock (`PTTL` plus the time it was
+    /// read, so that snapshots taken one after the other compare), or `PTTL`'s -1 / -2.
+    pub expire_at: i64,
 }
 
 /// A dataset: (db, key) -> state.
@@ -308,39 +324,89 @@ fn parsed(c: &mut Conn, args: &[&[u8]]) -> Reply {
     parse_reply(&raw).unwrap().unwrap().0
 }
 
-/// Every key of every db (0..16) with its type, value and PTTL.
+/// Send all `cmds` pipelined, return their parsed replies.
+fn pipelined(c: &mut Conn, cmds: &[Vec<&[u8]>]) -> Vec<Reply> {
+    let mut out = Vec::with_capacity(cmds.len());
+    for chunk in cmds.chunks(1000) {
+        let mut buf = Vec::new();
+        for cmd in chunk {
+            buf.extend_from_slice(&encode(cmd));
+        }
+        c.send(&buf);
+        for _ in chunk {
+            let raw = c.read_reply().expect("pipelined reply");
+            out.push(parse_reply(&raw).unwrap().unwrap().0);
+        }
+    }
+    out
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+/// Every key of every db (0..16) with its type, value and expire time.
 pub fn snapshot(node: &Node) -> Dataset {
     let mut c = node.conn();
     let mut out = Dataset::new();
     for db in 0..16u32 {
         let dbs = db.to_string();
         assert_eq!(parsed(&mut c, &[b"SELECT", dbs.as_bytes()]), ok());
-        let keys = match parsed(&mut c, &[b"KEYS", b"*"]) {
-            Reply::Agg(_, Some(k)) => k,
+        let keys: Vec<Vec<u8>> = match parsed(&mut c, &[b"KEYS", b"*"]) {
+            Reply::Agg(_, Some(k)) => k
+                .into_iter()
+                .map(|k| match k {
+                    Reply::Blob(_, Some(key)) => key,
+                    other => panic!("KEYS item {other:?}"),
+                })
+                .collect(),
             other => panic!("KEYS on {}: {other:?}", node.label()),
         };
-        for k in keys {
-            let Reply::Blob(_, Some(key)) = k else {
-                panic!("KEYS item {k:?}")
-            };
-            let kind = match parsed(&mut c, &[b"TYPE", &key]) {
+        let types: Vec<Vec<&[u8]>> = keys.iter().map(|k| vec![&b"TYPE"[..], k]).collect();
+        let types: Vec<String> = pipelined(&mut c, &types)
+            .into_iter()
+            .map(|t| match t {
                 Reply::Line(_, t) => String::from_utf8_lossy(&t).into_owned(),
                 other => panic!("TYPE {other:?}"),
+            })
+            .collect();
+        let mut reads: Vec<Vec<&[u8]>> = Vec::new();
+        for (k, t) in keys.iter().zip(&types) {
+            reads.push(match t.as_str() {
+                "string" => vec![b"GET", k],
+                "list" => vec![b"LRANGE", k, b"0", b"-1"],
+                "hash" => vec![b"HGETALL", k],
+                "set" => vec![b"SMEMBERS", k],
+                "zset" => vec![b"ZRANGE", k, b"0", b"-1", b"WITHSCORES"],
+                "stream" => vec![b"XRANGE", k, b"-", b"+"],
+                _ => vec![b"ECHO", b"unknown type"],
+            });
+            reads.push(vec![b"PTTL", k]);
+        }
+        let at = now_ms();
+        let replies = pipelined(&mut c, &reads);
+        for ((k, t), pair) in keys.into_iter().zip(types).zip(replies.chunks(2)) {
+            let value = match t.as_str() {
+                "hash" => pairs_sorted(pair[0].clone()),
+                "set" => pair[0].sorted(),
+                _ => pair[0].clone(),
             };
-            let value = match kind.as_str() {
-                "string" => parsed(&mut c, &[b"GET", &key]),
-                "list" => parsed(&mut c, &[b"LRANGE", &key, b"0", b"-1"]),
-                "hash" => pairs_sorted(parsed(&mut c, &[b"HGETALL", &key])),
-                "set" => parsed(&mut c, &[b"SMEMBERS", &key]).sorted(),
-                "zset" => parsed(&mut c, &[b"ZRANGE", &key, b"0", b"-1", b"WITHSCORES"]),
-                "stream" => parsed(&mut c, &[b"XRANGE", &key, b"-", b"+"]),
-                _ => Reply::Line(b'+', b"missing".to_vec()),
-            };
-            let pttl = match parsed(&mut c, &[b"PTTL", &key]) {
-                Reply::Line(b':', n) => String::from_utf8_lossy(&n).parse().unwrap(),
+            let pttl: i64 = match &pair[1] {
+                Reply::Line(b':', n) => String::from_utf8_lossy(n).parse().unwrap(),
                 other => panic!("PTTL {other:?}"),
             };
-            out.insert((db, key), KeyState { kind, value, pttl });
+            let expire_at = if pttl < 0 { pttl } else { at + pttl };
+            out.insert(
+                (db, k),
+                KeyState {
+                    kind: t,
+                    value,
+                    expire_at,
+                },
+            );
         }
     }
     out
@@ -365,17 +431,18 @@ fn pairs_sorted(r: Reply) -> Reply {
     }
 }
 
-/// The differences between two datasets (values exact, PTTL within 1 s), empty if equal.
+/// The differences between two datasets (values exact, expire times within 1 s), empty if
+/// equal.
 pub fn diff(a: &Dataset, b: &Dataset) -> Vec<String> {
     let mut out = Vec::new();
     for (k, va) in a {
         match b.get(k) {
             None => out.push(format!("db {} key {} only on the first", k.0, escape(&k.1))),
             Some(vb) => {
-                let ttl_ok = if va.pttl < 0 || vb.pttl < 0 {
-                    va.pttl == vb.pttl
+                let ttl_ok = if va.expire_at < 0 || vb.expire_at < 0 {
+                    va.expire_at == vb.expire_at
                 } else {
-                    (va.pttl - vb.pttl).abs() <= 1000
+                    (va.expire_at - vb.expire_at).abs() <= 1000
                 };
                 if va.kind != vb.kind || va.value != vb.value || !ttl_ok {
                     out.push(format!("db {} key {}: {va:?} vs {vb:?}", k.0, escape(&k.1)));
