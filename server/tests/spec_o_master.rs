@@ -167,25 +167,11 @@ fn s02_eof_mark_full_sync() {
     );
 }
 
-/// Scenario 3: Delayed FULLRESYNC with keepalives. Scaled down: the spec's 12 s delay against R's
-/// `repl-timeout 5` becomes a 6 s `repl-diskless-sync-delay` against `repl-timeout 3` (the
-/// `\n` each second keeps R's handshake alive). Negative control: a master that stays silent
-/// after PSYNC makes R log `Timeout connecting to the MASTER...` and reconnect.
-#[test]
-#[ignore = "needs repl-diskless-sync-delay with newline keepalives before +FULLRESYNC (h-master)"]
-fn s03_delayed_fullresync_with_keepalives() {
-    let silent = SilentMaster::start();
-    let control = Node::redis(&["--repl-timeout", "3"]);
-    control.replicaof(silent.port);
-
-    let o = Node::ours(&[
-        "--repl-diskless-sync",
-        "yes",
-        "--repl-diskless-sync-delay",
-        "6",
-    ]);
-    write_mixed(&o, "pre");
-    // A fake replica sees the keepalives before the +FULLRESYNC line.
+/// A master delaying `+FULLRESYNC` (`repl-diskless-sync-delay 6`): a fake replica counts
+/// the `\n` keepalives before the line, and a real replica with `repl-timeout 3` syncs
+/// anyway and converges.
+fn delayed_fullresync(o: &Node) {
+    write_mixed(o, "pre");
     let mut f = fake_replica(o.port, &["eof", "psync2"]);
     let t0 = Instant::now();
     f.send_cmd(&["PSYNC", "?", "-1"]);
@@ -207,18 +193,45 @@ fn s03_delayed_fullresync_with_keepalives() {
         "FULLRESYNC after {waited:?}"
     );
     assert!(newlines >= 4, "{newlines} keepalives in {waited:?}");
-    let nodes = [&o, &r, &control];
+    let nodes = [o, &r];
     wait_until(15, "R master_link_status:up", &nodes, || link_up(&r));
-    wait_converged(&o, &r, "delayed full sync", &nodes);
+    wait_converged(o, &r, "delayed full sync", &nodes);
     assert!(!r.log().contains("Timeout connecting to the MASTER"));
+}
 
-    // The negative control has had more than 3 s of silence by now.
-    wait_until(10, "the control replica to time out", &nodes, || {
+const DELAYED: [&str; 4] = [
+    "--repl-diskless-sync",
+    "yes",
+    "--repl-diskless-sync-delay",
+    "6",
+];
+
+/// Scenario 3: delayed FULLRESYNC with keepalives. Scaled down: the spec's 12 s delay
+/// against R's `repl-timeout 5` becomes a 6 s `repl-diskless-sync-delay` against
+/// `repl-timeout 3` (the `\n` each second keeps R's handshake alive). The premises are
+/// checked on real Redis by [`s03_control_real_master_and_silent_master`].
+#[test]
+#[ignore = "needs repl-diskless-sync-delay with newline keepalives before +FULLRESYNC (h-master)"]
+fn s03_delayed_fullresync_with_keepalives() {
+    delayed_fullresync(&Node::ours(&DELAYED));
+}
+
+/// Scenario 3, controls on real Redis: the same delayed sync from a real master passes the
+/// same checks, and without keepalives (a fake master silent after PSYNC) R with
+/// `repl-timeout 3` logs `Timeout connecting to the MASTER...` and reconnects.
+#[test]
+fn s03_control_real_master_and_silent_master() {
+    let silent = SilentMaster::start();
+    let control = Node::redis(&["--repl-timeout", "3"]);
+    control.replicaof(silent.port);
+    delayed_fullresync(&Node::redis(&DELAYED));
+    // The control replica has had more than 3 s of silence by now.
+    wait_until(10, "the control replica to time out", &[&control], || {
         control
             .log()
             .contains("Timeout connecting to the MASTER...")
     });
-    wait_until(5, "the control replica to reconnect", &nodes, || {
+    wait_until(5, "the control replica to reconnect", &[&control], || {
         silent.connections.load(std::sync::atomic::Ordering::SeqCst) >= 2
     });
 }
