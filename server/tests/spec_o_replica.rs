@@ -358,6 +358,55 @@ fn s19_partial_resync() {
         .contains("Successful partial resynchronization with master."));
 }
 
+/// What a replica's operator (and Redis's own tests: `client kill <master addr>`, `client
+/// kill type master`) sees of the master link: `CLIENT LIST TYPE master` shows it (flags
+/// `M`, the master's address), `CLIENT KILL TYPE master` closes it and the replica
+/// reconnects with a partial resync. Checked on a real replica first.
+fn kill_master_client(replica: &Node, master: &Node, nodes: &[&Node]) {
+    let list = replica.cmd(&["CLIENT", "LIST", "TYPE", "master"]);
+    assert!(
+        list.contains(&format!(" addr=127.0.0.1:{} ", master.port)) && list.contains(" flags=M "),
+        "{} CLIENT LIST TYPE master: {list}",
+        replica.label()
+    );
+    let before = master.stat("sync_partial_ok");
+    assert_eq!(
+        replica.cmd(&["CLIENT", "KILL", "TYPE", "master"]),
+        ":1\r\n",
+        "{}",
+        replica.label()
+    );
+    wait_until(
+        10,
+        "a partial resync after CLIENT KILL TYPE master",
+        nodes,
+        || master.stat("sync_partial_ok") == before + 1 && link_up(replica),
+    );
+    let addr = format!("127.0.0.1:{}", master.port);
+    assert_eq!(replica.cmd(&["CLIENT", "KILL", &addr]), "+OK\r\n");
+    wait_until(
+        10,
+        "a partial resync after CLIENT KILL <addr>",
+        nodes,
+        || master.stat("sync_partial_ok") == before + 2 && link_up(replica),
+    );
+}
+
+/// Scenario 19, from the replica's side: the master client can be listed and killed on O
+/// as on a real replica.
+#[test]
+#[ignore = "bug: on ReplScope as a replica the master client is missing from CLIENT LIST/KILL (CLIENT KILL TYPE master answers :0)"]
+fn s19_kill_master_client_on_the_replica() {
+    let r = Node::redis(&["--repl-diskless-sync-delay", "0"]);
+    let real = Node::redis(&["--replicaof", "127.0.0.1", &r.port_s()]);
+    let o = Node::ours(&["--replicaof", "127.0.0.1", &r.port_s()]);
+    let nodes = [&r, &real, &o];
+    wait_converged(&r, &real, "real replica", &nodes);
+    wait_converged(&r, &o, "O", &nodes);
+    kill_master_client(&real, &r, &nodes);
+    kill_master_client(&o, &r, &nodes);
+}
+
 /// Scenario 20: Failover through O's master: R1 → R2 → O → R3. `REPLICAOF NO ONE` on R2: O gets
 /// `+CONTINUE <new>`, takes R2's new id with the old one as replid2 (second offset = off+1),
 /// drops its sub-replica (which partially resyncs with O's new id), keeps its data.
