@@ -407,6 +407,42 @@ fn s19_kill_master_client_on_the_replica() {
     kill_master_client(&o, &r, &nodes);
 }
 
+/// Keys a writable replica (`replica-read-only no`) wrote itself with a TTL are expired by
+/// the replica (Redis's `expireSlaveKeys`, spec §1.5): DBSIZE drops to 0 as on a real
+/// replica. (Found by Redis's own `integration/replication-3` run against ReplScope.)
+#[test]
+#[ignore = "bug: a writable ReplScope replica never expires the keys it wrote itself (expireSlaveKeys)"]
+fn s17_writable_replica_expires_its_own_keys() {
+    let r = Node::redis(&["--repl-diskless-sync-delay", "0"]);
+    let real = Node::redis(&["--replicaof", "127.0.0.1", &r.port_s()]);
+    let o = Node::ours(&["--replicaof", "127.0.0.1", &r.port_s()]);
+    let nodes = [&r, &real, &o];
+    wait_converged(&r, &real, "real replica", &nodes);
+    wait_converged(&r, &o, "O", &nodes);
+    for n in [&real, &o] {
+        let mut c = n.conn();
+        assert_eq!(
+            c.cmd(&["CONFIG", "SET", "replica-read-only", "no"]),
+            b"+OK\r\n"
+        );
+        c.cmd(&["SELECT", "5"]);
+        for k in ["key1", "key2", "key3"] {
+            assert_eq!(c.cmd(&["SET", k, "1", "PX", "300"]), b"+OK\r\n");
+        }
+        assert_eq!(c.cmd(&["DBSIZE"]), b":3\r\n");
+    }
+    for n in [&real, &o] {
+        let mut c = n.conn();
+        c.cmd(&["SELECT", "5"]);
+        wait_until(
+            5,
+            &format!("{} to expire its own keys", n.label()),
+            &nodes,
+            || c.cmd(&["DBSIZE"]) == b":0\r\n",
+        );
+    }
+}
+
 /// Scenario 20: Failover through O's master: R1 → R2 → O → R3. `REPLICAOF NO ONE` on R2: O gets
 /// `+CONTINUE <new>`, takes R2's new id with the old one as replid2 (second offset = off+1),
 /// drops its sub-replica (which partially resyncs with O's new id), keeps its data.
