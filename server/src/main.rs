@@ -73,6 +73,7 @@ fn main() {
         arch_bits: (std::mem::size_of::<usize>() * 8) as u32,
         ..ProcessInfo::default()
     };
+    let pidfile = (!config.pidfile.is_empty()).then(|| config.pidfile.clone());
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -98,6 +99,13 @@ fn main() {
             replscope_core::VERSION,
             pid
         );
+        // createPidFile: `pidfile` set (ReplScope never daemonizes), best effort, the path
+        // taken from `dir` like Redis (which chdir'ed there while reading the config).
+        if let Some(path) = pidfile.as_deref() {
+            if let Err(e) = std::fs::write(path, format!("{pid}\n")) {
+                tracing::warn!("Failed to write PID file: {}", e);
+            }
+        }
         tracing::warn!("Server initialized");
         let mut server = driver::new_server(config, process);
         // loadDataFromDisk: the dump in `dir`, if any; a corrupt one is fatal.
@@ -119,7 +127,14 @@ fn main() {
             }
         }
         tracing::info!("Ready to accept connections");
-        driver::run(server, listeners).await
+        let code = driver::run(server, listeners).await;
+        // prepareForShutdown removes the pid file (Redis logs this before its last line,
+        // "ready to exit"; here it comes after, once the core is done).
+        if let Some(path) = pidfile.as_deref() {
+            tracing::info!("Removing the pid file.");
+            let _ = std::fs::remove_file(path);
+        }
+        code
     });
     std::process::exit(code);
 }

@@ -9,6 +9,7 @@
 #![allow(dead_code)]
 
 pub mod repl;
+pub mod spec;
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
