@@ -151,6 +151,24 @@ impl ZSetValue {
         ZSetValue::Skiplist(ZSkiplist::default())
     }
 
+    /// A listpack-encoded sorted set of distinct members (as [`ZSetValue::insert`] of each
+    /// into an empty listpack, without the per-element shifting when `pairs` is already in
+    /// order, as a dump's listpack is).
+    pub fn listpack_from_pairs(mut pairs: Vec<(Sds, f64)>) -> Self {
+        for (_, s) in pairs.iter_mut() {
+            if *s == 0.0 {
+                *s = 0.0;
+            }
+        }
+        let sorted = pairs
+            .windows(2)
+            .all(|w| cmp_elem(w[0].1, &w[0].0, w[1].1, &w[1].0) == Ordering::Less);
+        if !sorted {
+            pairs.sort_by(|a, b| cmp_elem(a.1, &a.0, b.1, &b.0));
+        }
+        ZSetValue::Listpack(pairs)
+    }
+
     /// Number of elements.
     pub fn len(&self) -> usize {
         match self {

@@ -113,11 +113,10 @@ fn load_zset(
     let maxelelen = elems.iter().map(|(m, _)| m.len()).max().unwrap_or(0);
     let listpack = elems.len() <= config.zset_max_listpack_entries
         && (was_listpack || maxelelen <= config.zset_max_listpack_value);
-    let mut z = if listpack {
-        ZSetValue::default()
-    } else {
-        ZSetValue::new_skiplist()
-    };
+    if listpack {
+        return Ok(ZSetValue::listpack_from_pairs(elems));
+    }
+    let mut z = ZSetValue::new_skiplist();
     for (m, score) in &elems {
         z.insert(m, *score);
     }
