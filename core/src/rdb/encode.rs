@@ -208,11 +208,11 @@ pub fn encode_object(value: &Value, opts: &EncodeOptions) -> Option<(u8, Vec<u8>
                 return None;
             }
             match z.as_ref() {
-                ZSetValue::Listpack(v) => {
-                    let mut lp = ListpackWriter::new();
-                    for (m, score) in v {
+                ZSetValue::Listpack(p) => {
+                    let mut lp = ListpackWriter::with_capacity(p.byte_len() + 7);
+                    for (m, score) in z.iter() {
                         lp.push_str(m);
-                        lp.push_str(fmt_f64(*score).as_bytes());
+                        lp.push_str(fmt_f64(score).as_bytes());
                     }
                     write_string(&mut out, &lp.finish(), c);
                     rdb_type::ZSET_LISTPACK
@@ -233,18 +233,17 @@ pub fn encode_object(value: &Value, opts: &EncodeOptions) -> Option<(u8, Vec<u8>
                 return None;
             }
             match h.as_ref() {
-                HashValue::Listpack(v) => {
-                    let mut lp = ListpackWriter::new();
-                    for (f, val) in v {
-                        lp.push_str(f);
-                        lp.push_str(val);
+                HashValue::Listpack(p) => {
+                    let mut lp = ListpackWriter::with_capacity(p.byte_len() + 7);
+                    for e in p.iter() {
+                        lp.push_str(e);
                     }
                     write_string(&mut out, &lp.finish(), c);
                     rdb_type::HASH_LISTPACK
                 }
                 HashValue::Table(m) => {
                     write_len(&mut out, m.len() as u64);
-                    for (f, val) in m {
+                    for (f, val) in m.iter() {
                         write_string(&mut out, f, c);
                         write_string(&mut out, val, c);
                     }

@@ -137,7 +137,7 @@ fn load_hash(
         if !crate::util::all_distinct(pairs.iter().map(|(f, _)| f.as_slice())) {
             return Err(DUP.into());
         }
-        return Ok(HashValue::Listpack(pairs));
+        return Ok(HashValue::listpack_from_pairs(&pairs));
     }
     let mut m: Map<Sds, Sds> = Map::with_capacity_and_hasher(pairs.len(), Default::default());
     for (f, v) in pairs {
@@ -145,7 +145,7 @@ fn load_hash(
             return Err(DUP.into());
         }
     }
-    Ok(HashValue::Table(m))
+    Ok(HashValue::Table(Box::new(m)))
 }
 
 /// What [`load_file`] did (`Done loading RDB, keys loaded: N, keys expired: M.`).
