@@ -196,7 +196,7 @@ pub fn encode_object(value: &Value, opts: &EncodeOptions) -> Option<(u8, Vec<u8>
                 }
                 SetValue::Table(t) => {
                     write_len(&mut out, t.len() as u64);
-                    for m in t {
+                    for m in t.iter() {
                         write_string(&mut out, m, c);
                     }
                     rdb_type::SET
@@ -355,7 +355,7 @@ fn write_quicklist(out: &mut Vec<u8>, l: &ListValue, opts: &EncodeOptions) {
     // quicklistSetFill clamps to [-5, 32767].
     let fill = opts.list_max_listpack_size.clamp(-5, (1 << 15) - 1);
     let mut nodes: Vec<ListpackWriter> = Vec::new();
-    for e in &l.items {
+    for e in l.iter() {
         let fits = nodes
             .last()
             .is_some_and(|n| ql_allow_insert(n.byte_len(), n.len(), fill, e.len()));

@@ -66,9 +66,7 @@ pub fn value_from_rdb_typed(
     );
     Ok(match v {
         RdbValue::String(s) => Value::Str(StrValue::from_sds(s)),
-        RdbValue::List(items) => Value::List(Box::new(ListValue {
-            items: items.into(),
-        })),
+        RdbValue::List(items) => Value::List(Box::new(ListValue::from_items(items))),
         RdbValue::Set(members) => Value::Set(Box::new(load_set(members, config)?)),
         RdbValue::ZSet(elems) => Value::ZSet(Box::new(load_zset(elems, was_listpack, config)?)),
         RdbValue::Hash(pairs) => Value::Hash(Box::new(load_hash(pairs, was_listpack, config)?)),
@@ -80,9 +78,12 @@ pub fn value_from_rdb_typed(
 fn load_set(members: Vec<Sds>, config: &Config) -> Result<SetValue, String> {
     const DUP: &str = "Duplicate set members detected";
     if members.len() <= config.set_max_intset_entries {
-        let ints: Option<Vec<i64>> = members.iter().map(|m| parse_i64(m)).collect();
-        if let Some(mut ints) = ints {
-            ints.sort_unstable();
+        let mut ints: Vec<i64> = Vec::with_capacity(members.len());
+        ints.extend(members.iter().map_while(|m| parse_i64(m)));
+        if ints.len() == members.len() {
+            if !ints.is_sorted() {
+                ints.sort_unstable();
+            }
             if ints.windows(2).any(|w| w[0] == w[1]) {
                 return Err(DUP.into());
             }
@@ -95,7 +96,7 @@ fn load_set(members: Vec<Sds>, config: &Config) -> Result<SetValue, String> {
             return Err(DUP.into());
         }
     }
-    Ok(SetValue::Table(t))
+    Ok(SetValue::Table(Box::new(t)))
 }
 
 /// A sorted set as `rdbLoadObject` builds it.
