@@ -51,7 +51,7 @@ fn expand_reply(r: &str) -> Vec<u8> {
     let mut out = Vec::new();
     let mut rest = r;
     while let Some(i) = rest.find('{') {
-        out.extend_from_slice(rest[..i].as_bytes());
+        out.extend_from_slice(&rest.as_bytes()[..i]);
         let end = rest[i..].find('}').unwrap() + i;
         out.extend_from_slice(&expand_arg(&rest[i + 1..end]));
         rest = &rest[end + 1..];

@@ -354,7 +354,7 @@ mod tests {
                 vec![b"B".to_vec(), b"ins".to_vec(), b"c".to_vec(), b"a".to_vec()]
             );
             assert_eq!(l.pop(false).as_deref(), Some(&b"a"[..]));
-            assert_eq!(l.iter().rev().next(), Some(&b"c"[..]));
+            assert_eq!(l.iter().next_back(), Some(&b"c"[..]));
             assert_eq!(l.remove_matching(b"B", u64::MAX, false), 1);
             l.trim(2, 0);
             assert!(l.is_empty());
