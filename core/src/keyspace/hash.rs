@@ -6,6 +6,10 @@
 //! insertion order (overwriting a field keeps its place; deleting keeps the order of the
 //! rest), which `HGETALL`, `HKEYS` and `HVALS` expose. A hashtable's order is arbitrary in
 //! Redis; here it is deterministic but unspecified.
+//!
+//! Like Redis's listpack, the small encoding keeps all fields and values in one buffer
+//! ([`Packed`]), a few bytes per element, so a dump's small hashes load into one allocation
+//! each and a lookup is a linear scan bounded by `hash-max-listpack-entries`.
 
 use super::packed::Packed;
 use super::value::Sds;
