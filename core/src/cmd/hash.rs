@@ -59,7 +59,7 @@ fn hash_write_or_create<'c>(
     match ctx.lookup_write(key) {
         Some(Value::Hash(_)) => {}
         Some(_) => return Err(errors::WRONGTYPE),
-        None => ctx.set_key(key, Value::Hash(Box::default()), false),
+        None => ctx.set_key(key, Value::Hash(HashValue::default()), false),
     }
     match ctx.db().get_mut(key) {
         Some(Value::Hash(h)) => Ok(h),

@@ -138,7 +138,7 @@ fn push_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], head: bool, only_existing: bo
                 l.push(e, head);
             }
             let n = l.len();
-            ctx.set_key(key, Value::List(Box::new(l)), false);
+            ctx.set_key(key, Value::List(l), false);
             n
         }
     };
@@ -558,7 +558,7 @@ fn lmove_generic(
         } else {
             let mut d = ListValue::new();
             d.push(&value, to_head);
-            ctx.set_key(dst, Value::List(Box::new(d)), false);
+            ctx.set_key(dst, Value::List(d), false);
         }
         ctx.signal_modified(dst);
     }

@@ -79,12 +79,12 @@ impl HashValue {
                     + super::packed::entry_size(v.as_ref().len())
             })
             .sum();
-        let mut p = Packed::with_capacity(bytes);
+        let mut p = super::packed::PackedBuilder::with_capacity(bytes);
         for (f, v) in pairs {
             p.push(f.as_ref());
             p.push(v.as_ref());
         }
-        HashValue::Listpack(p)
+        HashValue::Listpack(p.finish())
     }
 
     /// The `OBJECT ENCODING` name.

@@ -21,8 +21,9 @@ pub const PACKED_MAX_BYTES: usize = 8192;
 enum Items {
     /// Small: packed in one buffer.
     Packed(Packed),
-    /// Large: one string per element.
-    Deque(VecDeque<Sds>),
+    /// Large: one string per element (boxed, so that a list value stays two words).
+    #[allow(clippy::box_collection)]
+    Deque(Box<VecDeque<Sds>>),
 }
 
 /// A list: a sequence of elements, head first.
@@ -92,15 +93,15 @@ impl ListValue {
         let bytes: usize = items.iter().map(|e| entry_size(e.len())).sum();
         if bytes > PACKED_MAX_BYTES {
             return ListValue {
-                items: Items::Deque(items.into()),
+                items: Items::Deque(Box::new(items.into())),
             };
         }
-        let mut p = Packed::with_capacity(bytes);
+        let mut p = super::packed::PackedBuilder::with_capacity(bytes);
         for e in &items {
             p.push(e);
         }
         ListValue {
-            items: Items::Packed(p),
+            items: Items::Packed(p.finish()),
         }
     }
 
@@ -136,7 +137,7 @@ impl ListValue {
         if let Items::Packed(p) = &self.items {
             if p.byte_len() + extra > PACKED_MAX_BYTES {
                 let d: VecDeque<Sds> = p.iter().map(Sds::from_slice).collect();
-                self.items = Items::Deque(d);
+                self.items = Items::Deque(Box::new(d));
             }
         }
     }

@@ -14,11 +14,17 @@
 //! settings.
 
 /// A sequence of byte strings stored back to back in one buffer.
+///
+/// The buffer is exactly as long as its content (a 4-byte entry count, then the entries) and
+/// empty for an empty sequence, so a `Packed` is two words and one allocation. Byte offsets
+/// in the API count from the first entry.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Packed {
-    buf: Vec<u8>,
-    len: u32,
+    buf: Box<[u8]>,
 }
+
+/// Size of the entry count at the start of a non-empty buffer.
+const HDR: usize = 4;
 
 impl std::fmt::Debug for Packed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -101,44 +107,62 @@ fn read_backward(buf: &[u8], end: usize) -> (usize, usize, usize) {
     (p - n, p, p - n - hdr)
 }
 
+/// The count stored at the start of a buffer being edited (at least `HDR` bytes).
+fn count_of(v: &[u8]) -> usize {
+    u32::from_le_bytes([v[0], v[1], v[2], v[3]]) as usize
+}
+
 impl Packed {
     /// An empty sequence.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// An empty sequence with room for `bytes` bytes of encoded entries (see [`entry_size`]).
-    pub fn with_capacity(bytes: usize) -> Self {
-        Packed {
-            buf: Vec::with_capacity(bytes),
-            len: 0,
-        }
+    /// The encoded entries.
+    fn entries(&self) -> &[u8] {
+        self.buf.get(HDR..).unwrap_or_default()
     }
 
     /// Number of entries.
     pub fn len(&self) -> usize {
-        self.len as usize
+        match self.buf.get(..HDR) {
+            Some(&[a, b, c, d]) => u32::from_le_bytes([a, b, c, d]) as usize,
+            _ => 0,
+        }
     }
 
     /// True when there is no entry.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.len() == 0
     }
 
     /// Size of the encoded entries in bytes.
     pub fn byte_len(&self) -> usize {
-        self.buf.len()
+        self.buf.len().saturating_sub(HDR)
     }
 
-    /// Give back unused capacity.
-    pub fn shrink_to_fit(&mut self) {
-        self.buf.shrink_to_fit();
+    /// Change the buffer: `f` gets it as a vector (count included, `HDR` bytes) with room
+    /// for `extra` more bytes and returns how many entries it added (or removed, negative).
+    fn edit(&mut self, extra: usize, f: impl FnOnce(&mut Vec<u8>) -> isize) {
+        let mut v = std::mem::take(&mut self.buf).into_vec();
+        if v.is_empty() {
+            v.extend_from_slice(&[0; HDR]);
+        }
+        v.reserve_exact(extra);
+        let count = (count_of(&v) as isize + f(&mut v)).max(0) as u32;
+        if count == 0 {
+            return; // self.buf is already empty
+        }
+        v[..HDR].copy_from_slice(&count.to_le_bytes());
+        self.buf = v.into_boxed_slice();
     }
 
     /// Append an entry.
     pub fn push(&mut self, data: &[u8]) {
-        write_entry(&mut self.buf, data);
-        self.len += 1;
+        self.edit(entry_size(data.len()), |v| {
+            write_entry(v, data);
+            1
+        });
     }
 
     /// Insert an entry before the entry at byte offset `at` (or at the end when `at` is
@@ -146,37 +170,46 @@ impl Packed {
     pub fn insert_at(&mut self, at: usize, data: &[u8]) {
         let mut enc = Vec::with_capacity(entry_size(data.len()));
         write_entry(&mut enc, data);
-        self.buf.splice(at..at, enc);
-        self.len += 1;
+        self.edit(enc.len(), |v| {
+            v.splice(HDR + at..HDR + at, enc);
+            1
+        });
     }
 
     /// Remove `count` entries starting at byte offset `at`.
     pub fn remove_at(&mut self, at: usize, count: usize) {
+        let entries = self.entries();
         let mut end = at;
         let mut removed = 0;
-        while removed < count && end < self.buf.len() {
-            end = read_forward(&self.buf, end).2;
+        while removed < count && end < entries.len() {
+            end = read_forward(entries, end).2;
             removed += 1;
         }
-        self.buf.drain(at..end);
-        self.len -= removed as u32;
+        self.edit(0, |v| {
+            v.drain(HDR + at..HDR + end);
+            -(removed as isize)
+        });
     }
 
     /// Replace the entry at byte offset `at` with `data`.
     pub fn replace_at(&mut self, at: usize, data: &[u8]) {
-        let (_, _, end) = read_forward(&self.buf, at);
+        let (_, _, end) = read_forward(self.entries(), at);
         let mut enc = Vec::with_capacity(entry_size(data.len()));
         write_entry(&mut enc, data);
-        self.buf.splice(at..end, enc);
+        self.edit(enc.len().saturating_sub(end - at), |v| {
+            v.splice(HDR + at..HDR + end, enc);
+            0
+        });
     }
 
     /// The entries, first to last (reversible), with their byte offsets.
     pub fn iter_at(&self) -> PackedIter<'_> {
+        let buf = self.entries();
         PackedIter {
-            buf: &self.buf,
+            buf,
             front: 0,
-            back: self.buf.len(),
-            left: self.len as usize,
+            back: buf.len(),
+            left: self.len(),
         }
     }
 
@@ -203,10 +236,43 @@ impl Packed {
     /// just after the last of them, or [`Packed::byte_len`]).
     pub fn iter_between(&self, start: usize, end: usize, count: usize) -> PackedIter<'_> {
         PackedIter {
-            buf: &self.buf,
+            buf: self.entries(),
             front: start,
             back: end,
             left: count,
+        }
+    }
+}
+
+/// Builds a [`Packed`] in one allocation (loading a value whose size is known).
+#[derive(Debug)]
+pub struct PackedBuilder {
+    buf: Vec<u8>,
+    count: u32,
+}
+
+impl PackedBuilder {
+    /// A builder with room for `bytes` bytes of encoded entries (see [`entry_size`]).
+    pub fn with_capacity(bytes: usize) -> Self {
+        let mut buf = Vec::with_capacity(HDR + bytes);
+        buf.extend_from_slice(&[0; HDR]);
+        PackedBuilder { buf, count: 0 }
+    }
+
+    /// Append an entry.
+    pub fn push(&mut self, data: &[u8]) {
+        write_entry(&mut self.buf, data);
+        self.count += 1;
+    }
+
+    /// The sequence.
+    pub fn finish(mut self) -> Packed {
+        if self.count == 0 {
+            return Packed::new();
+        }
+        self.buf[..HDR].copy_from_slice(&self.count.to_le_bytes());
+        Packed {
+            buf: self.buf.into_boxed_slice(),
         }
     }
 }

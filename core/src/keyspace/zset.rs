@@ -172,12 +172,12 @@ impl ZSetValue {
             .iter()
             .map(|(m, _)| entry_size(m.len()) + entry_size(8))
             .sum();
-        let mut p = Packed::with_capacity(bytes);
+        let mut p = super::packed::PackedBuilder::with_capacity(bytes);
         for (m, score) in &pairs {
             p.push(m);
             p.push(&score.to_le_bytes());
         }
-        ZSetValue::Listpack(p)
+        ZSetValue::Listpack(p.finish())
     }
 
     /// Number of elements.

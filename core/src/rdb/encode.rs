@@ -189,7 +189,7 @@ pub fn encode_object(value: &Value, opts: &EncodeOptions) -> Option<(u8, Vec<u8>
             if s.is_empty() {
                 return None;
             }
-            match s.as_ref() {
+            match s {
                 SetValue::Intset(v) => {
                     write_string(&mut out, &intset::write(v), c);
                     rdb_type::SET_INTSET
@@ -207,7 +207,7 @@ pub fn encode_object(value: &Value, opts: &EncodeOptions) -> Option<(u8, Vec<u8>
             if z.is_empty() {
                 return None;
             }
-            match z.as_ref() {
+            match z {
                 ZSetValue::Listpack(p) => {
                     let mut lp = ListpackWriter::with_capacity(p.byte_len() + 7);
                     for (m, score) in z.iter() {
@@ -232,7 +232,7 @@ pub fn encode_object(value: &Value, opts: &EncodeOptions) -> Option<(u8, Vec<u8>
             if h.is_empty() {
                 return None;
             }
-            match h.as_ref() {
+            match h {
                 HashValue::Listpack(p) => {
                     let mut lp = ListpackWriter::with_capacity(p.byte_len() + 7);
                     for e in p.iter() {

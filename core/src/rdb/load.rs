@@ -66,10 +66,10 @@ pub fn value_from_rdb_typed(
     );
     Ok(match v {
         RdbValue::String(s) => Value::Str(StrValue::from_sds(s)),
-        RdbValue::List(items) => Value::List(Box::new(ListValue::from_items(items))),
-        RdbValue::Set(members) => Value::Set(Box::new(load_set(members, config)?)),
-        RdbValue::ZSet(elems) => Value::ZSet(Box::new(load_zset(elems, was_listpack, config)?)),
-        RdbValue::Hash(pairs) => Value::Hash(Box::new(load_hash(pairs, was_listpack, config)?)),
+        RdbValue::List(items) => Value::List(ListValue::from_items(items)),
+        RdbValue::Set(members) => Value::Set(load_set(members, config)?),
+        RdbValue::ZSet(elems) => Value::ZSet(load_zset(elems, was_listpack, config)?),
+        RdbValue::Hash(pairs) => Value::Hash(load_hash(pairs, was_listpack, config)?),
         RdbValue::Stream(data) => Value::Stream(Box::new(StreamValue::new(*data))),
     })
 }
