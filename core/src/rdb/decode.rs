@@ -454,8 +454,8 @@ fn blob_err(at: u64, key: &[u8], what: &str, e: impl std::fmt::Display) -> PErr 
 }
 
 /// True when no two items are equal.
-fn all_unique<'a>(items: impl Iterator<Item = &'a [u8]>) -> bool {
-    crate::util::all_distinct(items)
+fn all_unique<'a>(items: impl Iterator<Item = &'a [u8]> + Clone) -> bool {
+    super::load::all_distinct_bytes(items)
 }
 
 /// Read `count` elements of at least `min_each` bytes with `f`, keeping the "bytes needed"

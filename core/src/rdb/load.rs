@@ -99,6 +99,35 @@ fn load_set(members: Vec<Sds>, config: &Config) -> Result<SetValue, String> {
     Ok(SetValue::Table(Box::new(t)))
 }
 
+/// True when no two of `items` are equal: [`crate::util::all_distinct`] for the few
+/// byte strings of a small collection, comparing a cheap fingerprint (length and first
+/// bytes) before the bytes themselves.
+pub(crate) fn all_distinct_bytes<'a>(items: impl Iterator<Item = &'a [u8]> + Clone) -> bool {
+    const PAIRWISE_MAX: usize = 16;
+    let fingerprint = |b: &[u8]| {
+        let mut w = [0u8; 8];
+        let n = b.len().min(6);
+        w[..n].copy_from_slice(&b[..n]);
+        w[6] = b.len() as u8;
+        w[7] = (b.len() >> 8) as u8;
+        u64::from_le_bytes(w)
+    };
+    let mut small: [(u64, &[u8]); PAIRWISE_MAX] = [(0, &[]); PAIRWISE_MAX];
+    let mut n = 0;
+    for b in items.clone() {
+        if n == PAIRWISE_MAX {
+            return crate::util::all_distinct(items);
+        }
+        small[n] = (fingerprint(b), b);
+        n += 1;
+    }
+    let small = &small[..n];
+    small
+        .iter()
+        .enumerate()
+        .all(|(i, (fa, a))| small[i + 1..].iter().all(|(fb, b)| fa != fb || a != b))
+}
+
 /// A sorted set as `rdbLoadObject` builds it.
 fn load_zset(
     elems: Vec<(Sds, f64)>,
@@ -108,7 +137,7 @@ fn load_zset(
     if elems.iter().any(|(_, score)| score.is_nan()) {
         return Err("Zset with NAN score detected".into());
     }
-    if !crate::util::all_distinct(elems.iter().map(|(m, _)| m.as_slice())) {
+    if !all_distinct_bytes(elems.iter().map(|(m, _)| m.as_slice())) {
         return Err("Duplicate zset fields detected".into());
     }
     let maxelelen = elems.iter().map(|(m, _)| m.len()).max().unwrap_or(0);
@@ -135,7 +164,7 @@ fn load_hash(
         && (was_listpack || pairs.iter().all(|(f, v)| f.len() <= max && v.len() <= max));
     const DUP: &str = "Duplicate hash fields detected";
     if listpack {
-        if !crate::util::all_distinct(pairs.iter().map(|(f, _)| f.as_slice())) {
+        if !all_distinct_bytes(pairs.iter().map(|(f, _)| f.as_slice())) {
             return Err(DUP.into());
         }
         return Ok(HashValue::listpack_from_pairs(&pairs));
@@ -281,5 +310,35 @@ impl<'a> KeyLoader<'a> {
     /// The loaded keyspace and what was done.
     pub fn finish(self) -> (Keyspace, LoadStats) {
         (self.fresh, self.stats)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::all_distinct_bytes;
+
+    fn distinct(items: &[&[u8]]) -> bool {
+        all_distinct_bytes(items.iter().copied())
+    }
+
+    #[test]
+    fn distinct_bytes_by_fingerprint_then_bytes() {
+        assert!(distinct(&[]));
+        assert!(distinct(&[b"a", b"b", b"", b"ab"]));
+        assert!(!distinct(&[b"a", b"b", b"a"]));
+        // Same length and first six bytes: told apart by the rest.
+        assert!(distinct(&[b"prefix-1", b"prefix-2"]));
+        assert!(!distinct(&[b"prefix-2", b"x", b"prefix-2"]));
+        // Lengths 70000 and 4464 agree modulo 65536: same fingerprint, different strings.
+        let long_a = vec![b'z'; 70000];
+        assert!(distinct(&[&long_a, &long_a[..4464]]));
+        assert!(!distinct(&[&long_a, &long_a.clone()]));
+        // More than 16: the general check.
+        let many: Vec<Vec<u8>> = (0..40).map(|i| format!("m{i}").into_bytes()).collect();
+        let refs: Vec<&[u8]> = many.iter().map(Vec::as_slice).collect();
+        assert!(distinct(&refs));
+        let mut dup = refs.clone();
+        dup.push(b"m7");
+        assert!(!distinct(&dup));
     }
 }
