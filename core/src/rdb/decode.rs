@@ -754,12 +754,18 @@ fn parse_value(cur: &mut Cursor<'_>, t: u8, key: &[u8], type_at: u64) -> PResult
         }
         rdb_type::LIST_QUICKLIST_2 => {
             let n = cur.len()?;
-            let nodes = read_elems(cur, n, 2, |c| {
-                let container_at = c.offset();
-                let container = c.len()?;
-                let node_at = c.offset();
-                Ok((container_at, container, node_at, c.string()?))
-            })?;
+            // As `read_elems`, but borrowing the node blobs from the input (a small list is
+            // one node: no allocation besides the list itself).
+            let cap = cur.need_elems(n, 2)?;
+            let mut nodes: smallvec::SmallVec<[_; 1]> = smallvec::SmallVec::with_capacity(cap);
+            for i in 0..n {
+                let rest = (n - i - 1).saturating_mul(2);
+                let container_at = cur.offset();
+                let container = cur.len().map_err(|e| need_more(e, rest))?;
+                let node_at = cur.offset();
+                let blob = cur.string_cow().map_err(|e| need_more(e, rest))?;
+                nodes.push((container_at, container, node_at, blob));
+            }
             let hint: usize = nodes
                 .iter()
                 .map(|(_, c, _, blob)| if *c == 2 { lp_count_hint(blob) } else { 1 })
@@ -770,7 +776,7 @@ fn parse_value(cur: &mut Cursor<'_>, t: u8, key: &[u8], type_at: u64) -> PResult
                     return Err(value_err(node_at, key, "empty quicklist node"));
                 }
                 match container {
-                    1 => list.push(Sds::from_vec(blob)),
+                    1 => list.push(Sds::from_vec(blob.into_owned())),
                     2 => {
                         listpack::walk(&blob, |e| list.push(entry_sds(e)))
                             .map_err(|e| blob_err(node_at, key, "listpack", e))?;
