@@ -1,5 +1,5 @@
-//! A compact sequence of byte strings in one buffer: the in-memory form of small hashes and
-//! sorted sets (Redis keeps them as a `listpack`).
+//! A compact sequence of byte strings in one buffer: the in-memory form of small hashes,
+//! sorted sets and lists (Redis keeps them as a `listpack`, or quicklist nodes of listpacks).
 //!
 //! Each entry is stored as its length (LEB128), its bytes, then its length again written
 //! backwards, so the sequence can be walked from either end like a listpack:
