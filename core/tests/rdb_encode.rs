@@ -54,7 +54,7 @@ fn list(items: &[&[u8]]) -> Value {
     for i in items {
         l.push(i, false);
     }
-    Value::List(Box::new(l))
+    Value::List(l)
 }
 
 fn sid(ms: u64, seq: u64) -> StreamId {
@@ -172,14 +172,14 @@ fn sets_as_dump() {
         s.add(m, 512);
     }
     assert_eq!(
-        obj(&Value::Set(Box::new(s)), &plain()),
+        obj(&Value::Set(s), &plain()),
         dump_body("0b18040000000400000090eefeff0100000002000000030000000a00a8b63c622cbf2c9c")
     );
     // SADD t1 abc
     let mut s = SetValue::new_for(b"abc");
     s.add(b"abc", 512);
     assert_eq!(
-        obj(&Value::Set(Box::new(s)), &plain()),
+        obj(&Value::Set(s), &plain()),
         dump_body("0201036162630a00a3cbec4c8c2f31f0")
     );
 }
@@ -192,7 +192,7 @@ fn zsets_as_dump() {
         z.insert(m.as_bytes(), s);
     }
     assert_eq!(
-        obj(&Value::ZSet(Box::new(z)), &plain()),
+        obj(&Value::ZSet(z), &plain()),
         dump_body(
             "1124240000000800816302dffd02816102010181620283322e35048164028531652b323006ff0a00fa2fa3\
              233c43ef1d"
@@ -203,7 +203,7 @@ fn zsets_as_dump() {
     z.insert(&[b'a'; 70], 1.0);
     z.insert(b"b", 2.5);
     assert_eq!(
-        obj(&Value::ZSet(Box::new(z)), &plain()),
+        obj(&Value::ZSet(z), &plain()),
         dump_body(
             "050201620000000000000440404661616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161000000000000f03f0a00a3b27c4d4a5c3aeb"
         )
@@ -217,14 +217,14 @@ fn hashes_as_dump() {
     h.set(b"a", b"b", 128, 64);
     h.set(b"n", b"12", 128, 64);
     assert_eq!(
-        obj(&Value::Hash(Box::new(h)), &plain()),
+        obj(&Value::Hash(h), &plain()),
         dump_body("1012120000000400816102816202816e020c01ff0a001cdee7b71beb72df")
     );
     // HSET h2 <70 f> v
     let mut h = HashValue::new();
     h.set(&[b'f'; 70], b"v", 128, 64);
     assert_eq!(
-        obj(&Value::Hash(Box::new(h)), &plain()),
+        obj(&Value::Hash(h), &plain()),
         dump_body(
             "040140466666666666666666666666666666666666666666666666666666666666666666666666666666666666666666666666666666666666666666666666666666666666666666666601760a00a915856d634cd07a"
         )
@@ -279,9 +279,9 @@ fn stream_as_dump() {
 #[test]
 fn empty_collections_are_not_written() {
     let mut ks = Keyspace::new(16);
-    ks.dbs[0].set(b"l", Value::List(Box::new(ListValue::new())), false);
+    ks.dbs[0].set(b"l", Value::List(ListValue::new()), false);
     ks.dbs[0].set(b"s", Value::string(b""), false);
-    assert!(encode_object(&Value::List(Box::new(ListValue::new())), &plain()).is_none());
+    assert!(encode_object(&Value::List(ListValue::new()), &plain()).is_none());
     let out = encode(&ks, &[], &[], &plain());
     // SELECTDB 0, RESIZEDB 2 0, then only the string.
     assert_eq!(
@@ -341,7 +341,7 @@ fn ql_nodes(items: &[Vec<u8>], fill: i64) -> Vec<(usize, usize)> {
         list_max_listpack_size: fill,
         ..plain()
     };
-    let (t, d) = encode_object(&Value::List(Box::new(l)), &opts).unwrap();
+    let (t, d) = encode_object(&Value::List(l), &opts).unwrap();
     assert_eq!(t, 18);
     let mut i = 0;
     let n = rlen(&d, &mut i);
@@ -854,7 +854,7 @@ fn quicklist_interior_nodes_compressed_as_redis() {
         list_compress_depth: 1,
         ..plain()
     };
-    let (_, d) = encode_object(&Value::List(Box::new(l)), &opts).unwrap();
+    let (_, d) = encode_object(&Value::List(l), &opts).unwrap();
     let mut i = 0;
     let n = rlen(&d, &mut i);
     let mut shape = vec![];

@@ -26,8 +26,7 @@ fn h() -> H {
 
 impl H {
     fn put_list(&mut self, key: &[u8]) {
-        let list: Box<ListValue> = Box::default();
-        let list = Value::List(list);
+        let list = Value::List(ListValue::default());
         self.srv.state_mut().keyspace.dbs[0].set(key, list, false);
     }
     fn enc(&self, key: &[u8]) -> Option<StrEncoding> {

@@ -354,7 +354,7 @@ fn compare_key(c: &mut Conn, key: &[u8], v: &Value, expire: Option<i64>) {
     match v {
         Value::Str(s) => assert_eq!(bulk(&call(c, &[b"GET", key])), s.data.to_vec(), "{k}"),
         Value::List(l) => {
-            let want: Vec<Vec<u8>> = l.items.iter().map(|e| e.to_vec()).collect();
+            let want: Vec<Vec<u8>> = l.iter().map(|e| e.to_vec()).collect();
             assert_eq!(bulks(&call(c, &[b"LRANGE", key, b"0", b"-1"])), want, "{k}");
         }
         Value::Set(s) => {

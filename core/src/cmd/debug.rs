@@ -507,7 +507,7 @@ pub fn xor_object_digest(digest: &mut DigestBytes, value: &Value, has_expire: bo
     match value {
         Value::Str(s) => mix_digest(digest, &s.data),
         Value::List(l) => {
-            for e in &l.items {
+            for e in l.iter() {
                 mix_digest(digest, e);
             }
         }

@@ -59,7 +59,7 @@ fn hash_write_or_create<'c>(
     match ctx.lookup_write(key) {
         Some(Value::Hash(_)) => {}
         Some(_) => return Err(errors::WRONGTYPE),
-        None => ctx.set_key(key, Value::Hash(Box::default()), false),
+        None => ctx.set_key(key, Value::Hash(HashValue::default()), false),
     }
     match ctx.db().get_mut(key) {
         Some(Value::Hash(h)) => Ok(h),
@@ -190,7 +190,7 @@ fn hincrbyfloat(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let key = &argv[1];
     let (max_entries, max_value) = limits(ctx);
     let h = hash_write_or_create(ctx, key)?;
-    let cur: &[u8] = h.get(&argv[2]).map_or(b"0", |v| v.as_slice());
+    let cur: &[u8] = h.get(&argv[2]).unwrap_or(b"0");
     let new = incr_float(cur, &argv[3]).map_err(|e| match e {
         FloatIncrError::NotAFloat => RedisError::err("hash value is not a float"),
         FloatIncrError::NanOrInfinity => RedisError::err("increment would produce NaN or Infinity"),

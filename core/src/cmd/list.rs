@@ -138,7 +138,7 @@ fn push_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], head: bool, only_existing: bo
                 l.push(e, head);
             }
             let n = l.len();
-            ctx.set_key(key, Value::List(Box::new(l)), false);
+            ctx.set_key(key, Value::List(l), false);
             n
         }
     };
@@ -315,7 +315,7 @@ fn lrange(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         None => resp::write_array_len(out, 0),
         Some((l, (s, e))) => {
             resp::write_array_len(out, e - s + 1);
-            for v in l.items.range(s..=e) {
+            for v in l.iter().skip(s).take(e - s + 1) {
                 resp::write_bulk(out, v);
             }
         }
@@ -337,7 +337,7 @@ fn lindex(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     };
     let index = parse_long(&argv[2])?;
     match l.resolve_index(index) {
-        Some(i) => resp::write_bulk(out, &l.items[i]),
+        Some(i) => resp::write_bulk(out, l.get(i).unwrap_or_default()),
         None => resp::write_null(out),
     }
     Ok(())
@@ -390,17 +390,17 @@ fn lpos(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let llen = l.len() as i64;
     let mut found: Vec<i64> = Vec::new();
     let mut matches: i64 = 0;
-    let iter: Box<dyn Iterator<Item = &Sds>> = if from_head {
-        Box::new(l.items.iter())
+    let iter: Box<dyn Iterator<Item = &[u8]>> = if from_head {
+        Box::new(l.iter())
     } else {
-        Box::new(l.items.iter().rev())
+        Box::new(l.iter().rev())
     };
     for (index, v) in iter.enumerate() {
         let index = index as i64;
         if maxlen != 0 && index >= maxlen {
             break;
         }
-        if v.as_slice() != elem.as_ref() {
+        if v != elem.as_ref() {
             continue;
         }
         matches += 1;
@@ -439,7 +439,7 @@ fn lset(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let Some(i) = l.resolve_index(index) else {
         return Err(errors::OUT_OF_RANGE);
     };
-    l.items[i] = Sds::from_slice(&argv[3]);
+    l.set(i, &argv[3]);
     ctx.signal_modified(key);
     ctx.add_dirty(1);
     ctx.ok();
@@ -460,22 +460,7 @@ fn lrem(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     } else {
         count.unsigned_abs()
     };
-    let mut removed: u64 = 0;
-    let from_tail = count < 0;
-    if from_tail {
-        l.items.make_contiguous().reverse();
-    }
-    l.items.retain(|v| {
-        if removed < limit && v.as_slice() == elem {
-            removed += 1;
-            false
-        } else {
-            true
-        }
-    });
-    if from_tail {
-        l.items.make_contiguous().reverse();
-    }
+    let removed = l.remove_matching(elem, limit, count < 0);
     let emptied = l.is_empty();
     if removed > 0 {
         finish_removal(ctx, key, emptied);
@@ -498,8 +483,7 @@ fn ltrim(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         None => (len, 0),
         Some((s, e)) => (s, len - e - 1),
     };
-    l.items.drain(..ltrim);
-    l.items.truncate(l.items.len() - rtrim);
+    l.trim(ltrim, rtrim);
     let emptied = l.is_empty();
     // Redis signals the key even when nothing was trimmed, but counts only removals.
     finish_removal(ctx, key, emptied);
@@ -522,12 +506,11 @@ fn linsert(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         ctx.int(0);
         return Ok(());
     };
-    let Some(pos) = l.items.iter().position(|v| v.as_slice() == pivot) else {
+    let Some(pos) = l.iter().position(|v| v == pivot) else {
         ctx.int(-1);
         return Ok(());
     };
-    l.items
-        .insert(if after { pos + 1 } else { pos }, Sds::from_slice(&argv[4]));
+    l.insert(if after { pos + 1 } else { pos }, &argv[4]);
     let len = l.len();
     ctx.signal_modified(key);
     ctx.add_dirty(1);
@@ -575,7 +558,7 @@ fn lmove_generic(
         } else {
             let mut d = ListValue::new();
             d.push(&value, to_head);
-            ctx.set_key(dst, Value::List(Box::new(d)), false);
+            ctx.set_key(dst, Value::List(d), false);
         }
         ctx.signal_modified(dst);
     }

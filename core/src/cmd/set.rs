@@ -115,7 +115,7 @@ fn reply_members(out: &mut BytesMut, set: &SetValue) {
 fn sadd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let key = &argv[1];
     if !probe_write(ctx, key)? {
-        let v = Value::Set(Box::new(SetValue::new_for(&argv[2])));
+        let v = Value::Set(SetValue::new_for(&argv[2]));
         ctx.db().add(key, v);
     }
     let max = max_intset(ctx);
@@ -238,8 +238,7 @@ fn smove(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         ctx.db().remove(src);
     }
     if dst_v.is_none() {
-        ctx.db()
-            .add(dst, Value::Set(Box::new(SetValue::new_for(ele))));
+        ctx.db().add(dst, Value::Set(SetValue::new_for(ele)));
     }
     ctx.signal_modified(src);
     ctx.signal_modified(dst);
@@ -569,7 +568,7 @@ fn store_result(ctx: &mut Ctx<'_>, dst: &[u8], result: SetValue) {
     let n = result.len();
     if n > 0 {
         ctx.lookup_write(dst);
-        ctx.set_key(dst, Value::Set(Box::new(result)), false);
+        ctx.set_key(dst, Value::Set(result), false);
         ctx.int(n as i64);
         ctx.add_dirty(1);
     } else {

@@ -491,7 +491,7 @@ fn zadd_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], incr: bool) -> CmdResult {
         } else {
             ZSetValue::default()
         };
-        ctx.db().add(key, Value::ZSet(Box::new(z)));
+        ctx.db().add(key, Value::ZSet(z));
     }
     if let Some(z) = zset_in_mut(ctx.db(), key) {
         for (j, score) in scores.iter().enumerate() {

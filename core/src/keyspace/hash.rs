@@ -6,44 +6,57 @@
 //! insertion order (overwriting a field keeps its place; deleting keeps the order of the
 //! rest), which `HGETALL`, `HKEYS` and `HVALS` expose. A hashtable's order is arbitrary in
 //! Redis; here it is deterministic but unspecified.
+//!
+//! Like Redis's listpack, the small encoding keeps all fields and values in one buffer
+//! ([`Packed`]), a few bytes per element, so a dump's small hashes load into one allocation
+//! each and a lookup is a linear scan bounded by `hash-max-listpack-entries`.
 
+use super::packed::Packed;
 use super::value::Sds;
 use super::Map;
 
 /// A hash value in one of its two encodings.
 #[derive(Clone, Debug, PartialEq)]
 pub enum HashValue {
-    /// Small hash: field/value pairs in insertion order (`hash-max-listpack-entries`/`-value`).
-    Listpack(Vec<(Sds, Sds)>),
+    /// Small hash (`hash-max-listpack-entries`/`-value`): field, value, field, value ... in
+    /// insertion order, packed in one buffer as Redis keeps a listpack.
+    Listpack(Packed),
     /// Large hash.
-    Table(Map<Sds, Sds>),
+    Table(Box<Map<Sds, Sds>>),
 }
 
 impl Default for HashValue {
     fn default() -> Self {
-        HashValue::Listpack(Vec::new())
+        HashValue::Listpack(Packed::new())
     }
 }
 
 /// Iterator over a hash's field/value pairs (listpack: insertion order).
 pub enum HashIter<'a> {
     /// Over a listpack.
-    Listpack(std::slice::Iter<'a, (Sds, Sds)>),
+    Listpack(super::packed::PackedIter<'a>),
     /// Over a hashtable.
     Table(indexmap::map::Iter<'a, Sds, Sds>),
 }
 
 impl<'a> Iterator for HashIter<'a> {
-    type Item = (&'a Sds, &'a Sds);
+    type Item = (&'a [u8], &'a [u8]);
     fn next(&mut self) -> Option<Self::Item> {
         match self {
-            HashIter::Listpack(it) => it.next().map(|(f, v)| (f, v)),
-            HashIter::Table(it) => it.next(),
+            HashIter::Listpack(it) => {
+                let (_, f) = it.next()?;
+                let (_, v) = it.next()?;
+                Some((f, v))
+            }
+            HashIter::Table(it) => it.next().map(|(f, v)| (f.as_slice(), v.as_slice())),
         }
     }
     fn size_hint(&self) -> (usize, Option<usize>) {
         match self {
-            HashIter::Listpack(it) => it.size_hint(),
+            HashIter::Listpack(it) => {
+                let n = it.len() / 2;
+                (n, Some(n))
+            }
             HashIter::Table(it) => it.size_hint(),
         }
     }
@@ -57,6 +70,23 @@ impl HashValue {
         Self::default()
     }
 
+    /// A listpack hash holding `pairs` in order (the fields must be distinct).
+    pub fn listpack_from_pairs<F: AsRef<[u8]>, V: AsRef<[u8]>>(pairs: &[(F, V)]) -> Self {
+        let bytes = pairs
+            .iter()
+            .map(|(f, v)| {
+                super::packed::entry_size(f.as_ref().len())
+                    + super::packed::entry_size(v.as_ref().len())
+            })
+            .sum();
+        let mut p = super::packed::PackedBuilder::with_capacity(bytes);
+        for (f, v) in pairs {
+            p.push(f.as_ref());
+            p.push(v.as_ref());
+        }
+        HashValue::Listpack(p.finish())
+    }
+
     /// The `OBJECT ENCODING` name.
     pub fn encoding_name(&self) -> &'static str {
         match self {
@@ -68,7 +98,7 @@ impl HashValue {
     /// Number of fields (`HLEN`).
     pub fn len(&self) -> usize {
         match self {
-            HashValue::Listpack(v) => v.len(),
+            HashValue::Listpack(p) => p.len() / 2,
             HashValue::Table(m) => m.len(),
         }
     }
@@ -78,14 +108,32 @@ impl HashValue {
         self.len() == 0
     }
 
+    /// In a listpack: the byte offsets of `field` and of its value.
+    fn lp_find(p: &Packed, field: &[u8]) -> Option<(usize, usize)> {
+        let mut it = p.iter_at();
+        while let Some((at, f)) = it.next() {
+            let (vat, _) = it.next()?;
+            if f == field {
+                return Some((at, vat));
+            }
+        }
+        None
+    }
+
     /// The value of `field`.
-    pub fn get(&self, field: &[u8]) -> Option<&Sds> {
+    pub fn get(&self, field: &[u8]) -> Option<&[u8]> {
         match self {
-            HashValue::Listpack(v) => v
-                .iter()
-                .find(|(f, _)| f.as_slice() == field)
-                .map(|(_, v)| v),
-            HashValue::Table(m) => m.get(field),
+            HashValue::Listpack(p) => {
+                let mut it = p.iter();
+                while let Some(f) = it.next() {
+                    let v = it.next()?;
+                    if f == field {
+                        return Some(v);
+                    }
+                }
+                None
+            }
+            HashValue::Table(m) => m.get(field).map(|v| v.as_slice()),
         }
     }
 
@@ -97,16 +145,20 @@ impl HashValue {
     /// Every field/value pair (listpack: insertion order).
     pub fn iter(&self) -> HashIter<'_> {
         match self {
-            HashValue::Listpack(v) => HashIter::Listpack(v.iter()),
+            HashValue::Listpack(p) => HashIter::Listpack(p.iter_at()),
             HashValue::Table(m) => HashIter::Table(m.iter()),
         }
     }
 
     /// Convert to the `hashtable` encoding (no-op when already one).
     pub fn convert_to_table(&mut self) {
-        if let HashValue::Listpack(v) = self {
-            let m: Map<Sds, Sds> = std::mem::take(v).into_iter().collect();
-            *self = HashValue::Table(m);
+        if let HashValue::Listpack(p) = self {
+            let mut m: Map<Sds, Sds> =
+                Map::with_capacity_and_hasher(p.len() / 2, Default::default());
+            for (f, v) in HashIter::Listpack(p.iter_at()) {
+                m.insert(Sds::from_slice(f), Sds::from_slice(v));
+            }
+            *self = HashValue::Table(Box::new(m));
         }
     }
 
@@ -127,13 +179,14 @@ impl HashValue {
             self.convert_to_table();
         }
         let created = match self {
-            HashValue::Listpack(v) => match v.iter_mut().find(|(f, _)| f.as_slice() == field) {
-                Some((_, old)) => {
-                    *old = Sds::from_slice(value);
+            HashValue::Listpack(p) => match Self::lp_find(p, field) {
+                Some((_, vat)) => {
+                    p.replace_at(vat, value);
                     false
                 }
                 None => {
-                    v.push((Sds::from_slice(field), Sds::from_slice(value)));
+                    p.push(field);
+                    p.push(value);
                     true
                 }
             },
@@ -157,9 +210,9 @@ impl HashValue {
     /// Delete `field`; true when it existed. A listpack keeps the order of the other fields.
     pub fn remove(&mut self, field: &[u8]) -> bool {
         match self {
-            HashValue::Listpack(v) => match v.iter().position(|(f, _)| f.as_slice() == field) {
-                Some(i) => {
-                    v.remove(i);
+            HashValue::Listpack(p) => match Self::lp_find(p, field) {
+                Some((at, _)) => {
+                    p.remove_at(at, 2);
                     true
                 }
                 None => false,

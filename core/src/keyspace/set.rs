@@ -16,8 +16,8 @@ use crate::util::{fmt_i64, parse_i64};
 pub enum SetValue {
     /// Only integers, sorted ascending, at most `set-max-intset-entries`.
     Intset(Vec<i64>),
-    /// Anything else.
-    Table(Set<Sds>),
+    /// Anything else (boxed, so that a small set's box stays small).
+    Table(Box<Set<Sds>>),
 }
 
 impl Default for SetValue {
@@ -41,7 +41,7 @@ impl SetValue {
         if parse_i64(first).is_some() {
             SetValue::Intset(Vec::new())
         } else {
-            SetValue::Table(Set::default())
+            SetValue::Table(Box::default())
         }
     }
 
@@ -114,7 +114,7 @@ impl SetValue {
             for n in v.iter() {
                 t.insert(Sds::from_slice(fmt_i64(*n).as_bytes()));
             }
-            *self = SetValue::Table(t);
+            *self = SetValue::Table(Box::new(t));
         }
     }
 

@@ -12,19 +12,22 @@ use super::zset::ZSetValue;
 /// longer ones on the heap. Keys, string values and collection elements all use it.
 pub type Sds = SmallVec<[u8; 16]>;
 
-/// A value. Collections are boxed so that a key's table slot stays small.
+/// A value, 32 bytes. Lists, hashes, sets and sorted sets are stored in place (each is at
+/// most three words: a small one is one buffer, a large one a box), so that loading a small
+/// collection costs one allocation, as a listpack or intset object does in Redis; streams
+/// are boxed.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     /// A string (`OBJECT ENCODING` int, embstr or raw).
     Str(StrValue),
     /// A list (`quicklist` in 7.0).
-    List(Box<ListValue>),
+    List(ListValue),
     /// A hash (`listpack` or `hashtable`).
-    Hash(Box<HashValue>),
+    Hash(HashValue),
     /// A set (`intset` or `hashtable`).
-    Set(Box<SetValue>),
+    Set(SetValue),
     /// A sorted set (`listpack` or `skiplist`).
-    ZSet(Box<ZSetValue>),
+    ZSet(ZSetValue),
     /// A stream (`stream`).
     Stream(Box<StreamValue>),
 }
@@ -164,5 +167,20 @@ impl StrValue {
             data: Sds::from_slice(crate::util::fmt_i64(n).as_bytes()),
             enc: StrEncoding::Int,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A key's slot stays small: collections in place must not grow the value.
+    #[test]
+    fn value_is_four_words() {
+        assert_eq!(std::mem::size_of::<Value>(), 32);
+        assert!(std::mem::size_of::<HashValue>() <= 24);
+        assert!(std::mem::size_of::<ListValue>() <= 24);
+        assert!(std::mem::size_of::<SetValue>() <= 24);
+        assert!(std::mem::size_of::<ZSetValue>() <= 24);
     }
 }

@@ -3,8 +3,9 @@
 //! Elements are ordered by score, then by member bytes (`memcmp`, shorter first on a tie),
 //! as Redis orders them. Scores are never NaN. `-0.0` and `0.0` compare equal.
 //!
-//! * [`ZSetValue::Listpack`]: a vector of `(member, score)` pairs kept in order. Like Redis's
-//!   listpack it stores an integral score as an integer, so `-0` is kept as `0`.
+//! * [`ZSetValue::Listpack`]: member, score, member, score ... kept in order in one
+//!   [`Packed`] buffer (each score as its 8 little-endian bytes), as Redis keeps a listpack.
+//!   Like Redis's listpack it stores an integral score as an integer, so `-0` is kept as `0`.
 //! * [`ZSetValue::Skiplist`]: a [`ZSkiplist`], Redis's `dict` + `zskiplist` pair played by a
 //!   member → score map and a `BTreeSet` of `(score, member)`: O(log n) insert, delete, score
 //!   lookup and range start. Rank queries (`ZRANK`, `ZRANGE` by index) walk the tree and are
@@ -18,6 +19,7 @@ use std::collections::btree_set;
 use std::collections::BTreeSet;
 use std::ops::Bound;
 
+use super::packed::{entry_size, Packed, PackedIter};
 use super::value::Sds;
 use super::Map;
 
@@ -118,15 +120,15 @@ impl ZSkiplist {
 /// A sorted set in one of its two encodings.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ZSetValue {
-    /// Small: (member, score) pairs ordered by (score, member).
-    Listpack(Vec<(Sds, f64)>),
+    /// Small: member and score entries, ordered by (score, member).
+    Listpack(Packed),
     /// Large: a map plus an ordered index.
-    Skiplist(ZSkiplist),
+    Skiplist(Box<ZSkiplist>),
 }
 
 impl Default for ZSetValue {
     fn default() -> Self {
-        ZSetValue::Listpack(Vec::new())
+        ZSetValue::Listpack(Packed::new())
     }
 }
 
@@ -148,13 +150,40 @@ impl ZSetValue {
 
     /// An empty skiplist-encoded sorted set.
     pub fn new_skiplist() -> Self {
-        ZSetValue::Skiplist(ZSkiplist::default())
+        ZSetValue::Skiplist(Box::default())
+    }
+
+    /// A listpack-encoded sorted set of distinct members (as [`ZSetValue::insert`] of each
+    /// into an empty listpack, without the per-element shifting when `pairs` is already in
+    /// order, as a dump's listpack is).
+    pub fn listpack_from_pairs(mut pairs: Vec<(Sds, f64)>) -> Self {
+        for (_, s) in pairs.iter_mut() {
+            if *s == 0.0 {
+                *s = 0.0;
+            }
+        }
+        let sorted = pairs
+            .windows(2)
+            .all(|w| cmp_elem(w[0].1, &w[0].0, w[1].1, &w[1].0) == Ordering::Less);
+        if !sorted {
+            pairs.sort_by(|a, b| cmp_elem(a.1, &a.0, b.1, &b.0));
+        }
+        let bytes = pairs
+            .iter()
+            .map(|(m, _)| entry_size(m.len()) + entry_size(8))
+            .sum();
+        let mut p = super::packed::PackedBuilder::with_capacity(bytes);
+        for (m, score) in &pairs {
+            p.push(m);
+            p.push(&score.to_le_bytes());
+        }
+        ZSetValue::Listpack(p.finish())
     }
 
     /// Number of elements.
     pub fn len(&self) -> usize {
         match self {
-            ZSetValue::Listpack(v) => v.len(),
+            ZSetValue::Listpack(p) => p.len() / 2,
             ZSetValue::Skiplist(s) => s.dict.len(),
         }
     }
@@ -167,7 +196,7 @@ impl ZSetValue {
     /// The score of `member`.
     pub fn score(&self, member: &[u8]) -> Option<f64> {
         match self {
-            ZSetValue::Listpack(v) => v.iter().find(|(m, _)| m.as_slice() == member).map(|e| e.1),
+            ZSetValue::Listpack(p) => lp_pairs(p.iter_at()).find(|e| e.1 == member).map(|e| e.2),
             ZSetValue::Skiplist(s) => s.dict.get(member).copied(),
         }
     }
@@ -176,11 +205,13 @@ impl ZSetValue {
     /// integer, so `-0` becomes `0` there (a skiplist keeps the double as is).
     pub fn insert(&mut self, member: &[u8], score: f64) {
         match self {
-            ZSetValue::Listpack(v) => {
+            ZSetValue::Listpack(p) => {
                 let score = if score == 0.0 { 0.0 } else { score };
-                let pos =
-                    v.partition_point(|(m, s)| cmp_elem(*s, m, score, member) == Ordering::Less);
-                v.insert(pos, (Sds::from_slice(member), score));
+                let at = lp_pairs(p.iter_at())
+                    .find(|&(_, m, s)| cmp_elem(s, m, score, member) != Ordering::Less)
+                    .map_or(p.byte_len(), |e| e.0);
+                p.insert_at(at, &score.to_le_bytes());
+                p.insert_at(at, member);
             }
             ZSetValue::Skiplist(s) => s.insert(member, score),
         }
@@ -189,9 +220,10 @@ impl ZSetValue {
     /// Remove `member`; its score when it was there.
     pub fn remove(&mut self, member: &[u8]) -> Option<f64> {
         match self {
-            ZSetValue::Listpack(v) => {
-                let pos = v.iter().position(|(m, _)| m.as_slice() == member)?;
-                Some(v.remove(pos).1)
+            ZSetValue::Listpack(p) => {
+                let (at, _, score) = lp_pairs(p.iter_at()).find(|e| e.1 == member)?;
+                p.remove_at(at, 2);
+                Some(score)
             }
             ZSetValue::Skiplist(s) => s.remove(member),
         }
@@ -205,19 +237,19 @@ impl ZSetValue {
 
     /// Convert to the skiplist encoding (no-op when already there).
     pub fn convert_to_skiplist(&mut self) {
-        if let ZSetValue::Listpack(v) = self {
+        if let ZSetValue::Listpack(p) = self {
             let mut s = ZSkiplist::default();
-            for (m, sc) in v.iter() {
-                s.insert(m, *sc);
+            for (_, m, sc) in lp_pairs(p.iter_at()) {
+                s.insert(m, sc);
             }
-            *self = ZSetValue::Skiplist(s);
+            *self = ZSetValue::Skiplist(Box::new(s));
         }
     }
 
     /// The 0-based rank of `member` in ascending order. O(n) in both encodings.
     pub fn rank(&self, member: &[u8]) -> Option<usize> {
         match self {
-            ZSetValue::Listpack(v) => v.iter().position(|(m, _)| m.as_slice() == member),
+            ZSetValue::Listpack(p) => lp_pairs(p.iter_at()).position(|e| e.1 == member),
             ZSetValue::Skiplist(s) => {
                 let score = *s.dict.get(member)?;
                 Some(
@@ -232,7 +264,7 @@ impl ZSetValue {
     /// Every element in ascending order (reversible).
     pub fn iter(&self) -> ZIter<'_> {
         match self {
-            ZSetValue::Listpack(v) => ZIter::Lp(v.iter()),
+            ZSetValue::Listpack(p) => ZIter::Lp(p.iter_at()),
             ZSetValue::Skiplist(s) => ZIter::Sl(s.tree.range::<(Score, Sds), _>(..)),
         }
     }
@@ -241,13 +273,32 @@ impl ZSetValue {
     /// O(log n).
     pub fn score_range(&self, r: &ScoreRange) -> ZIter<'_> {
         if !r.is_satisfiable() {
-            return ZIter::Lp([].iter());
+            return ZIter::Lp(PackedIter::empty());
         }
         match self {
-            ZSetValue::Listpack(v) => {
-                let start = v.partition_point(|(_, s)| !r.gte_min(*s));
-                let end = v.partition_point(|(_, s)| r.lte_max(*s)).max(start);
-                ZIter::Lp(v[start..end].iter())
+            ZSetValue::Listpack(p) => {
+                // Entries [first, last) by byte offset: from the first score >= min to the
+                // first score past max.
+                let mut first = None;
+                let mut end = p.byte_len();
+                let mut count = 0;
+                for (at, _, s) in lp_pairs(p.iter_at()) {
+                    if first.is_none() {
+                        if !r.gte_min(s) {
+                            continue;
+                        }
+                        first = Some(at);
+                    }
+                    if !r.lte_max(s) {
+                        end = at;
+                        break;
+                    }
+                    count += 2;
+                }
+                match first {
+                    Some(start) if count > 0 => ZIter::Lp(p.iter_between(start, end, count)),
+                    _ => ZIter::Lp(PackedIter::empty()),
+                }
             }
             ZSetValue::Skiplist(s) => {
                 // Every element with score >= x is >= (x, ""), and below it otherwise.
@@ -261,11 +312,11 @@ impl ZSetValue {
                     Bound::Excluded((Score(next_up(r.max)), Sds::new()))
                 };
                 if r.minex && r.min == f64::INFINITY {
-                    return ZIter::Lp([].iter());
+                    return ZIter::Lp(PackedIter::empty());
                 }
                 if let Bound::Excluded(h) = &hi {
                     if lo > *h {
-                        return ZIter::Lp([].iter());
+                        return ZIter::Lp(PackedIter::empty());
                     }
                 }
                 ZIter::Sl(s.tree.range((Bound::Included(lo), hi)))
@@ -274,11 +325,25 @@ impl ZSetValue {
     }
 }
 
+/// A listpack score entry (8 little-endian bytes) as a double.
+fn score_of(e: &[u8]) -> f64 {
+    <[u8; 8]>::try_from(e).map_or(0.0, f64::from_le_bytes)
+}
+
+/// A listpack's elements as `(byte offset of the member, member, score)`, in order.
+fn lp_pairs(mut it: PackedIter<'_>) -> impl Iterator<Item = (usize, &[u8], f64)> {
+    std::iter::from_fn(move || {
+        let (at, m) = it.next()?;
+        let (_, s) = it.next()?;
+        Some((at, m, score_of(s)))
+    })
+}
+
 /// An iterator over `(member, score)` in ascending order; `.rev()` gives descending.
 #[derive(Debug)]
 pub enum ZIter<'a> {
-    /// Over a listpack.
-    Lp(std::slice::Iter<'a, (Sds, f64)>),
+    /// Over a listpack (member and score entries).
+    Lp(PackedIter<'a>),
     /// Over a skiplist.
     Sl(btree_set::Range<'a, (Score, Sds)>),
 }
@@ -287,7 +352,11 @@ impl<'a> Iterator for ZIter<'a> {
     type Item = (&'a [u8], f64);
     fn next(&mut self) -> Option<Self::Item> {
         match self {
-            ZIter::Lp(it) => it.next().map(|(m, s)| (m.as_slice(), *s)),
+            ZIter::Lp(it) => {
+                let (_, m) = it.next()?;
+                let (_, s) = it.next()?;
+                Some((m, score_of(s)))
+            }
             ZIter::Sl(it) => it.next().map(|(s, m)| (m.as_slice(), s.0)),
         }
     }
@@ -296,7 +365,11 @@ impl<'a> Iterator for ZIter<'a> {
 impl DoubleEndedIterator for ZIter<'_> {
     fn next_back(&mut self) -> Option<Self::Item> {
         match self {
-            ZIter::Lp(it) => it.next_back().map(|(m, s)| (m.as_slice(), *s)),
+            ZIter::Lp(it) => {
+                let (_, s) = it.next_back()?;
+                let (_, m) = it.next_back()?;
+                Some((m, score_of(s)))
+            }
             ZIter::Sl(it) => it.next_back().map(|(s, m)| (m.as_slice(), s.0)),
         }
     }

@@ -454,8 +454,8 @@ fn blob_err(at: u64, key: &[u8], what: &str, e: impl std::fmt::Display) -> PErr 
 }
 
 /// True when no two items are equal.
-fn all_unique<'a>(items: impl Iterator<Item = &'a [u8]>) -> bool {
-    crate::util::all_distinct(items)
+fn all_unique<'a>(items: impl Iterator<Item = &'a [u8]> + Clone) -> bool {
+    super::load::all_distinct_bytes(items)
 }
 
 /// Read `count` elements of at least `min_each` bytes with `f`, keeping the "bytes needed"
@@ -546,6 +546,60 @@ fn hash_pairs(entries: &[LpEntryRef<'_>]) -> Result<Vec<(Sds, Sds)>, String> {
         .collect())
 }
 
+/// The entry count a listpack's header announces, as a capacity hint: 0 when unknown, and
+/// never more than the blob could hold (every entry takes at least 2 bytes).
+fn lp_count_hint(blob: &[u8]) -> usize {
+    match blob.get(4..6) {
+        Some(&[a, b]) => match u16::from_le_bytes([a, b]) {
+            listpack::NUMELE_UNKNOWN => 0,
+            n => usize::from(n).min(blob.len() / 2),
+        },
+        _ => 0,
+    }
+}
+
+/// A listpack of flat (field, value) entries as hash pairs, in one pass over the blob.
+fn lp_hash_pairs(blob: &[u8]) -> Result<Vec<(Sds, Sds)>, String> {
+    let mut items = Vec::with_capacity(lp_count_hint(blob) / 2);
+    let mut field: Option<Sds> = None;
+    let n = listpack::walk(blob, |e| {
+        let s = entry_sds(e);
+        match field.take() {
+            None => field = Some(s),
+            Some(f) => items.push((f, s)),
+        }
+    })?;
+    if field.is_some() {
+        return Err(format!("odd number of entries ({n})"));
+    }
+    Ok(items)
+}
+
+/// A listpack of flat (member, score) entries as zset pairs, in one pass over the blob.
+fn lp_zset_pairs(blob: &[u8]) -> Result<Vec<(Sds, f64)>, String> {
+    let mut items = Vec::with_capacity(lp_count_hint(blob) / 2);
+    let mut member: Option<Sds> = None;
+    let mut bad: Option<String> = None;
+    let n = listpack::walk(blob, |e| match member.take() {
+        None => member = Some(entry_sds(e)),
+        Some(m) => match entry_ref_score(e) {
+            Some(score) => items.push((m, score)),
+            None => {
+                if bad.is_none() {
+                    bad = Some(format!("invalid score {e:?}"));
+                }
+            }
+        },
+    })?;
+    if member.is_some() {
+        return Err(format!("odd number of entries ({n})"));
+    }
+    match bad {
+        Some(e) => Err(e),
+        None => Ok(items),
+    }
+}
+
 /// A type 3 text double: length byte, then text; 253/254/255 are NaN/+inf/-inf.
 fn text_double(cur: &mut Cursor<'_>) -> PResult<f64> {
     let at = cur.offset();
@@ -634,7 +688,7 @@ fn parse_value(cur: &mut Cursor<'_>, t: u8, key: &[u8], type_at: u64) -> PResult
             RdbValue::List(items.iter().map(|e| entry_sds(lp_ref(e))).collect())
         }
         rdb_type::SET_INTSET => {
-            let blob = cur.string()?;
+            let blob = cur.string_cow()?;
             let items = intset::parse(&blob).map_err(|e| blob_err(at, key, "intset", e))?;
             RdbValue::Set(
                 items
@@ -643,39 +697,45 @@ fn parse_value(cur: &mut Cursor<'_>, t: u8, key: &[u8], type_at: u64) -> PResult
                     .collect(),
             )
         }
-        rdb_type::ZSET_ZIPLIST
-        | rdb_type::ZSET_LISTPACK
-        | rdb_type::HASH_ZIPLIST
-        | rdb_type::HASH_LISTPACK => {
+        rdb_type::ZSET_ZIPLIST | rdb_type::HASH_ZIPLIST => {
             let blob = cur.string()?;
-            let zl = matches!(t, rdb_type::ZSET_ZIPLIST | rdb_type::HASH_ZIPLIST);
-            let what = if zl { "ziplist" } else { "listpack" };
-            let owned;
-            let entries: Vec<LpEntryRef<'_>> = if zl {
-                owned = ziplist::parse(&blob).map_err(|e| blob_err(at, key, what, e))?;
-                owned.iter().map(lp_ref).collect()
-            } else {
-                listpack::parse_borrowed(&blob).map_err(|e| blob_err(at, key, what, e))?
-            };
-            if matches!(t, rdb_type::ZSET_ZIPLIST | rdb_type::ZSET_LISTPACK) {
-                let items = zset_pairs(&entries).map_err(|e| blob_err(at, key, what, e))?;
+            let owned = ziplist::parse(&blob).map_err(|e| blob_err(at, key, "ziplist", e))?;
+            let entries: Vec<LpEntryRef<'_>> = owned.iter().map(lp_ref).collect();
+            if t == rdb_type::ZSET_ZIPLIST {
+                let items = zset_pairs(&entries).map_err(|e| blob_err(at, key, "ziplist", e))?;
                 if !all_unique(items.iter().map(|(m, _)| m.as_slice())) {
-                    return Err(blob_err(at, key, what, "duplicate members"));
+                    return Err(blob_err(at, key, "ziplist", "duplicate members"));
                 }
                 RdbValue::ZSet(items)
             } else {
-                let items = hash_pairs(&entries).map_err(|e| blob_err(at, key, what, e))?;
+                let items = hash_pairs(&entries).map_err(|e| blob_err(at, key, "ziplist", e))?;
                 if !all_unique(items.iter().map(|(f, _)| f.as_slice())) {
-                    return Err(blob_err(at, key, what, "duplicate fields"));
+                    return Err(blob_err(at, key, "ziplist", "duplicate fields"));
                 }
                 RdbValue::Hash(items)
             }
         }
+        rdb_type::ZSET_LISTPACK => {
+            let blob = cur.string_cow()?;
+            let items = lp_zset_pairs(&blob).map_err(|e| blob_err(at, key, "listpack", e))?;
+            if !all_unique(items.iter().map(|(m, _)| m.as_slice())) {
+                return Err(blob_err(at, key, "listpack", "duplicate members"));
+            }
+            RdbValue::ZSet(items)
+        }
+        rdb_type::HASH_LISTPACK => {
+            let blob = cur.string_cow()?;
+            let items = lp_hash_pairs(&blob).map_err(|e| blob_err(at, key, "listpack", e))?;
+            if !all_unique(items.iter().map(|(f, _)| f.as_slice())) {
+                return Err(blob_err(at, key, "listpack", "duplicate fields"));
+            }
+            RdbValue::Hash(items)
+        }
         rdb_type::SET_LISTPACK => {
-            let blob = cur.string()?;
-            let entries =
-                listpack::parse_borrowed(&blob).map_err(|e| blob_err(at, key, "listpack", e))?;
-            let members: Vec<Sds> = entries.into_iter().map(entry_sds).collect();
+            let blob = cur.string_cow()?;
+            let mut members: Vec<Sds> = Vec::with_capacity(lp_count_hint(&blob));
+            listpack::walk(&blob, |e| members.push(entry_sds(e)))
+                .map_err(|e| blob_err(at, key, "listpack", e))?;
             if !all_unique(members.iter().map(|m| m.as_slice())) {
                 return Err(blob_err(at, key, "listpack", "duplicate members"));
             }
@@ -694,19 +754,29 @@ fn parse_value(cur: &mut Cursor<'_>, t: u8, key: &[u8], type_at: u64) -> PResult
         }
         rdb_type::LIST_QUICKLIST_2 => {
             let n = cur.len()?;
-            let nodes = read_elems(cur, n, 2, |c| {
-                let container_at = c.offset();
-                let container = c.len()?;
-                let node_at = c.offset();
-                Ok((container_at, container, node_at, c.string()?))
-            })?;
-            let mut list = Vec::new();
+            // As `read_elems`, but borrowing the node blobs from the input (a small list is
+            // one node: no allocation besides the list itself).
+            let cap = cur.need_elems(n, 2)?;
+            let mut nodes: smallvec::SmallVec<[_; 1]> = smallvec::SmallVec::with_capacity(cap);
+            for i in 0..n {
+                let rest = (n - i - 1).saturating_mul(2);
+                let container_at = cur.offset();
+                let container = cur.len().map_err(|e| need_more(e, rest))?;
+                let node_at = cur.offset();
+                let blob = cur.string_cow().map_err(|e| need_more(e, rest))?;
+                nodes.push((container_at, container, node_at, blob));
+            }
+            let hint: usize = nodes
+                .iter()
+                .map(|(_, c, _, blob)| if *c == 2 { lp_count_hint(blob) } else { 1 })
+                .sum();
+            let mut list = Vec::with_capacity(hint);
             for (container_at, container, node_at, blob) in nodes {
                 if blob.is_empty() {
                     return Err(value_err(node_at, key, "empty quicklist node"));
                 }
                 match container {
-                    1 => list.push(Sds::from_vec(blob)),
+                    1 => list.push(Sds::from_vec(blob.into_owned())),
                     2 => {
                         listpack::walk(&blob, |e| list.push(entry_sds(e)))
                             .map_err(|e| blob_err(node_at, key, "listpack", e))?;

@@ -189,14 +189,14 @@ pub fn encode_object(value: &Value, opts: &EncodeOptions) -> Option<(u8, Vec<u8>
             if s.is_empty() {
                 return None;
             }
-            match s.as_ref() {
+            match s {
                 SetValue::Intset(v) => {
                     write_string(&mut out, &intset::write(v), c);
                     rdb_type::SET_INTSET
                 }
                 SetValue::Table(t) => {
                     write_len(&mut out, t.len() as u64);
-                    for m in t {
+                    for m in t.iter() {
                         write_string(&mut out, m, c);
                     }
                     rdb_type::SET
@@ -207,12 +207,12 @@ pub fn encode_object(value: &Value, opts: &EncodeOptions) -> Option<(u8, Vec<u8>
             if z.is_empty() {
                 return None;
             }
-            match z.as_ref() {
-                ZSetValue::Listpack(v) => {
-                    let mut lp = ListpackWriter::new();
-                    for (m, score) in v {
+            match z {
+                ZSetValue::Listpack(p) => {
+                    let mut lp = ListpackWriter::with_capacity(p.byte_len() + 7);
+                    for (m, score) in z.iter() {
                         lp.push_str(m);
-                        lp.push_str(fmt_f64(*score).as_bytes());
+                        lp.push_str(fmt_f64(score).as_bytes());
                     }
                     write_string(&mut out, &lp.finish(), c);
                     rdb_type::ZSET_LISTPACK
@@ -232,19 +232,18 @@ pub fn encode_object(value: &Value, opts: &EncodeOptions) -> Option<(u8, Vec<u8>
             if h.is_empty() {
                 return None;
             }
-            match h.as_ref() {
-                HashValue::Listpack(v) => {
-                    let mut lp = ListpackWriter::new();
-                    for (f, val) in v {
-                        lp.push_str(f);
-                        lp.push_str(val);
+            match h {
+                HashValue::Listpack(p) => {
+                    let mut lp = ListpackWriter::with_capacity(p.byte_len() + 7);
+                    for e in p.iter() {
+                        lp.push_str(e);
                     }
                     write_string(&mut out, &lp.finish(), c);
                     rdb_type::HASH_LISTPACK
                 }
                 HashValue::Table(m) => {
                     write_len(&mut out, m.len() as u64);
-                    for (f, val) in m {
+                    for (f, val) in m.iter() {
                         write_string(&mut out, f, c);
                         write_string(&mut out, val, c);
                     }
@@ -356,7 +355,7 @@ fn write_quicklist(out: &mut Vec<u8>, l: &ListValue, opts: &EncodeOptions) {
     // quicklistSetFill clamps to [-5, 32767].
     let fill = opts.list_max_listpack_size.clamp(-5, (1 << 15) - 1);
     let mut nodes: Vec<ListpackWriter> = Vec::new();
-    for e in &l.items {
+    for e in l.iter() {
         let fits = nodes
             .last()
             .is_some_and(|n| ql_allow_insert(n.byte_len(), n.len(), fill, e.len()));

@@ -66,12 +66,10 @@ pub fn value_from_rdb_typed(
     );
     Ok(match v {
         RdbValue::String(s) => Value::Str(StrValue::from_sds(s)),
-        RdbValue::List(items) => Value::List(Box::new(ListValue {
-            items: items.into(),
-        })),
-        RdbValue::Set(members) => Value::Set(Box::new(load_set(members, config)?)),
-        RdbValue::ZSet(elems) => Value::ZSet(Box::new(load_zset(elems, was_listpack, config)?)),
-        RdbValue::Hash(pairs) => Value::Hash(Box::new(load_hash(pairs, was_listpack, config)?)),
+        RdbValue::List(items) => Value::List(ListValue::from_items(items)),
+        RdbValue::Set(members) => Value::Set(load_set(members, config)?),
+        RdbValue::ZSet(elems) => Value::ZSet(load_zset(elems, was_listpack, config)?),
+        RdbValue::Hash(pairs) => Value::Hash(load_hash(pairs, was_listpack, config)?),
         RdbValue::Stream(data) => Value::Stream(Box::new(StreamValue::new(*data))),
     })
 }
@@ -80,9 +78,12 @@ pub fn value_from_rdb_typed(
 fn load_set(members: Vec<Sds>, config: &Config) -> Result<SetValue, String> {
     const DUP: &str = "Duplicate set members detected";
     if members.len() <= config.set_max_intset_entries {
-        let ints: Option<Vec<i64>> = members.iter().map(|m| parse_i64(m)).collect();
-        if let Some(mut ints) = ints {
-            ints.sort_unstable();
+        let mut ints: Vec<i64> = Vec::with_capacity(members.len());
+        ints.extend(members.iter().map_while(|m| parse_i64(m)));
+        if ints.len() == members.len() {
+            if !ints.is_sorted() {
+                ints.sort_unstable();
+            }
             if ints.windows(2).any(|w| w[0] == w[1]) {
                 return Err(DUP.into());
             }
@@ -95,7 +96,36 @@ fn load_set(members: Vec<Sds>, config: &Config) -> Result<SetValue, String> {
             return Err(DUP.into());
         }
     }
-    Ok(SetValue::Table(t))
+    Ok(SetValue::Table(Box::new(t)))
+}
+
+/// True when no two of `items` are equal: [`crate::util::all_distinct`] for the few
+/// byte strings of a small collection, comparing a cheap fingerprint (length and first
+/// bytes) before the bytes themselves.
+pub(crate) fn all_distinct_bytes<'a>(items: impl Iterator<Item = &'a [u8]> + Clone) -> bool {
+    const PAIRWISE_MAX: usize = 16;
+    let fingerprint = |b: &[u8]| {
+        let mut w = [0u8; 8];
+        let n = b.len().min(6);
+        w[..n].copy_from_slice(&b[..n]);
+        w[6] = b.len() as u8;
+        w[7] = (b.len() >> 8) as u8;
+        u64::from_le_bytes(w)
+    };
+    let mut small: [(u64, &[u8]); PAIRWISE_MAX] = [(0, &[]); PAIRWISE_MAX];
+    let mut n = 0;
+    for b in items.clone() {
+        if n == PAIRWISE_MAX {
+            return crate::util::all_distinct(items);
+        }
+        small[n] = (fingerprint(b), b);
+        n += 1;
+    }
+    let small = &small[..n];
+    small
+        .iter()
+        .enumerate()
+        .all(|(i, (fa, a))| small[i + 1..].iter().all(|(fb, b)| fa != fb || a != b))
 }
 
 /// A sorted set as `rdbLoadObject` builds it.
@@ -107,17 +137,16 @@ fn load_zset(
     if elems.iter().any(|(_, score)| score.is_nan()) {
         return Err("Zset with NAN score detected".into());
     }
-    if !crate::util::all_distinct(elems.iter().map(|(m, _)| m.as_slice())) {
+    if !all_distinct_bytes(elems.iter().map(|(m, _)| m.as_slice())) {
         return Err("Duplicate zset fields detected".into());
     }
     let maxelelen = elems.iter().map(|(m, _)| m.len()).max().unwrap_or(0);
     let listpack = elems.len() <= config.zset_max_listpack_entries
         && (was_listpack || maxelelen <= config.zset_max_listpack_value);
-    let mut z = if listpack {
-        ZSetValue::default()
-    } else {
-        ZSetValue::new_skiplist()
-    };
+    if listpack {
+        return Ok(ZSetValue::listpack_from_pairs(elems));
+    }
+    let mut z = ZSetValue::new_skiplist();
     for (m, score) in &elems {
         z.insert(m, *score);
     }
@@ -135,10 +164,10 @@ fn load_hash(
         && (was_listpack || pairs.iter().all(|(f, v)| f.len() <= max && v.len() <= max));
     const DUP: &str = "Duplicate hash fields detected";
     if listpack {
-        if !crate::util::all_distinct(pairs.iter().map(|(f, _)| f.as_slice())) {
+        if !all_distinct_bytes(pairs.iter().map(|(f, _)| f.as_slice())) {
             return Err(DUP.into());
         }
-        return Ok(HashValue::Listpack(pairs));
+        return Ok(HashValue::listpack_from_pairs(&pairs));
     }
     let mut m: Map<Sds, Sds> = Map::with_capacity_and_hasher(pairs.len(), Default::default());
     for (f, v) in pairs {
@@ -146,7 +175,7 @@ fn load_hash(
             return Err(DUP.into());
         }
     }
-    Ok(HashValue::Table(m))
+    Ok(HashValue::Table(Box::new(m)))
 }
 
 /// What [`load_file`] did (`Done loading RDB, keys loaded: N, keys expired: M.`).
@@ -281,5 +310,35 @@ impl<'a> KeyLoader<'a> {
     /// The loaded keyspace and what was done.
     pub fn finish(self) -> (Keyspace, LoadStats) {
         (self.fresh, self.stats)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::all_distinct_bytes;
+
+    fn distinct(items: &[&[u8]]) -> bool {
+        all_distinct_bytes(items.iter().copied())
+    }
+
+    #[test]
+    fn distinct_bytes_by_fingerprint_then_bytes() {
+        assert!(distinct(&[]));
+        assert!(distinct(&[b"a", b"b", b"", b"ab"]));
+        assert!(!distinct(&[b"a", b"b", b"a"]));
+        // Same length and first six bytes: told apart by the rest.
+        assert!(distinct(&[b"prefix-1", b"prefix-2"]));
+        assert!(!distinct(&[b"prefix-2", b"x", b"prefix-2"]));
+        // Lengths 70000 and 4464 agree modulo 65536: same fingerprint, different strings.
+        let long_a = vec![b'z'; 70000];
+        assert!(distinct(&[&long_a, &long_a[..4464]]));
+        assert!(!distinct(&[&long_a, &long_a.clone()]));
+        // More than 16: the general check.
+        let many: Vec<Vec<u8>> = (0..40).map(|i| format!("m{i}").into_bytes()).collect();
+        let refs: Vec<&[u8]> = many.iter().map(Vec::as_slice).collect();
+        assert!(distinct(&refs));
+        let mut dup = refs.clone();
+        dup.push(b"m7");
+        assert!(!distinct(&dup));
     }
 }

@@ -198,6 +198,18 @@ impl<'a> Cursor<'a> {
         self.string().map(Sds::from_vec)
     }
 
+    /// [`Cursor::string`] borrowing a plain (raw) string from the input instead of copying
+    /// it; encoded strings (integers, LZF) are expanded into an owned buffer.
+    pub(super) fn string_cow(&mut self) -> PResult<std::borrow::Cow<'a, [u8]>> {
+        if let Some(&b) = self.peek(1).first() {
+            if b >> 6 != 3 {
+                let (n, _) = self.len_or_special()?;
+                return Ok(std::borrow::Cow::Borrowed(self.take(n)?));
+            }
+        }
+        self.string().map(std::borrow::Cow::Owned)
+    }
+
     /// A string (§4): raw, INT8/16/32 (as decimal text) or LZF (expanded).
     pub(super) fn string(&mut self) -> PResult<Vec<u8>> {
         let at = self.offset();
