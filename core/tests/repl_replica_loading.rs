@@ -13,12 +13,19 @@ mod repl_net;
 use repl_net::{config, field, Net};
 use replscope_core::repl::replica_side::LoadCost;
 
+/// Time for the master's BGSAVE for replication (started on its cron, 10 per second) to
+/// run and its payload to arrive.
+const SYNC_MS: u64 = 200;
+
 const LOADING: &str = "-LOADING Redis is loading the dataset in memory\r\n";
 
 /// Master with 2000 keys; a replica (loading 1 ms per key = 2 s) just did REPLICAOF.
 fn loading_pair() -> (Net, usize, usize) {
     let mut net = Net::new();
-    let m = net.add(config(7001, None), 1);
+    // A disk-based sync (`$<len>` framing: the transfer size is known, as in the INFO checks).
+    let mut mc = config(7001, None);
+    mc.set_runtime(&[(b"repl-diskless-sync", b"no")]).unwrap();
+    let m = net.add(mc, 1);
     let r = net.add(config(7002, None), 2);
     assert_eq!(net.cmd(m, &["DEBUG", "POPULATE", "2000"]), "+OK\r\n");
     net.srv(r).state_mut().replica.load_cost = LoadCost {
@@ -26,7 +33,15 @@ fn loading_pair() -> (Net, usize, usize) {
         ns_per_byte: 0,
     };
     assert_eq!(net.cmd(r, &["REPLICAOF", "127.0.0.1", "7001"]), "+OK\r\n");
-    (net, m, r)
+    // The master's BGSAVE for the sync runs on its next cron tick: step until the payload
+    // has arrived and the load has just begun.
+    for _ in 0..100 {
+        if net.info(r, "loading").as_deref() == Some("1") {
+            return (net, m, r);
+        }
+        net.advance_ms(10);
+    }
+    panic!("the replica never started loading");
 }
 
 #[test]
@@ -195,6 +210,8 @@ fn zero_cost_loads_instantly() {
     let r = net.add(config(7002, None), 2);
     assert_eq!(net.cmd(m, &["DEBUG", "POPULATE", "100"]), "+OK\r\n");
     assert_eq!(net.cmd(r, &["REPLICAOF", "127.0.0.1", "7001"]), "+OK\r\n");
+    // The master's BGSAVE for the sync runs on its next cron tick: let the payload arrive.
+    net.advance_ms(SYNC_MS);
     assert_eq!(net.info(r, "loading").as_deref(), Some("0"));
     assert_eq!(net.cmd(r, &["DBSIZE"]), ":100\r\n");
     assert_eq!(
@@ -251,6 +268,8 @@ fn loading_with_diskless_load_on_empty_db() {
         ns_per_byte: 100_000,
     };
     assert_eq!(net.cmd(r, &["REPLICAOF", "127.0.0.1", "7001"]), "+OK\r\n");
+    // The master's BGSAVE for the sync runs on its next cron tick: let the payload arrive.
+    net.advance_ms(SYNC_MS);
     assert_eq!(net.info(r, "loading").as_deref(), Some("1"));
     assert_eq!(net.cmd(r, &["DBSIZE"]), LOADING);
     net.advance_ms(10_000);
@@ -325,6 +344,8 @@ fn swapdb_full_sync_of_another_history_blocks() {
         ns_per_byte: 0,
     };
     assert_eq!(net.cmd(r, &["REPLICAOF", "127.0.0.1", "7001"]), "+OK\r\n");
+    // The master's BGSAVE for the sync runs on its next cron tick: let the payload arrive.
+    net.advance_ms(SYNC_MS);
     assert_eq!(net.info(r, "loading").as_deref(), Some("1"));
     assert_eq!(net.info(r, "async_loading").as_deref(), Some("0"));
     assert_eq!(net.cmd(r, &["GET", "mine"]), LOADING);

@@ -187,10 +187,14 @@ fn client_kill_type_master_reconnects_with_a_partial_resync() {
 #[test]
 fn full_sync_log_lines_in_7_0_order() {
     let mut net = Net::new();
-    let m = net.add(config(7001, None), 1);
+    let mut mc = config(7001, None);
+    mc.set_runtime(&[(b"repl-diskless-sync", b"no")]).unwrap();
+    let m = net.add(mc, 1);
     let r = net.add(config(7002, None), 2);
     assert_eq!(net.cmd(m, &["SET", "a", "1"]), "+OK\r\n");
     assert_eq!(net.cmd(r, &["REPLICAOF", "127.0.0.1", "7001"]), "+OK\r\n");
+    // The master's BGSAVE runs on its next cron tick.
+    net.advance_ms(300);
     // The order a real 7.0.15 replica logs a disk-based full sync in (REPLICAOF on a master).
     let want = [
         "Before turning into a replica, using my own master parameters",

@@ -395,7 +395,6 @@ fn kill_master_client(replica: &Node, master: &Node, nodes: &[&Node]) {
 /// Scenario 19, from the replica's side: the master client can be listed and killed on O
 /// as on a real replica.
 #[test]
-#[ignore = "bug: on ReplScope as a replica the master client is missing from CLIENT LIST/KILL (CLIENT KILL TYPE master answers :0)"]
 fn s19_kill_master_client_on_the_replica() {
     let r = Node::redis(&["--repl-diskless-sync-delay", "0"]);
     let real = Node::redis(&["--replicaof", "127.0.0.1", &r.port_s()]);
@@ -535,7 +534,6 @@ fn s21_real_master_restart() {
 /// Scenario 22: O restarts from its own dump (repl-id / repl-offset / repl-stream-db aux fields):
 /// partial resync, R logs `Partial resynchronization request from ... accepted`.
 #[test]
-#[ignore = "needs a restart as a replica from our own dump: cached master from repl-id/repl-offset (h-replica)"]
 fn s22_our_restart() {
     let r = Node::redis(&["--repl-diskless-sync-delay", "0"]);
     write_mixed(&r, "pre");

@@ -342,10 +342,14 @@ impl Net {
 
 /// A config listening on `port`, replicating from `master` when given.
 pub fn config(port: u16, master: Option<u16>) -> Config {
-    Config {
+    let mut c = Config {
         port,
         replicaof: master.map(|p| ("127.0.0.1".to_string(), p)),
         enable_debug_command: replscope_core::config::ProtectedAction::Yes,
         ..Config::default()
-    }
+    };
+    // 7.0's default diskless sync waits 5 s for more replicas; these tests want it at once.
+    c.set_runtime(&[(b"repl-diskless-sync-delay", b"0")])
+        .expect("valid config");
+    c
 }
