@@ -832,10 +832,12 @@ fn s13_redis_cli_tools() {
         .read_to_string(&mut stdout)
         .unwrap();
     let _ = child.wait();
+    // redis-cli 7.0 prints the stream after the payload; depending on timing its own read of
+    // the payload's end can swallow the first command (the SELECT), with a real 7.0.15 master
+    // too. The writes themselves must be there, in order.
+    let writes = "\"SET\",\"streamed\",\"1\"\n\"RPUSH\",\"streamed-list\",\"a b\"\n";
     assert!(
-        stdout.contains(
-            "\"SELECT\",\"0\"\n\"SET\",\"streamed\",\"1\"\n\"RPUSH\",\"streamed-list\",\"a b\"\n"
-        ),
+        stdout.contains(&format!("\"SELECT\",\"0\"\n{writes}")) || stdout.starts_with(writes),
         "{stdout}"
     );
     let _ = std::fs::remove_dir_all(&dir);
