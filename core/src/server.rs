@@ -1138,10 +1138,13 @@ impl Server {
                 crate::repl::replica_side::log_staged_aux(&mut self.st, now);
                 match held {
                     Some((true, bytes))
-                        if self.st.replica.load_cost.duration_us(loaded_keys, bytes) > 0 =>
+                        if crate::repl::replica_side::load_cost_of(&self.st)
+                            .duration_us(loaded_keys, bytes)
+                            > 0 =>
                     {
                         // Loading takes (simulated) time: clients get -LOADING meanwhile.
-                        let us = self.st.replica.load_cost.duration_us(loaded_keys, bytes);
+                        let us = crate::repl::replica_side::load_cost_of(&self.st)
+                            .duration_us(loaded_keys, bytes);
                         let async_loading = self.st.config.repl_diskless_load
                             == crate::config::ReplDisklessLoad::Swapdb
                             && self.st.master.ids.replid.as_bytes() == &replid[..];

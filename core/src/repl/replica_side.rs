@@ -276,11 +276,29 @@ pub fn master_client_alive(st: &State) -> bool {
         .is_some_and(|l| l.state() == ReplState::Connected)
 }
 
+/// The loading cost in effect: [`ReplicaSide::load_cost`], or Redis's own `key-load-delay`
+/// (microseconds per key loaded; a negative value `-n` means one microsecond every `n` keys,
+/// as 7.0's `debugDelay`), whichever is larger. Redis sleeps that long per key while it
+/// serves `-LOADING` to others; here the load is held for that (virtual) time.
+pub fn load_cost_of(st: &State) -> LoadCost {
+    let mut c = st.replica.load_cost;
+    let d = st.config.key_load_delay;
+    let per_key_ns = if d > 0 {
+        (d as u64).saturating_mul(1000)
+    } else if d < 0 {
+        1000 / d.unsigned_abs()
+    } else {
+        0
+    };
+    c.ns_per_key = c.ns_per_key.max(per_key_ns);
+    c
+}
+
 /// The link's configuration from the server's state: [`link_config`] plus whether loads
 /// are held for the simulated loading time.
 pub fn link_config_of(st: &State) -> ReplicaConfig {
     let mut cfg = link_config(&st.config);
-    cfg.hold_load = !st.replica.load_cost.is_zero();
+    cfg.hold_load = !load_cost_of(st).is_zero();
     cfg
 }
 

@@ -203,7 +203,13 @@ pub fn scenarios() -> Vec<Scenario> {
                     None,
                     vec![("repl-diskless-sync", "no"), ("rdb-key-save-delay", "100000")],
                 ),
-                node("replica", 6380, Some(0)),
+                // Loading takes time too (50 ms a key, Redis's key-load-delay).
+                node_with(
+                    "replica",
+                    6380,
+                    Some(0),
+                    vec![QUICK_SYNC, ("key-load-delay", "50000")],
+                ),
             ],
             link: lan(),
             steps: vec![
@@ -240,13 +246,23 @@ pub fn scenarios() -> Vec<Scenario> {
             name: "backlog-overflow",
             description: "a long disconnect with many writes overflows a 16 KiB backlog: full resync again",
             nodes: vec![
+                // Saving and loading 1,001 keys take 0.5 s each: what a full resync costs.
                 node_with(
                     "master",
                     6379,
                     None,
-                    vec![QUICK_SYNC, ("repl-backlog-size", "16384")],
+                    vec![
+                        QUICK_SYNC,
+                        ("repl-backlog-size", "16384"),
+                        ("rdb-key-save-delay", "500"),
+                    ],
                 ),
-                node("replica", 6380, Some(0)),
+                node_with(
+                    "replica",
+                    6380,
+                    Some(0),
+                    vec![QUICK_SYNC, ("key-load-delay", "500")],
+                ),
             ],
             link: lan(),
             steps: vec![
