@@ -1236,12 +1236,13 @@ pub struct Names<'a> {
 impl Names<'_> {
     /// Name of a simulator node.
     pub fn name_of(&self, id: NodeId) -> String {
-        Names {
-            scenario: &self.scenario,
-            ids: &self.ids,
-            client: self.client,
+        if id == self.client {
+            return "client".to_string();
         }
-        .name_of(id)
+        self.ids.iter().position(|x| *x == id).map_or_else(
+            || format!("node{}", id.0),
+            |i| self.scenario.nodes[i].name.to_string(),
+        )
     }
 }
 
