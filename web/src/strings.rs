@@ -252,6 +252,18 @@ strings_table! {
     col_time,
     /// Event table: event column.
     col_event,
+    /// Fault: partition (`{a}`, `{b}`).
+    fault_partition,
+    /// Fault: heal (`{a}`, `{b}`).
+    fault_heal,
+    /// Fault: crash (`{a}`).
+    fault_crash,
+    /// Fault: restart (`{a}`).
+    fault_restart,
+    /// Fault: a link cut, held, released or slowed (`{a}`: link number).
+    fault_link,
+    /// The topology drawing's label.
+    topology,
 }
 
 impl Strings {
@@ -437,6 +449,12 @@ pub const EN: Strings = Strings {
     narration: "Narration",
     col_time: "Time (ms)",
     col_event: "Event",
+    fault_partition: "partition {a} / {b}",
+    fault_heal: "heal {a} / {b}",
+    fault_crash: "crash {a}",
+    fault_restart: "restart {a}",
+    fault_link: "link {a} cut, held, released or slowed",
+    topology: "replication topology",
 };
 
 /// Simplified Chinese (简体中文).
@@ -568,6 +586,12 @@ pub const ZH: Strings = Strings {
     narration: "旁白",
     col_time: "时间（毫秒）",
     col_event: "事件",
+    fault_partition: "网络分区 {a} / {b}",
+    fault_heal: "分区恢复 {a} / {b}",
+    fault_crash: "{a} 崩溃",
+    fault_restart: "{a} 重启",
+    fault_link: "链路 {a} 被断开、阻塞、放行或限速",
+    topology: "复制拓扑",
 };
 
 /// A UI language.
@@ -653,6 +677,29 @@ pub fn strings(lang: Lang, bilingual: bool) -> &'static Strings {
     })
 }
 
+/// The scenarios' one-line descriptions in Chinese (the core's are English).
+pub const SCENARIOS_ZH: &[(&str, &str)] = &[
+    ("full-sync", "从节点的第一次同步：PSYNC ? -1、+FULLRESYNC、BGSAVE、RDB、缓冲的写命令、命令流"),
+    ("partial-resync", "短暂断开：从节点发送 PSYNC <replid> <offset>，得到 +CONTINUE"),
+    ("backlog-overflow", "长时间断开期间大量写入，超出 16 KiB 的积压缓冲区：只能再次完整重同步"),
+    ("failover", "主节点崩溃，replica-1 被提升为主节点，replica-2 通过 replid2 以部分重同步跟随它"),
+    ("chain", "master -> replica -> sub-replica：中间节点原样转发命令流（相同的 replid 和偏移量），之后它与主节点的链路断开，又以 +CONTINUE 恢复"),
+    ("diskless", "无盘同步（7.0 的默认值）：主节点等待 repl-diskless-sync-delay 以便更多从节点加入，然后由子进程直接把一份 RDB 同时发给两个从节点，用 $EOF:<标记> 界定"),
+    ("wait", "WAIT 1 确认写入已到达从节点；链路停滞时被确认的写入，WAIT 返回 0，主节点崩溃、从节点被提升后这条写入丢失"),
+    ("restart", "主节点关闭时保存带 repl-id/repl-offset 的快照，从快照重启（旧 ID 成为 replid2），它的从节点以 +CONTINUE <新 ID> 继续"),
+];
+
+/// A scenario's description in a language (`english` is the core's own).
+pub fn scenario_description(lang: Lang, name: &str, english: &'static str) -> &'static str {
+    match lang {
+        Lang::En => english,
+        Lang::Zh => SCENARIOS_ZH
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(english, |(_, d)| d),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -733,6 +780,14 @@ mod tests {
             );
         }
         assert_eq!(EN.state_help.len(), ZH.state_help.len());
+    }
+
+    #[test]
+    fn every_scenario_is_described_in_chinese() {
+        for sc in replscope_core::sim::scenario::scenarios() {
+            let zh = scenario_description(Lang::Zh, sc.name, sc.description);
+            assert_ne!(zh, sc.description, "{} has no Chinese description", sc.name);
+        }
     }
 
     #[test]

@@ -385,15 +385,17 @@ fn who(live: &Live, id: replscope_core::sim::NodeId, s: &Strings) -> String {
 
 fn fault_text(live: &Live, f: &Fault, s: &Strings) -> String {
     let who = |n: &replscope_core::sim::NodeId| who(live, *n, s);
+    let link = |l: &replscope_core::sim::LinkId| s.fault_link.replace("{a}", &l.0.to_string());
     match f {
-        Fault::Partition(a, b) => format!("partition {} / {}", who(a), who(b)),
-        Fault::Heal(a, b) => format!("heal {} / {}", who(a), who(b)),
-        Fault::Crash(n) => format!("crash {}", who(n)),
-        Fault::Restart(n) => format!("restart {}", who(n)),
-        Fault::Cut(l) => format!("cut link {}", l.0),
-        Fault::Hold(l) | Fault::Release(l) => format!("hold/release link {}", l.0),
-        Fault::HoldOneWay { link, .. } => format!("hold link {} one way", link.0),
-        Fault::Slow { link, .. } => format!("slow link {}", link.0),
+        Fault::Partition(a, b) => s
+            .fault_partition
+            .replace("{a}", &who(a))
+            .replace("{b}", &who(b)),
+        Fault::Heal(a, b) => s.fault_heal.replace("{a}", &who(a)).replace("{b}", &who(b)),
+        Fault::Crash(n) => s.fault_crash.replace("{a}", &who(n)),
+        Fault::Restart(n) => s.fault_restart.replace("{a}", &who(n)),
+        Fault::Cut(l) | Fault::Hold(l) | Fault::Release(l) => link(l),
+        Fault::HoldOneWay { link: l, .. } | Fault::Slow { link: l, .. } => link(l),
     }
 }
 
