@@ -7,8 +7,8 @@ use replscope_core::compare::{apply, resync_cost, ResyncCost, Variation};
 use replscope_core::explain::{lost_writes, LossReason};
 use replscope_core::permalink::Permalink;
 use replscope_core::sim::scenario::{
-    render_json, render_mermaid, run, scenarios, timeline_of, Names, ScenarioRun, TimelineEntry,
-    TimelineKind,
+    render_json, render_mermaid, scenarios, timeline_of, Names, NodeState, Scenario, ScenarioRun,
+    TimelineEntry, TimelineKind,
 };
 use replscope_core::sim::NodeId;
 use replscope_core::tour::{self, Tour};
@@ -124,10 +124,33 @@ pub fn plan_tour(session: &Session) -> Option<TourPlan> {
 }
 
 /// The whole run (with the session's settings and actions) as a core [`ScenarioRun`], for
-/// the core's renderers.
+/// the core's renderers and explainers. The session's simulator is driven like the core's
+/// runner, so this is the run `replscope_core::sim::scenario::run` would make (the app does
+/// not link the core's runner: one driver is enough in the wasm).
 pub fn full_run(session: &Session) -> ScenarioRun {
     let live = session.replay_to_end(REPLAY_LIMIT);
     let ids = scenario_ids(&live);
+    let nodes = session
+        .scenario()
+        .nodes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, spec)| {
+            let srv = live.server(i)?;
+            let st = srv.state();
+            Some(NodeState {
+                name: spec.name,
+                up: live.sim.is_up(ids[i]),
+                master: live.master_of(i),
+                link_up: srv.master_link_up(),
+                replid: st.master.ids.replid.to_string_lossy(),
+                replid2: st.master.ids.replid2.to_string_lossy(),
+                offset: st.master.backlog.master_repl_offset(),
+                digest: String::new(),
+                keys: st.keyspace.dbs.iter().map(|d| d.len()).sum(),
+            })
+        })
+        .collect();
     let client = live.client;
     let settled = live.settled;
     ScenarioRun {
@@ -136,9 +159,14 @@ pub fn full_run(session: &Session) -> ScenarioRun {
         sim: live.sim,
         ids,
         client,
-        nodes: Vec::new(),
+        nodes,
         settled,
     }
+}
+
+/// The scripted run of `scenario` with `seed` (no user actions, default settings).
+fn scripted(scenario: &Scenario, seed: u64) -> ScenarioRun {
+    full_run(&Session::new(scenario.clone(), seed, Settings::default()))
 }
 
 /// The Mermaid `sequenceDiagram` of the whole run (core render).
@@ -397,15 +425,14 @@ pub struct Compare {
 impl Compare {
     /// Build a comparison of `scenario` with `seed`; `None` if the variation does not
     /// apply to it.
-    pub fn new(
-        scenario: &replscope_core::sim::scenario::Scenario,
-        seed: u64,
-        kind: CompareKind,
-    ) -> Option<Compare> {
+    pub fn new(scenario: &Scenario, seed: u64, kind: CompareKind) -> Option<Compare> {
         let [a, b] = kind.variations();
         let sa = apply(scenario, &a)?;
         let sb = apply(scenario, &b)?;
-        let costs = [resync_cost(&run(&sa, seed)), resync_cost(&run(&sb, seed))];
+        let costs = [
+            resync_cost(&scripted(&sa, seed)),
+            resync_cost(&scripted(&sb, seed)),
+        ];
         Some(Compare {
             kind,
             labels: [a.label(), b.label()],
@@ -447,12 +474,8 @@ impl Compare {
 }
 
 /// The lost-write explanations of the scenario's scripted run, in a language.
-pub fn lost_write_lines(
-    scenario: &replscope_core::sim::scenario::Scenario,
-    seed: u64,
-    s: &Strings,
-) -> Vec<String> {
-    let r = run(scenario, seed);
+pub fn lost_write_lines(scenario: &Scenario, seed: u64, s: &Strings) -> Vec<String> {
+    let r = scripted(scenario, seed);
     lost_writes(&r)
         .iter()
         .map(|w| {
@@ -522,6 +545,24 @@ mod tests {
             if tour::builtin_tour(sc.name, "en").is_some() {
                 assert!(plan_tour(&session(sc.name)).is_some(), "{}", sc.name);
             }
+        }
+    }
+
+    #[test]
+    fn the_session_replays_the_core_runners_run() {
+        for sc in scenarios() {
+            let core = replscope_core::sim::scenario::run(&sc, 3);
+            let web = scripted(&sc, 3);
+            assert_eq!(web.trace_hash(), core.trace_hash(), "{}", sc.name);
+            let strip = |n: &[NodeState]| {
+                n.iter()
+                    .map(|x| NodeState {
+                        digest: String::new(),
+                        ..x.clone()
+                    })
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(strip(&web.nodes), strip(&core.nodes), "{}", sc.name);
         }
     }
 
