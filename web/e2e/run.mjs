@@ -311,7 +311,7 @@ await test('full-sync tour in Chinese: every step narrated in order, PSYNC predi
   for (;;) {
     seen.push(await page.textContent('[data-testid=tour-title]'));
     steps.push(Number(await page.getAttribute('[data-testid=app]', 'data-step')));
-    assert.ok((await page.textContent('[data-testid=live-region]')).startsWith(seen.at(-1)), 'narration in the live region');
+    assert.ok((await page.textContent('[data-testid=live-narration]')).startsWith(seen.at(-1)), 'narration in the live region');
     if (await page.$('[data-testid=tour-question]')) {
       // Predict before the answer is shown: the PSYNC is on the wire, no reply yet.
       assert.equal(await page.$('[data-testid=tour-feedback]'), null);
@@ -472,7 +472,16 @@ await test('presenter mode, clicker keys, live region and event table', async (p
   await page.keyboard.press('PageUp');
   await page.waitForFunction((s) => document.querySelector('[data-testid=app]').dataset.step === String(s), s0);
   assert.equal(await page.getAttribute('[data-testid=live-region]', 'aria-live'), 'polite');
-  assert.ok((await page.textContent('[data-testid=live-region]')).length > 0);
+  // Every event of the step is announced: the live region repeats the event table's rows
+  // the step added.
+  let events = [];
+  for (let i = 0; i < 20 && events.length === 0; i++) {
+    await page.keyboard.press('PageDown');
+    events = await page.$$eval('[data-testid=live-region] p:not([data-testid=live-narration])', (p) => p.map((x) => x.textContent));
+  }
+  assert.ok(events.length > 0);
+  const rows = await page.$$eval('[data-testid=event-log] tbody tr', (r) => r.map((x) => [...x.cells].map((c) => c.textContent).join(' ms  ')));
+  assert.deepEqual(rows.slice(-events.length), events);
   const headers = await page.$$eval('[data-testid=event-log] th', (t) => t.map((x) => x.textContent));
   assert.deepEqual(headers, ['Time (ms)', 'Event']);
   // Keyboard only: Tab reaches the tour's Next button and Enter activates it.

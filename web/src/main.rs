@@ -677,7 +677,7 @@ impl Component for App {
                 link,
             )
         });
-        let live_text = ui::classroom::live_text(
+        let live_region = ui::classroom::live_region(
             self.plan
                 .as_deref()
                 .filter(|_| self.tour_on)
@@ -717,7 +717,7 @@ impl Component for App {
                         n.config.iter().find(|(k, _)| *k == "repl-backlog-size").and_then(|(_, v)| v.parse().ok())
                     }),
                 }, link) }
-                <div class="sr-only" role="status" aria-live="polite" data-testid="live-region">{ live_text }</div>
+                { live_region }
                 if let Some(kind) = self.compare_kind {
                     { ui::classroom::compare_view(self.compare.as_ref(), kind, link) }
                 }

@@ -170,6 +170,8 @@ pub struct Snapshot {
     pub psyncs: Vec<PsyncRecord>,
     /// Recent events, oldest first.
     pub log: Vec<String>,
+    /// How many of the last [`Snapshot::log`] lines the current step added.
+    pub fresh: usize,
     /// Simulator events processed so far (timers, deliveries, faults).
     pub events: u64,
 }
@@ -399,10 +401,18 @@ fn fault_text(live: &Live, f: &Fault, s: &Strings) -> String {
     }
 }
 
-fn log_lines(live: &Live, s: &Strings) -> Vec<String> {
+/// The latest event lines, and how many of the last ones the current step added.
+fn log_lines(live: &Live, s: &Strings) -> (Vec<String>, usize) {
     let entries = live.sim.trace().entries();
+    // Trace entries before this step's.
+    let before = live
+        .step
+        .checked_sub(1)
+        .and_then(|p| live.trace_lens.get(p).copied())
+        .unwrap_or(0);
     let mut out = Vec::new();
-    for e in entries.iter().rev() {
+    let mut fresh = 0;
+    for (i, e) in entries.iter().enumerate().rev() {
         if out.len() >= LOG_LINES {
             break;
         }
@@ -430,10 +440,13 @@ fn log_lines(live: &Live, s: &Strings) -> Vec<String> {
             }
             _ => continue,
         };
+        if i >= before && live.step > 0 && fresh == out.len() {
+            fresh += 1;
+        }
         out.push(format!("{ms:>9.3} ms  {text}"));
     }
     out.reverse();
-    out
+    (out, fresh)
 }
 
 /// Everything the panels show at the session's current step, in English.
@@ -487,6 +500,7 @@ pub fn snapshot_in(session: &Session, s: &Strings) -> Snapshot {
             })
         })
         .collect();
+    let (log, fresh) = log_lines(live, s);
     Snapshot {
         step: session.step(),
         horizon: session.horizon.max(session.step()),
@@ -496,7 +510,8 @@ pub fn snapshot_in(session: &Session, s: &Strings) -> Snapshot {
         packets,
         psync: live.psyncs.last().cloned(),
         psyncs: live.psyncs.clone(),
-        log: log_lines(live, s),
+        log,
+        fresh,
         events: live.sim.events_processed(),
     }
 }

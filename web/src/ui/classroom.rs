@@ -198,18 +198,24 @@ pub fn tour_panel(p: &TourProps<'_>, link: &Scope<App>) -> Html {
     }
 }
 
-/// The sentence the ARIA live region announces: the tour step's title (when a tour runs)
-/// and the latest event.
-pub fn live_text(step: Option<&TourStep>, snap: &Snapshot) -> String {
-    let mut out = String::new();
-    if let Some(st) = step {
-        out.push_str(&st.title);
-        out.push_str(". ");
+/// The ARIA live region: the tour step's narration (changes only when the tour step does,
+/// so it is announced once) and every event the current step added.
+pub fn live_region(step: Option<&TourStep>, snap: &Snapshot) -> Html {
+    let narration = step.map(|st| {
+        let mut t = st.title.clone();
+        for p in st.paragraphs() {
+            t.push(' ');
+            t.push_str(&p);
+        }
+        t
+    });
+    let fresh = &snap.log[snap.log.len() - snap.fresh.min(snap.log.len())..];
+    html! {
+        <div class="sr-only" role="status" aria-live="polite" data-testid="live-region">
+            if let Some(n) = narration { <p data-testid="live-narration">{ n }</p> }
+            { for fresh.iter().map(|l| html! { <p>{ l.trim() }</p> }) }
+        </div>
     }
-    if let Some(l) = snap.log.last() {
-        out.push_str(l.trim());
-    }
-    out
 }
 
 /// Height of one message row in the sequence diagram.
