@@ -323,6 +323,7 @@ await test('full-sync tour in Chinese: every step narrated in order, PSYNC predi
     if (await page.$eval('[data-testid=tour-next]', (b) => b.disabled)) break;
     await tourNext(page);
   }
+  await page.screenshot({ path: join(ARTIFACTS, 'tour-zh.png') });
   assert.deepEqual(seen, expected);
   for (let i = 1; i < steps.length; i++) assert.ok(steps[i] >= steps[i - 1], `tour moments in order: ${steps}`);
   // The five steps of the classic explanation, in order.
@@ -411,6 +412,7 @@ await test('compare mode: full resync with a small backlog, partial with a big o
   const [b0, b1] = await Promise.all(bytes);
   assert.ok(b0 > 40000 && b1 > 100000, `bytes ${b0} ${b1}`);
   assert.match(await page.textContent('[data-testid=cmp-catchup-0]'), /^\d+\.\d ms$/);
+  await page.screenshot({ path: join(ARTIFACTS, 'compare.png') });
 });
 
 await test('sequence diagram: Mermaid export of partial-resync has PSYNC and +CONTINUE; click jumps', async (page) => {
@@ -442,6 +444,8 @@ await test('sequence diagram: Mermaid export of partial-resync has PSYNC and +CO
   await other.focus();
   await page.keyboard.press('Enter');
   await page.waitForFunction((s) => document.querySelector('[data-testid=app]').dataset.step === s, at8);
+  await page.locator('[data-testid=sequence]').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(ARTIFACTS, 'sequence.png') });
   await page.click('[data-testid=export-png]');
   await page.waitForFunction(() => window.replscope.last && window.replscope.last.text.startsWith('png '));
 });

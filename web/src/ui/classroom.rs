@@ -344,7 +344,7 @@ pub fn compare_view(c: Option<&Compare>, kind: CompareKind, link: &Scope<App>) -
         });
         let nodes = snap.nodes.iter().map(|n| {
             html! {
-                <li class="mono">{ format!("{} {} {} {}", n.name, n.role, s.offset, n.offset) }</li>
+                <li class="mono">{ format!("{} ({}) \u{b7} {} {}", n.name, n.role, s.offset, n.offset) }</li>
             }
         });
         html! {
