@@ -634,6 +634,11 @@ impl Component for App {
                     self.arm(ctx);
                 }
                 self.total = self.session.measure_end(MAX_STEPS);
+                if self.tour_on {
+                    // The learner changed the future: place the tour on the new run.
+                    self.plan = classroom::plan_tour(&self.session).map(Rc::new);
+                    self.follow_tour();
+                }
                 self.refresh();
                 true
             }
