@@ -1,11 +1,11 @@
 // End-to-end tests of the built app (dist/) in headless Chromium. Run by scripts/e2e.
 // Every test must run: there is no skip. Screenshots go to target/e2e/.
 import assert from 'node:assert/strict';
-import { mkdir, access } from 'node:fs/promises';
+import { mkdir, access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ARTIFACTS, DIST, serveDist, launch, chooseScenario, runToEnd, keysOf } from './common.mjs';
+import { ARTIFACTS, DIST, ROOT, serveDist, launch, chooseScenario, runToEnd, keysOf } from './common.mjs';
 
-const SCENARIOS = ['full-sync', 'partial-resync', 'backlog-overflow', 'failover', 'chain'];
+const SCENARIOS = ['full-sync', 'partial-resync', 'backlog-overflow', 'failover', 'chain', 'diskless', 'wait', 'restart'];
 
 await access(join(DIST, 'index.html')).catch(() => {
   console.error(`e2e: ${DIST}/index.html is missing: run trunk build --release first`);
@@ -226,15 +226,16 @@ await test('clicking a packet shows its bytes on the wire', async (page) => {
 
 await test('permalink: the URL names the scenario and step, and opens there', async (page) => {
   await page.goto('about:blank');
+  // Links written before the core permalink format still open.
   await page.goto(`${server.url}#scenario=partial-resync&step=40`);
   await page.waitForSelector('[data-testid=topo-node-0]');
   await page.waitForFunction(() => document.querySelector('[data-testid=app]').dataset.step === '40');
   assert.equal(await page.$eval('[data-testid=scenario-select]', (s) => s.selectedOptions[0].text), 'partial-resync');
   const at40 = await panelText(page);
   await step(page);
-  await page.waitForFunction(() => location.hash === '#scenario=partial-resync&step=41');
+  await page.waitForFunction(() => location.hash === '#s=partial-resync&seed=1&step=41&lang=en');
   await back(page);
-  await page.waitForFunction(() => location.hash === '#scenario=partial-resync&step=40');
+  await page.waitForFunction(() => location.hash === '#s=partial-resync&seed=1&step=40&lang=en');
   assert.equal(await panelText(page), at40);
 });
 
@@ -267,6 +268,232 @@ await test('packets move smoothly unless prefers-reduced-motion; a hidden tab pa
   const at = await page.getAttribute('[data-testid=app]', 'data-step');
   await page.waitForTimeout(600);
   assert.equal(await page.getAttribute('[data-testid=app]', 'data-step'), at, 'no steps while hidden');
+});
+
+// ---- classroom layer (issue #7) ----
+
+/** The step titles of a tour file, in order. */
+async function tourTitles(scenario, lang) {
+  const src = await readFile(join(ROOT, 'tours', `${scenario}.${lang}.tour`), 'utf8');
+  const titles = [];
+  let inStep = false;
+  for (const line of src.split('\n')) {
+    if (line.startsWith('step:')) inStep = true;
+    else if (inStep && line.startsWith('title:')) {
+      titles.push(line.slice(6).trim());
+      inStep = false;
+    }
+  }
+  return titles;
+}
+
+async function tourStep(page) {
+  return page.getAttribute('[data-testid=app]', 'data-tour-step');
+}
+
+async function tourNext(page) {
+  const before = await tourStep(page);
+  await page.click('[data-testid=tour-next]');
+  await page.waitForFunction((b) => document.querySelector('[data-testid=app]').dataset.tourStep !== b, before);
+}
+
+await test('full-sync tour in Chinese: every step narrated in order, PSYNC predicted', async (page) => {
+  await chooseScenario(page, 'full-sync');
+  await page.selectOption('[data-testid=lang-select]', 'zh');
+  await page.waitForFunction(() => document.querySelector('[data-testid=app]').dataset.lang === 'zh');
+  assert.equal(await page.getAttribute('html', 'lang'), 'zh-Hans');
+  assert.equal(await page.textContent('[data-testid=btn-play]'), '播放');
+  await page.click('[data-testid=btn-tour]');
+  await page.waitForSelector('[data-testid=tour-title]');
+  const expected = await tourTitles('full-sync', 'zh');
+  const seen = [];
+  const steps = [];
+  for (;;) {
+    seen.push(await page.textContent('[data-testid=tour-title]'));
+    steps.push(Number(await page.getAttribute('[data-testid=app]', 'data-step')));
+    assert.ok((await page.textContent('[data-testid=live-narration]')).startsWith(seen.at(-1)), 'narration in the live region');
+    if (await page.$('[data-testid=tour-question]')) {
+      // Predict before the answer is shown: the PSYNC is on the wire, no reply yet.
+      assert.equal(await page.$('[data-testid=tour-feedback]'), null);
+      assert.ok(!(await page.textContent('[data-testid=psync-history]')).includes('FULLRESYNC'));
+      await page.click('[data-testid="choice-+FULLRESYNC"]');
+      assert.equal(await page.textContent('[data-testid=tour-feedback]'), '答对了！');
+      await page.waitForFunction(() => document.querySelector('[data-testid=psync-history]').textContent.includes('+FULLRESYNC'));
+    }
+    if (await page.$eval('[data-testid=tour-next]', (b) => b.disabled)) break;
+    await tourNext(page);
+  }
+  await page.screenshot({ path: join(ARTIFACTS, 'tour-zh.png') });
+  assert.deepEqual(seen, expected);
+  for (let i = 1; i < steps.length; i++) assert.ok(steps[i] >= steps[i - 1], `tour moments in order: ${steps}`);
+  // The five steps of the classic explanation, in order.
+  const five = ['第 1 步', '第 2 步', '第 3 步', '第 4 步', '第 5 步'].map((p) => seen.findIndex((t) => t.startsWith(p)));
+  assert.ok(five.every((i) => i >= 0), seen.join(' | '));
+  assert.deepEqual([...five].sort((a, b) => a - b), five);
+});
+
+await test('switching to English mid-tour keeps the step and the panels', async (page) => {
+  await chooseScenario(page, 'full-sync');
+  await page.selectOption('[data-testid=lang-select]', 'zh');
+  await page.click('[data-testid=btn-tour]');
+  await page.waitForSelector('[data-testid=tour-title]');
+  for (let i = 0; i < 3; i++) await tourNext(page);
+  const state = async () => ({
+    step: await page.getAttribute('[data-testid=app]', 'data-step'),
+    tour: await tourStep(page),
+    info: await page.textContent('[data-testid=info-1]'),
+    keys: await keysOf(page, 1),
+    topology: await page.$$eval('[data-testid=packet] title', (t) => t.map((x) => x.textContent)),
+  });
+  const before = await state();
+  assert.equal(await page.textContent('[data-testid=tour-title]'), (await tourTitles('full-sync', 'zh'))[3]);
+  await page.selectOption('[data-testid=lang-select]', 'en');
+  await page.waitForFunction(() => document.querySelector('[data-testid=app]').dataset.lang === 'en');
+  assert.deepEqual(await state(), before);
+  assert.equal(await page.textContent('[data-testid=tour-title]'), (await tourTitles('full-sync', 'en'))[3]);
+  assert.equal(await page.textContent('[data-testid=btn-play]'), 'Play');
+  // Bilingual: both languages at once, state unchanged.
+  await page.check('[data-testid=bilingual]');
+  await page.waitForSelector('[data-testid=tour-title-2]');
+  assert.equal(await page.textContent('[data-testid=tour-title-2]'), (await tourTitles('full-sync', 'zh'))[3]);
+  assert.equal(await page.textContent('[data-testid=btn-play]'), 'Play / 播放');
+  assert.deepEqual(await state(), before);
+});
+
+await test('a core permalink restores scenario, step, language, tour and settings', async (page) => {
+  await chooseScenario(page, 'partial-resync');
+  for (let i = 0; i < 40; i++) await step(page);
+  const info = await page.textContent('[data-testid=info-1]');
+  const keys = await keysOf(page, 1);
+  await page.goto('about:blank');
+  await page.goto(`${server.url}#s=partial-resync&seed=1&step=40&lang=zh&tour=1`);
+  await page.waitForSelector('[data-testid=topo-node-0]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=app]').dataset.step === '40');
+  assert.equal(await page.getAttribute('[data-testid=app]', 'data-lang'), 'zh');
+  await page.waitForSelector('[data-testid=tour-panel]');
+  assert.equal(await page.textContent('[data-testid=info-1]'), info);
+  assert.deepEqual(await keysOf(page, 1), keys);
+  // Copy link gives the same URL back, with a typed command in it.
+  await page.fill('[data-testid=console-input-0]', 'SET from-link 1');
+  await page.press('[data-testid=console-input-0]', 'Enter');
+  await runToEnd(page);
+  await page.click('[data-testid=btn-copy-link]');
+  const href = await page.evaluate(() => window.replscope.last.text);
+  assert.match(href, /#s=partial-resync&seed=1&step=\d+&lang=zh&tour=1&act=40:0:SET%20from-link%201$/);
+  const endInfo = await page.textContent('[data-testid=info-1]');
+  const page2 = await browser.context.newPage();
+  await page2.goto(href);
+  await page2.waitForSelector('[data-testid=topo-node-0]');
+  await page2.waitForFunction((s) => document.querySelector('[data-testid=app]').dataset.step === s,
+    await page.getAttribute('[data-testid=app]', 'data-step'));
+  assert.ok((await keysOf(page2, 1)).includes('from-link'));
+  assert.equal(await page2.textContent('[data-testid=info-1]'), endInfo);
+  await page2.close();
+});
+
+await test('compare mode: full resync with a small backlog, partial with a big one', async (page) => {
+  await chooseScenario(page, 'backlog-overflow');
+  await page.selectOption('[data-testid=compare-select]', 'backlog');
+  await page.waitForSelector('[data-testid=cmp-side-1]');
+  assert.match(await page.textContent('[data-testid=cmp-side-0] h3'), /repl-backlog-size 16384/);
+  assert.match(await page.textContent('[data-testid=cmp-side-1] h3'), /repl-backlog-size 1048576/);
+  await page.click('[data-testid=cmp-step]');
+  await page.click('[data-testid=cmp-end]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=cmp-psyncs-1]').textContent.includes('+CONTINUE'));
+  const left = await page.$$eval('[data-testid=cmp-psyncs-0] li', (l) => l.map((x) => x.textContent));
+  const right = await page.$$eval('[data-testid=cmp-psyncs-1] li', (l) => l.map((x) => x.textContent));
+  assert.match(left.at(-1), /\+FULLRESYNC$/);
+  assert.match(right.at(-1), /\+CONTINUE$/);
+  assert.equal(await page.textContent('[data-testid=cmp-full-0]'), '1');
+  assert.equal(await page.textContent('[data-testid=cmp-partial-0]'), '0');
+  assert.equal(await page.textContent('[data-testid=cmp-full-1]'), '0');
+  assert.equal(await page.textContent('[data-testid=cmp-partial-1]'), '1');
+  const bytes = [0, 1].map(async (i) => Number(await page.textContent(`[data-testid=cmp-bytes-${i}]`)));
+  const [b0, b1] = await Promise.all(bytes);
+  assert.ok(b0 > 40000 && b1 > 100000, `bytes ${b0} ${b1}`);
+  assert.match(await page.textContent('[data-testid=cmp-catchup-0]'), /^\d+\.\d ms$/);
+  await page.screenshot({ path: join(ARTIFACTS, 'compare.png') });
+});
+
+await test('sequence diagram: Mermaid export of partial-resync has PSYNC and +CONTINUE; click jumps', async (page) => {
+  await chooseScenario(page, 'partial-resync');
+  await page.click('[data-testid=btn-seq]');
+  await page.waitForSelector('[data-testid=sequence-svg]');
+  const download = page.waitForEvent('download');
+  await page.click('[data-testid=export-mermaid]');
+  const file = await download;
+  assert.equal(file.suggestedFilename(), 'partial-resync.mmd');
+  const mermaid = await page.evaluate(() => window.replscope.last.text);
+  assert.match(mermaid, /^sequenceDiagram\n/);
+  assert.match(mermaid, /replica->>master: PSYNC [0-9a-f]/);
+  assert.match(mermaid, /master->>replica: \+CONTINUE/);
+  await page.click('[data-testid=export-json]');
+  assert.match(await page.evaluate(() => window.replscope.last.text), /"label":"\+CONTINUE/);
+  await runToEnd(page);
+  const msgs = page.locator('[data-testid=seq-msg]');
+  assert.ok((await msgs.count()) > 10);
+  const target = msgs.nth(5);
+  const at = await target.getAttribute('data-step');
+  await target.click();
+  await page.waitForFunction((s) => document.querySelector('[data-testid=app]').dataset.step === s, at);
+  assert.ok((await page.locator('[data-testid=seq-msg].current').count()) >= 1);
+  // Keyboard: focus a message, Enter jumps.
+  const other = msgs.nth(2);
+  const at8 = await other.getAttribute('data-step');
+  assert.notEqual(at8, at);
+  await other.focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((s) => document.querySelector('[data-testid=app]').dataset.step === s, at8);
+  await page.locator('[data-testid=sequence]').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(ARTIFACTS, 'sequence.png') });
+  await page.click('[data-testid=export-png]');
+  await page.waitForFunction(() => window.replscope.last && window.replscope.last.text.startsWith('png '));
+});
+
+await test('lost-write explainer for wait, in both languages', async (page) => {
+  await chooseScenario(page, 'wait');
+  assert.match(await page.textContent('[data-testid=lost-writes]'), /`SET lost-key 1` was lost: .*WAIT right after it answered 0/);
+  await page.selectOption('[data-testid=lang-select]', 'zh');
+  await page.waitForFunction(() => document.querySelector('[data-testid=lost-writes]').textContent.includes('丢失'));
+  await chooseScenario(page, 'failover');
+  await page.waitForSelector('[data-testid=lost-writes]');
+});
+
+await test('presenter mode, clicker keys, live region and event table', async (page) => {
+  await chooseScenario(page, 'full-sync');
+  await page.click('[data-testid=btn-presenter]');
+  assert.ok(await page.$eval('[data-testid=app]', (m) => m.classList.contains('presenter')));
+  await page.click('[data-testid=btn-tour]');
+  await page.waitForSelector('[data-testid=tour-narration]');
+  await page.keyboard.press('n');
+  await page.waitForFunction(() => !document.querySelector('[data-testid=tour-narration]'));
+  await page.keyboard.press('n');
+  await page.waitForSelector('[data-testid=tour-narration]');
+  const s0 = Number(await page.getAttribute('[data-testid=app]', 'data-step'));
+  await page.locator('body').focus();
+  await page.keyboard.press('PageDown');
+  await page.waitForFunction((s) => document.querySelector('[data-testid=app]').dataset.step === String(s + 1), s0);
+  await page.keyboard.press('PageUp');
+  await page.waitForFunction((s) => document.querySelector('[data-testid=app]').dataset.step === String(s), s0);
+  assert.equal(await page.getAttribute('[data-testid=live-region]', 'aria-live'), 'polite');
+  // Every event of the step is announced: the live region repeats the event table's rows
+  // the step added.
+  let events = [];
+  for (let i = 0; i < 20 && events.length === 0; i++) {
+    await page.keyboard.press('PageDown');
+    events = await page.$$eval('[data-testid=live-region] p:not([data-testid=live-narration])', (p) => p.map((x) => x.textContent));
+  }
+  assert.ok(events.length > 0);
+  const rows = await page.$$eval('[data-testid=event-log] tbody tr', (r) => r.map((x) => [...x.cells].map((c) => c.textContent).join(' ms  ')));
+  assert.deepEqual(rows.slice(-events.length), events);
+  const headers = await page.$$eval('[data-testid=event-log] th', (t) => t.map((x) => x.textContent));
+  assert.deepEqual(headers, ['Time (ms)', 'Event']);
+  // Keyboard only: Tab reaches the tour's Next button and Enter activates it.
+  const before = await tourStep(page);
+  await page.focus('[data-testid=tour-next]');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((b) => document.querySelector('[data-testid=app]').dataset.tourStep !== b, before);
+  await page.screenshot({ path: join(ARTIFACTS, 'presenter.png'), fullPage: true });
 });
 
 await browser.close();

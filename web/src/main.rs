@@ -13,11 +13,29 @@ use std::rc::Rc;
 use gloo_events::{EventListener, EventListenerOptions};
 use gloo_render::{request_animation_frame, AnimationFrame};
 use replscope_core::sim::scenario::scenarios;
-use replscope_web::model::view::PacketView;
-use replscope_web::model::{snapshot, Session, Settings, Snapshot, UserAction};
-use replscope_web::strings::{Strings, EN};
+use replscope_web::model::classroom::{
+    self, Compare, CompareKind, SeqMessage, TourPlan, ViewFlags,
+};
+use replscope_web::model::view::{snapshot_in, PacketView};
+use replscope_web::model::{Session, Settings, Snapshot, UserAction};
+use replscope_web::strings::{strings, Lang, Strings};
+use std::cell::Cell;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `index.html`: offer `text` as a file download.
+    #[wasm_bindgen(js_namespace = replscope, js_name = download)]
+    fn js_download(name: &str, mime: &str, text: &str);
+    /// `index.html`: copy text to the clipboard.
+    #[wasm_bindgen(js_namespace = replscope, js_name = copy)]
+    fn js_copy(text: &str);
+    /// `index.html`: render the SVG matching a selector to a PNG download.
+    #[wasm_bindgen(js_namespace = replscope, js_name = png)]
+    fn js_png(selector: &str, name: &str);
+}
 
 /// Steps per second at 1×.
 const BASE_RATE: f64 = 2.0;
@@ -28,9 +46,31 @@ const SPEED_MAX: i32 = 4;
 /// Most steps the timeline measures.
 const MAX_STEPS: usize = 200_000;
 
+thread_local! {
+    /// The page's language and bilingual mode (read by [`t`]).
+    static LANG: Cell<(Lang, bool)> = const { Cell::new((Lang::En, false)) };
+}
+
 /// The text table in use.
 pub fn t() -> &'static Strings {
-    &EN
+    let (lang, both) = LANG.with(Cell::get);
+    strings(lang, both)
+}
+
+/// The page's language and bilingual mode.
+pub fn lang() -> (Lang, bool) {
+    LANG.with(Cell::get)
+}
+
+/// What to export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Export {
+    /// Mermaid `sequenceDiagram` text.
+    Mermaid,
+    /// The JSON trace.
+    Json,
+    /// A PNG of the current view.
+    Png,
 }
 
 /// Messages of [`App`].
@@ -63,6 +103,34 @@ pub enum Msg {
     Settings(Settings),
     /// Inspect a packet (by sequence number).
     Inspect(u64),
+    /// Switch the language.
+    Lang(Lang),
+    /// Bilingual mode on/off.
+    Bilingual(bool),
+    /// Guided tour on/off.
+    TourToggle,
+    /// Go to a tour step.
+    TourGo(usize),
+    /// Answer the current tour step's question.
+    Answer(usize, String),
+    /// Sequence diagram shown/hidden.
+    SeqToggle,
+    /// Export the run.
+    Export(Export),
+    /// Copy the permalink.
+    CopyLink,
+    /// Open compare mode.
+    CompareOpen(CompareKind),
+    /// Close compare mode.
+    CompareClose,
+    /// One lockstep move in compare mode.
+    CompareStep,
+    /// Both compare runs to their end.
+    CompareEnd,
+    /// Presenter mode on/off.
+    Presenter,
+    /// Narration shown/hidden.
+    Narration,
 }
 
 /// The whole page.
@@ -77,8 +145,32 @@ pub struct App {
     last_ts: Option<f64>,
     acc: f64,
     inspected: Option<PacketView>,
-    /// The URL fragment last written (`#scenario=full-sync&step=12`).
+    /// The URL fragment last written (a core permalink).
     hash: String,
+    /// Guided tour on.
+    tour_on: bool,
+    /// The scenario's tour placed on the run (computed when the tour is turned on).
+    plan: Option<Rc<TourPlan>>,
+    /// The tour step shown.
+    tour_at: usize,
+    /// Answers given to tour questions (by tour step).
+    answers: Vec<Option<String>>,
+    /// Sequence diagram shown.
+    show_seq: bool,
+    /// The sequence diagram of the run so far (when shown).
+    seq: Rc<(Vec<String>, Vec<SeqMessage>)>,
+    /// Compare mode.
+    compare: Option<Compare>,
+    /// Compare mode kind chosen (when the variation does not apply, a message is shown).
+    compare_kind: Option<CompareKind>,
+    /// Presenter mode.
+    presenter: bool,
+    /// Narration shown.
+    narration: bool,
+    /// The link was just copied.
+    copied: bool,
+    /// Lost-write explanations (English, Chinese) for `wait` and `failover`.
+    lost: Option<Rc<[Vec<String>; 2]>>,
     _keys: Option<EventListener>,
     _visibility: Option<EventListener>,
 }
@@ -89,33 +181,105 @@ impl App {
         let index = index.min(list.len().saturating_sub(1));
         self.scenario = index;
         self.session = Session::new(list[index].clone(), 1, settings);
+        self.after_load();
+    }
+
+    /// Recompute what depends on the session's scenario, settings and actions.
+    fn after_load(&mut self) {
         self.total = self.session.measure_end(MAX_STEPS);
+        self.answers.clear();
+        self.tour_at = 0;
+        self.plan = None;
+        if self.tour_on {
+            self.plan = classroom::plan_tour(&self.session).map(Rc::new);
+            if let Some(p) = &self.plan {
+                self.tour_at = p.current(self.session.step()).unwrap_or(0);
+            }
+        }
+        let sc = self.session.scenario();
+        self.lost = matches!(sc.name, "wait" | "failover").then(|| {
+            Rc::new([
+                classroom::lost_write_lines(
+                    sc,
+                    self.session.seed(),
+                    replscope_web::strings::table(Lang::En),
+                ),
+                classroom::lost_write_lines(
+                    sc,
+                    self.session.seed(),
+                    replscope_web::strings::table(Lang::Zh),
+                ),
+            ])
+        });
+        self.compare = None;
+        self.compare_kind = None;
         self.refresh();
     }
 
-    /// Apply a permalink (`#scenario=<name>&step=<n>`), if the URL has one.
+    fn flags(&self) -> ViewFlags {
+        let (lang, bilingual) = lang();
+        ViewFlags {
+            lang,
+            bilingual,
+            tour: self.tour_on,
+        }
+    }
+
+    /// Go to tour step `k` (its moment).
+    fn tour_go(&mut self, k: usize) {
+        let Some(plan) = self.plan.clone() else {
+            return;
+        };
+        let Some(&m) = plan.moments.get(k) else {
+            return;
+        };
+        self.tour_at = k;
+        self.session.seek(m.min(self.total.max(m)));
+        self.total = self.total.max(self.session.step());
+        self.refresh();
+    }
+
+    /// After manual stepping: keep the tour step if the step is still within it.
+    fn follow_tour(&mut self) {
+        let Some(plan) = &self.plan else {
+            return;
+        };
+        let step = self.session.step();
+        let start = plan.moments.get(self.tour_at).copied().unwrap_or(0);
+        let end = plan
+            .moments
+            .get(self.tour_at + 1)
+            .copied()
+            .unwrap_or(usize::MAX);
+        if !(start <= step && step < end) {
+            self.tour_at = plan.current(step).unwrap_or(0);
+        }
+    }
+
+    /// Apply a permalink (the core's `#s=<scenario>&seed=..&step=..`, or the older
+    /// `#scenario=<name>&step=<n>`), if the URL has one.
     fn apply_hash(&mut self) {
         let Some(hash) = web_sys::window().and_then(|w| w.location().hash().ok()) else {
             return;
         };
-        let (scenario, step) = parse_hash(&hash);
-        let Some(i) = scenario.and_then(|n| scenarios().iter().position(|s| s.name == n)) else {
+        let Some((session, flags)) = classroom::restore(&hash) else {
             return;
         };
-        self.load(i, Settings::default());
-        if let Some(step) = step {
-            self.session.seek(step.min(self.total));
-            self.refresh();
+        let name = session.scenario().name;
+        self.scenario = scenarios().iter().position(|s| s.name == name).unwrap_or(0);
+        self.session = session;
+        set_lang(flags.lang, flags.bilingual);
+        self.tour_on = flags.tour;
+        let step = self.session.step();
+        self.after_load();
+        if let Some(p) = &self.plan {
+            self.tour_at = p.current(step).unwrap_or(0);
         }
     }
 
     /// Keep the URL a permalink of what is shown (while paused).
     fn write_hash(&mut self) {
-        let hash = format!(
-            "#scenario={}&step={}",
-            self.session.scenario().name,
-            self.snap.step
-        );
+        let hash = classroom::permalink(&self.session, self.flags()).to_fragment();
         if hash == self.hash {
             return;
         }
@@ -126,7 +290,11 @@ impl App {
     }
 
     fn refresh(&mut self) {
-        self.snap = Rc::new(snapshot(&self.session));
+        self.snap = Rc::new(snapshot_in(&self.session, t()));
+        if self.show_seq {
+            self.seq = Rc::new(classroom::sequence(self.session.live()));
+        }
+        self.copied = false;
     }
 
     fn rate(&self) -> f64 {
@@ -151,7 +319,7 @@ impl Component for App {
         let list = scenarios();
         let session = Session::new(list[0].clone(), 1, Settings::default());
         let mut app = App {
-            snap: Rc::new(snapshot(&session)),
+            snap: Rc::new(snapshot_in(&session, t())),
             session,
             total: 0,
             scenario: 0,
@@ -162,6 +330,18 @@ impl Component for App {
             acc: 0.0,
             inspected: None,
             hash: String::new(),
+            tour_on: false,
+            plan: None,
+            tour_at: 0,
+            answers: Vec::new(),
+            show_seq: false,
+            seq: Rc::new((Vec::new(), Vec::new())),
+            compare: None,
+            compare_kind: None,
+            presenter: false,
+            narration: true,
+            copied: false,
+            lost: None,
             _keys: None,
             _visibility: None,
         };
@@ -187,10 +367,22 @@ impl Component for App {
                     if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
                         return;
                     }
+                    let typing = typing
+                        || e.target()
+                            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                            .is_some_and(|el| {
+                                matches!(el.tag_name().as_str(), "BUTTON" | "A")
+                                    || el.get_attribute("role").as_deref() == Some("button")
+                            })
+                            && matches!(e.key().as_str(), " " | "Enter");
+                    if typing {
+                        return;
+                    }
                     let msg = match e.key().as_str() {
                         " " => Msg::Toggle,
-                        "ArrowRight" => Msg::Step,
-                        "ArrowLeft" => Msg::Back,
+                        "ArrowRight" | "PageDown" => Msg::Step,
+                        "ArrowLeft" | "PageUp" => Msg::Back,
+                        "n" | "N" => Msg::Narration,
                         "+" | "=" => Msg::SpeedBy(1),
                         "-" | "_" => Msg::SpeedBy(-1),
                         _ => return,
@@ -229,19 +421,144 @@ impl Component for App {
                 was
             }
             Msg::Step => {
+                if let Some(c) = &mut self.compare {
+                    return c.step();
+                }
                 let moved = self.session.step_forward();
                 self.total = self.total.max(self.session.step());
+                self.follow_tour();
                 self.refresh();
                 moved
             }
             Msg::Back => {
                 self.session.step_back();
+                self.follow_tour();
                 self.refresh();
                 true
             }
             Msg::Seek(n) => {
                 self.session.seek(n.min(self.total));
+                self.follow_tour();
                 self.refresh();
+                true
+            }
+            Msg::Lang(l) => {
+                set_lang(l, lang().1);
+                self.refresh();
+                true
+            }
+            Msg::Bilingual(b) => {
+                set_lang(lang().0, b);
+                self.refresh();
+                true
+            }
+            Msg::TourToggle => {
+                self.tour_on = !self.tour_on;
+                if self.tour_on {
+                    self.plan = classroom::plan_tour(&self.session).map(Rc::new);
+                    self.answers.clear();
+                    if self.plan.is_some() {
+                        // Start at the tour's first moment unless already inside it.
+                        let at = self
+                            .plan
+                            .as_ref()
+                            .and_then(|p| p.current(self.session.step()));
+                        match at {
+                            Some(k) => self.tour_at = k,
+                            None => self.tour_go(0),
+                        }
+                    }
+                } else {
+                    self.plan = None;
+                }
+                self.refresh();
+                true
+            }
+            Msg::TourGo(k) => {
+                self.playing = false;
+                self.frame = None;
+                self.tour_go(k);
+                true
+            }
+            Msg::Answer(k, choice) => {
+                if self.answers.len() <= k {
+                    self.answers.resize(k + 1, None);
+                }
+                self.answers[k] = Some(choice);
+                // Reveal: show the master's answer arriving.
+                if let Some(r) = self
+                    .plan
+                    .as_ref()
+                    .and_then(|p| p.reveals.get(k).copied().flatten())
+                {
+                    self.session.seek(r);
+                    self.total = self.total.max(self.session.step());
+                    self.refresh();
+                }
+                true
+            }
+            Msg::SeqToggle => {
+                self.show_seq = !self.show_seq;
+                self.refresh();
+                true
+            }
+            Msg::Export(kind) => {
+                let name = self.session.scenario().name;
+                match kind {
+                    Export::Mermaid => js_download(
+                        &format!("{name}.mmd"),
+                        "text/plain",
+                        &classroom::export_mermaid(&self.session),
+                    ),
+                    Export::Json => js_download(
+                        &format!("{name}.json"),
+                        "application/json",
+                        &classroom::export_json(&self.session),
+                    ),
+                    Export::Png => {
+                        let sel = if self.show_seq {
+                            "[data-testid=sequence-svg]"
+                        } else {
+                            "[data-testid=topology]"
+                        };
+                        js_png(sel, &format!("{name}-step{}.png", self.snap.step));
+                    }
+                }
+                false
+            }
+            Msg::CopyLink => {
+                self.write_hash();
+                if let Some(href) = web_sys::window().and_then(|w| w.location().href().ok()) {
+                    js_copy(&href);
+                }
+                self.copied = true;
+                true
+            }
+            Msg::CompareOpen(kind) => {
+                self.playing = false;
+                self.frame = None;
+                self.compare_kind = Some(kind);
+                self.compare = Compare::new(self.session.scenario(), self.session.seed(), kind);
+                true
+            }
+            Msg::CompareClose => {
+                self.compare = None;
+                self.compare_kind = None;
+                true
+            }
+            Msg::CompareStep => self.compare.as_mut().is_some_and(Compare::step),
+            Msg::CompareEnd => {
+                if let Some(c) = &mut self.compare {
+                    c.run_to_end();
+                }
+                true
+            }
+            Msg::Presenter => {
+                self.presenter = !self.presenter;
+                true
+            }
+            Msg::Narration => {
+                self.narration = !self.narration;
                 true
             }
             Msg::ToEnd => {
@@ -263,11 +580,13 @@ impl Component for App {
             }
             Msg::Restart => {
                 self.session.restart();
+                self.follow_tour();
                 self.refresh();
                 true
             }
             Msg::Scenario(i) => {
                 self.inspected = None;
+                self.answers.clear();
                 self.playing = false;
                 self.frame = None;
                 let settings = self.session.settings();
@@ -294,6 +613,7 @@ impl Component for App {
                 }
                 if changed {
                     self.total = self.total.max(self.session.step());
+                    self.follow_tour();
                     self.refresh();
                 }
                 if self.session.at_end() {
@@ -314,6 +634,11 @@ impl Component for App {
                     self.arm(ctx);
                 }
                 self.total = self.session.measure_end(MAX_STEPS);
+                if self.tour_on {
+                    // The learner changed the future: place the tour on the new run.
+                    self.plan = classroom::plan_tour(&self.session).map(Rc::new);
+                    self.follow_tour();
+                }
                 self.refresh();
                 true
             }
@@ -323,8 +648,11 @@ impl Component for App {
             }
             Msg::Settings(s) => {
                 self.session.set_settings(s);
-                self.total = self.session.measure_end(MAX_STEPS);
-                self.refresh();
+                let step = self.session.step();
+                self.after_load();
+                if let Some(p) = &self.plan {
+                    self.tour_at = p.current(step).unwrap_or(0);
+                }
                 true
             }
         }
@@ -340,14 +668,47 @@ impl Component for App {
         let link = ctx.link();
         let snap = self.snap.clone();
         let on_act = link.callback(Msg::Act);
+        let (lang, both) = lang();
+        let tour_view = self.tour_on.then(|| {
+            ui::classroom::tour_panel(
+                &ui::classroom::TourProps {
+                    plan: self.plan.as_deref(),
+                    at: self.tour_at,
+                    answers: &self.answers,
+                    lang,
+                    both,
+                    narration: self.narration,
+                },
+                link,
+            )
+        });
+        let live_region = ui::classroom::live_region(
+            self.plan
+                .as_deref()
+                .filter(|_| self.tour_on)
+                .and_then(|p| p.tour(lang).steps.get(self.tour_at)),
+            &snap,
+        );
         html! {
-            <main class="app" data-testid="app" data-step={snap.step.to_string()}
-                data-events={snap.events.to_string()} data-playing={self.playing.to_string()}>
+            <main class={classes!("app", self.presenter.then_some("presenter"))} data-testid="app"
+                data-step={snap.step.to_string()} data-lang={lang.code()} data-bilingual={both.to_string()}
+                data-events={snap.events.to_string()} data-playing={self.playing.to_string()}
+                data-tour-step={self.tour_on.then(|| self.tour_at.to_string())}>
                 <header class="top">
                     <h1 class="title">{ "Repl" }<span class="accent">{ "Scope" }</span></h1>
                     <p class="tagline">{ t().tagline }</p>
                     <span class="badge">{ format!("{}{}", t().version_prefix, replscope_core::VERSION) }</span>
                 </header>
+                { ui::classroom::toolbar(&ui::classroom::ToolbarProps {
+                    lang,
+                    both,
+                    tour_on: self.tour_on,
+                    show_seq: self.show_seq,
+                    presenter: self.presenter,
+                    narration: self.narration,
+                    copied: self.copied,
+                    compare: self.compare_kind,
+                }, link) }
                 { ui::controls::view(&ui::controls::ControlsProps {
                     scenario: self.scenario,
                     playing: self.playing,
@@ -361,9 +722,22 @@ impl Component for App {
                         n.config.iter().find(|(k, _)| *k == "repl-backlog-size").and_then(|(_, v)| v.parse().ok())
                     }),
                 }, link) }
-                <section class="stage">
-                    { ui::topology::view(&snap, &link.callback(Msg::Inspect)) }
+                { live_region }
+                if let Some(kind) = self.compare_kind {
+                    { ui::classroom::compare_view(self.compare.as_ref(), kind, link) }
+                }
+                { for tour_view }
+                <section class="stage" id="stage" tabindex="-1">
+                    <div class="main-view">
+                        { ui::topology::view(&snap, &link.callback(Msg::Inspect)) }
+                        if self.show_seq {
+                            { ui::classroom::sequence_view(&self.seq.0, &self.seq.1, snap.step, link) }
+                        }
+                    </div>
                     <aside class="side">
+                        if let Some(lost) = &self.lost {
+                            { ui::classroom::lost_panel(lost, lang, both) }
+                        }
                         { ui::panels::inspector(&snap, self.inspected.as_ref()) }
                         { ui::panels::psync_panel(&snap) }
                         { ui::panels::event_log(&snap) }
@@ -383,18 +757,15 @@ impl Component for App {
     }
 }
 
-/// `#scenario=<name>&step=<n>` → (name, step).
-fn parse_hash(hash: &str) -> (Option<String>, Option<usize>) {
-    let mut scenario = None;
-    let mut step = None;
-    for part in hash.trim_start_matches('#').split('&') {
-        match part.split_once('=') {
-            Some(("scenario", v)) => scenario = Some(v.to_string()),
-            Some(("step", v)) => step = v.parse().ok(),
-            _ => {}
-        }
+/// Set the page's language (also `<html lang>`).
+fn set_lang(l: Lang, both: bool) {
+    LANG.with(|c| c.set((l, both)));
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = root.set_attribute("lang", if l == Lang::Zh { "zh-Hans" } else { "en" });
     }
-    (scenario, step)
 }
 
 fn main() {
@@ -404,16 +775,6 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn permalinks_parse() {
-        assert_eq!(
-            parse_hash("#scenario=partial-resync&step=40"),
-            (Some("partial-resync".to_string()), Some(40))
-        );
-        assert_eq!(parse_hash(""), (None, None));
-        assert_eq!(parse_hash("#step=x&junk"), (None, None));
-    }
 
     #[test]
     fn speed_labels() {

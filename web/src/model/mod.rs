@@ -2,6 +2,7 @@
 //! simulator step by step (and back, by replay); [`snapshot`] derives what each panel
 //! shows at the current step. Tested natively with `cargo test -p replscope-web`.
 
+pub mod classroom;
 pub mod resp;
 pub mod session;
 pub mod view;

@@ -12,6 +12,7 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use replscope_core::config::Config;
+use replscope_core::persist::MemStorage;
 use replscope_core::repl::ids::ReplIds;
 use replscope_core::repl::psync::{
     master_try_partial_resynchronization, replica_name, FullResyncReason, MasterReplView,
@@ -20,7 +21,7 @@ use replscope_core::repl::psync::{
 use replscope_core::server::Server;
 use replscope_core::sim::scenario::{label, Action, Scenario, START};
 use replscope_core::sim::trace::{CloseReason, TraceKind};
-use replscope_core::sim::{Dest, Fault, LinkId, LinkParams, NodeId, Probe, Simulator};
+use replscope_core::sim::{Dest, Fault, LinkId, LinkParams, NodeId, Probe, SimEvent, Simulator};
 use replscope_core::time::Time;
 
 use super::resp::encode;
@@ -230,6 +231,14 @@ pub struct Live {
     pub step: usize,
     /// Last RDB payload delivery per node: (bytes, step).
     pub rdb_received: Vec<Option<(usize, usize)>>,
+    /// Each node's disk (its dump survives a crash unless a restart loses it).
+    storages: Vec<MemStorage>,
+    /// Each node's first seed (a new process gets a seed derived from it).
+    seeds: Vec<u64>,
+    /// Processes started in place of crashed ones so far.
+    restarts: u64,
+    /// Trace length at each step (`trace_lens[s]`: entries recorded after `s` ticks).
+    pub trace_lens: Vec<usize>,
 }
 
 /// `v[i] = x`, growing `v` with `None` as needed (per-node tables are tiny).
@@ -285,6 +294,15 @@ fn new_server(
     Server::new(config, node_seed, START)
 }
 
+/// `1a2b3c4d…` for a 40-hex-digit id, as the core's timeline labels write it.
+fn core_short_id(w: &str) -> String {
+    if w.len() == 40 && w.bytes().all(|b| b.is_ascii_hexdigit()) {
+        format!("{}\u{2026}", &w[..8])
+    } else {
+        w.to_string()
+    }
+}
+
 /// Parse `PSYNC <replid> <offset>` (or `SYNC`) from a complete message.
 fn parse_psync(b: &[u8]) -> Option<(String, i64)> {
     let (r, _) = super::resp::parse_reply(b, 0)?;
@@ -319,10 +337,16 @@ impl Live {
         sim.set_default_link(link_params(scenario, &settings));
         sim.trace_mut().set_labeler(Box::new(|_, b| Some(label(b))));
         let mut nodes = Vec::new();
+        let mut storages = Vec::new();
+        let mut seeds = Vec::new();
         for (i, spec) in scenario.nodes.iter().enumerate() {
             let replicaof = spec.replicaof.map(|m| (ip_of(m), scenario.nodes[m].port));
             let node_seed = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ (i as u64 + 1);
-            let server = new_server(&spec.config, spec.port, replicaof, &settings, node_seed);
+            let mut server = new_server(&spec.config, spec.port, replicaof, &settings, node_seed);
+            let storage = MemStorage::new();
+            server.set_storage(Box::new(storage.clone()));
+            storages.push(storage);
+            seeds.push(node_seed);
             let id = sim.add_node(Box::new(server), Some(spec.port));
             nodes.push(NodeInfo {
                 name: spec.name.to_string(),
@@ -358,11 +382,16 @@ impl Live {
             psyncs: Vec::new(),
             step: 0,
             rdb_received: Vec::new(),
+            storages,
+            seeds,
+            restarts: 0,
+            trace_lens: Vec::new(),
         };
         if settings.write_rate > 0 {
             live.next_write = Some(START.add_micros(1_000_000 / u64::from(settings.write_rate)));
         }
         live.absorb_trace(&[]);
+        live.trace_lens.push(live.sim.trace().entries().len());
         live
     }
 
@@ -470,10 +499,40 @@ impl Live {
                 }
                 self.send_from(self.client, false, *node, out);
             }
+            Action::WriteStream {
+                node,
+                count,
+                interval_us,
+                prefix,
+                keys,
+                value_len,
+            } => {
+                // As the core's runner: one write per interval, the simulation running
+                // between them (within this one tick).
+                let value: String = (0..*value_len)
+                    .map(|j| char::from(b'a' + (j % 26) as u8))
+                    .collect();
+                let mut at = self.sim.now();
+                for i in 0..*count {
+                    self.sim.run_until(at);
+                    let key = format!("{prefix}{}", i % (*keys).max(1));
+                    let cmd = encode(&["SET".into(), key, value.clone()]);
+                    self.send_from(self.client, false, *node, cmd);
+                    at = at.add_micros(*interval_us);
+                }
+            }
             Action::Cut(a, b) => self.cut(*a, *b),
+            Action::Hold(a, b) => {
+                if let (Some(a), Some(b)) = (self.nodes.get(*a), self.nodes.get(*b)) {
+                    let (a, b) = (a.id, b.id);
+                    self.sim.inject(Fault::Partition(a, b));
+                }
+            }
             Action::Restore(a, b) => self.restore(*a, *b),
             Action::Crash(n) => self.crash(*n),
             Action::Restart(n) => self.restart(*n),
+            Action::RestartFromDump(n) => self.new_process(*n, true),
+            Action::RestartEmpty(n) => self.new_process(*n, false),
             Action::Promote(n) => {
                 let words = ["REPLICAOF", "NO", "ONE"].map(String::from);
                 self.send_from(self.client, false, *n, encode(&words));
@@ -488,6 +547,74 @@ impl Live {
             }
             Action::Settle => {}
         }
+    }
+
+    /// A new process for node `i` with its current configuration, loading its dump when
+    /// `keep_dump` (as the core's scenario runner does).
+    fn new_process(&mut self, i: usize, keep_dump: bool) {
+        let Some(id) = self.nodes.get(i).map(|n| n.id) else {
+            return;
+        };
+        let Some(config) = self
+            .sim
+            .node_as::<Server>(id)
+            .map(|s| s.state().config.clone())
+        else {
+            return;
+        };
+        if i >= self.storages.len() {
+            return;
+        }
+        if keep_dump {
+            // A save the dead process had in progress died with it.
+            let mut inner = self.storages[i]
+                .inner
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            inner.child = None;
+            inner.killed = None;
+            inner.hold_child = false;
+        } else {
+            self.storages[i] = MemStorage::new();
+        }
+        self.restarts += 1;
+        let seed = self.seeds[i] ^ self.restarts.wrapping_mul(0x2545_f491_4f6c_dd1d);
+        let now = self.sim.now();
+        self.sim.inject(Fault::Crash(id));
+        let mut srv = Server::new(config, seed, now);
+        srv.set_storage(Box::new(self.storages[i].clone()));
+        let text = if keep_dump {
+            match srv.load_from_storage(now) {
+                Ok(Some(c)) => {
+                    let st = srv.state();
+                    let m = &st.master;
+                    if m.backlog.is_active() {
+                        format!(
+                            "new process: {} keys loaded from the dump; its repl-id {} becomes replid2 (valid up to offset {}), new replid {}, master_repl_offset {}",
+                            c.keys_loaded,
+                            core_short_id(&m.ids.replid2.to_string_lossy()),
+                            m.ids.second_repl_offset,
+                            core_short_id(&m.ids.replid.to_string_lossy()),
+                            m.backlog.master_repl_offset()
+                        )
+                    } else {
+                        format!(
+                            "new process: {} keys loaded from the dump (no replication info kept)",
+                            c.keys_loaded
+                        )
+                    }
+                }
+                Ok(None) => "new process: no dump, empty dataset".to_string(),
+                Err(e) => {
+                    format!("new process: the dump could not be loaded ({e}), empty dataset")
+                }
+            }
+        } else {
+            "new process: the dump was lost, empty dataset, new replication id, offset 0"
+                .to_string()
+        };
+        self.sim.note(id, SimEvent::new("restart", text));
+        self.sim.restart_with(id, Box::new(srv));
     }
 
     fn cut(&mut self, a: usize, b: usize) {
@@ -552,7 +679,11 @@ impl Live {
                 let master = (ip_of(0), self.nodes[0].port);
                 let seed = 0x5eed_u64 ^ (i as u64 + 1);
                 let spec_config: Vec<(&str, &str)> = Vec::new();
-                let server = new_server(&spec_config, port, Some(master), &self.settings, seed);
+                let mut server = new_server(&spec_config, port, Some(master), &self.settings, seed);
+                let storage = MemStorage::new();
+                server.set_storage(Box::new(storage.clone()));
+                self.storages.push(storage);
+                self.seeds.push(seed);
                 let id = self.sim.add_node(Box::new(server), Some(port));
                 self.nodes.push(NodeInfo {
                     name: format!("replica-{i}"),
@@ -902,10 +1033,12 @@ impl Live {
                 || self.phase == Phase::Done
             {
                 self.step += 1;
+                self.trace_lens.push(self.sim.trace().entries().len());
                 return true;
             }
         }
         self.step += 1;
+        self.trace_lens.push(self.sim.trace().entries().len());
         true
     }
 }
@@ -1080,6 +1213,12 @@ impl Session {
     /// How many steps the whole run takes with the recorded actions (replayed on a
     /// separate simulator; at most `limit`). The timeline's length.
     pub fn measure_end(&self, limit: usize) -> usize {
+        self.replay_to_end(limit).step
+    }
+
+    /// The whole run with the recorded actions, replayed on a separate simulator (at most
+    /// `limit` steps): the tour places its moments and the exports render from it.
+    pub fn replay_to_end(&self, limit: usize) -> Live {
         let mut live = Live::new(&self.scenario, self.seed, self.settings);
         let apply = |live: &mut Live, step: usize| {
             for (_, a) in self.actions.iter().filter(|(s, _)| *s == step) {
@@ -1091,7 +1230,20 @@ impl Session {
             let s = live.step;
             apply(&mut live, s);
         }
-        live.step
+        live
+    }
+
+    /// A session with recorded actions (from a permalink), at step 0.
+    pub fn with_actions(
+        scenario: Scenario,
+        seed: u64,
+        settings: Settings,
+        actions: Vec<(usize, UserAction)>,
+    ) -> Self {
+        let mut s = Session::new(scenario, seed, settings);
+        s.actions = actions;
+        s.apply_actions_at(0);
+        s
     }
 
     /// Key fingerprints at the previous step (for highlighting changed keys).

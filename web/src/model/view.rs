@@ -170,6 +170,8 @@ pub struct Snapshot {
     pub psyncs: Vec<PsyncRecord>,
     /// Recent events, oldest first.
     pub log: Vec<String>,
+    /// How many of the last [`Snapshot::log`] lines the current step added.
+    pub fresh: usize,
     /// Simulator events processed so far (timers, deliveries, faults).
     pub events: u64,
 }
@@ -385,22 +387,32 @@ fn who(live: &Live, id: replscope_core::sim::NodeId, s: &Strings) -> String {
 
 fn fault_text(live: &Live, f: &Fault, s: &Strings) -> String {
     let who = |n: &replscope_core::sim::NodeId| who(live, *n, s);
+    let link = |l: &replscope_core::sim::LinkId| s.fault_link.replace("{a}", &l.0.to_string());
     match f {
-        Fault::Partition(a, b) => format!("partition {} / {}", who(a), who(b)),
-        Fault::Heal(a, b) => format!("heal {} / {}", who(a), who(b)),
-        Fault::Crash(n) => format!("crash {}", who(n)),
-        Fault::Restart(n) => format!("restart {}", who(n)),
-        Fault::Cut(l) => format!("cut link {}", l.0),
-        Fault::Hold(l) | Fault::Release(l) => format!("hold/release link {}", l.0),
-        Fault::HoldOneWay { link, .. } => format!("hold link {} one way", link.0),
-        Fault::Slow { link, .. } => format!("slow link {}", link.0),
+        Fault::Partition(a, b) => s
+            .fault_partition
+            .replace("{a}", &who(a))
+            .replace("{b}", &who(b)),
+        Fault::Heal(a, b) => s.fault_heal.replace("{a}", &who(a)).replace("{b}", &who(b)),
+        Fault::Crash(n) => s.fault_crash.replace("{a}", &who(n)),
+        Fault::Restart(n) => s.fault_restart.replace("{a}", &who(n)),
+        Fault::Cut(l) | Fault::Hold(l) | Fault::Release(l) => link(l),
+        Fault::HoldOneWay { link: l, .. } | Fault::Slow { link: l, .. } => link(l),
     }
 }
 
-fn log_lines(live: &Live, s: &Strings) -> Vec<String> {
+/// The latest event lines, and how many of the last ones the current step added.
+fn log_lines(live: &Live, s: &Strings) -> (Vec<String>, usize) {
     let entries = live.sim.trace().entries();
+    // Trace entries before this step's.
+    let before = live
+        .step
+        .checked_sub(1)
+        .and_then(|p| live.trace_lens.get(p).copied())
+        .unwrap_or(0);
     let mut out = Vec::new();
-    for e in entries.iter().rev() {
+    let mut fresh = 0;
+    for (i, e) in entries.iter().enumerate().rev() {
         if out.len() >= LOG_LINES {
             break;
         }
@@ -428,10 +440,13 @@ fn log_lines(live: &Live, s: &Strings) -> Vec<String> {
             }
             _ => continue,
         };
+        if i >= before && live.step > 0 && fresh == out.len() {
+            fresh += 1;
+        }
         out.push(format!("{ms:>9.3} ms  {text}"));
     }
     out.reverse();
-    out
+    (out, fresh)
 }
 
 /// Everything the panels show at the session's current step, in English.
@@ -485,6 +500,7 @@ pub fn snapshot_in(session: &Session, s: &Strings) -> Snapshot {
             })
         })
         .collect();
+    let (log, fresh) = log_lines(live, s);
     Snapshot {
         step: session.step(),
         horizon: session.horizon.max(session.step()),
@@ -494,7 +510,8 @@ pub fn snapshot_in(session: &Session, s: &Strings) -> Snapshot {
         packets,
         psync: live.psyncs.last().cloned(),
         psyncs: live.psyncs.clone(),
-        log: log_lines(live, s),
+        log,
+        fresh,
         events: live.sim.events_processed(),
     }
 }

@@ -101,7 +101,17 @@ fn slider(
 pub fn view(p: &ControlsProps, link: &Scope<App>) -> Html {
     let s = t();
     let list = scenarios();
-    let description = list.get(p.scenario).map_or("", |sc| sc.description);
+    let (lang, both) = crate::lang();
+    let description = list.get(p.scenario).map_or(String::new(), |sc| {
+        let d = replscope_web::strings::scenario_description(lang, sc.name, sc.description);
+        if both {
+            let o =
+                replscope_web::strings::scenario_description(lang.other(), sc.name, sc.description);
+            format!("{d} / {o}")
+        } else {
+            d.to_string()
+        }
+    });
     let on_scenario = link.batch_callback(|e: Event| {
         e.target_dyn_into::<HtmlSelectElement>()
             .and_then(|s| s.value().parse().ok())

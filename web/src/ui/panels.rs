@@ -85,14 +85,24 @@ pub fn inspector(snap: &Snapshot, p: Option<&PacketView>) -> Html {
     }
 }
 
-/// The most recent events.
+/// The most recent events, as a table a screen reader can walk (time, event); the
+/// latest is also announced by the page's live region.
 pub fn event_log(snap: &Snapshot) -> Html {
+    let s = t();
+    let rows = snap.log.iter().map(|l| {
+        let (time, text) = l.split_once(" ms  ").unwrap_or(("", l.as_str()));
+        html! { <tr><td class="mono">{ time.trim() }</td><td>{ text }</td></tr> }
+    });
     html! {
         <section class="panel log-panel">
-            <h2>{ t().events }</h2>
-            <ol class="log" data-testid="event-log">
-                { for snap.log.iter().map(|l| html! { <li>{ l }</li> }) }
-            </ol>
+            <h2 id="events-title">{ s.events }</h2>
+            <div class="log" tabindex="0" role="region" aria-labelledby="events-title">
+                <table class="events" data-testid="event-log">
+                    <caption class="sr-only">{ s.events }</caption>
+                    <thead><tr><th scope="col">{ s.col_time }</th><th scope="col">{ s.col_event }</th></tr></thead>
+                    <tbody>{ for rows }</tbody>
+                </table>
+            </div>
         </section>
     }
 }

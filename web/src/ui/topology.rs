@@ -128,7 +128,7 @@ pub fn view(snap: &Snapshot, on_inspect: &Callback<u64>) -> Html {
                 <text x="10" y="38" class="sub">
                     { format!("{} \u{b7} {}", if n.up { n.role } else { crate::t().down }, short_id(&n.replid)) }
                 </text>
-                <text x="10" y="55" class="sub">{ format!("offset {}", n.offset) }</text>
+                <text x="10" y="55" class="sub">{ format!("{} {}", crate::t().offset, n.offset) }</text>
                 <text x="10" y="72" class="state">{ state_line(n) }</text>
             </g>
         }
@@ -166,7 +166,7 @@ pub fn view(snap: &Snapshot, on_inspect: &Callback<u64>) -> Html {
     });
     html! {
         <svg class="topology" data-testid="topology" viewBox={format!("0 0 {W} {h}")}
-            role="img" aria-label="replication topology">
+            role="img" aria-label={crate::t().topology}>
             { for client_links }
             { for links }
             <g class="client-node" transform={format!("translate({} {})", CLIENT.0, CLIENT.1)}>

@@ -1,0 +1,398 @@
+//! The classroom layer: the toolbar (language, tour, sequence diagram, compare, presenter
+//! mode, copy link), the tour's narration panel with predict-then-reveal questions, the
+//! sequence diagram with its exports, compare mode, the lost-write explainer and the text
+//! of the ARIA live region.
+
+use replscope_core::tour::TourStep;
+use replscope_web::model::classroom::{Compare, CompareKind, SeqMessage, TourPlan};
+use replscope_web::model::Snapshot;
+use replscope_web::strings::{table, Lang};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::html::Scope;
+use yew::prelude::*;
+
+use crate::{t, App, Export, Msg};
+
+/// What the toolbar shows.
+pub struct ToolbarProps {
+    /// Language.
+    pub lang: Lang,
+    /// Bilingual mode.
+    pub both: bool,
+    /// Tour on.
+    pub tour_on: bool,
+    /// Sequence diagram shown.
+    pub show_seq: bool,
+    /// Presenter mode.
+    pub presenter: bool,
+    /// Narration shown.
+    pub narration: bool,
+    /// Link just copied.
+    pub copied: bool,
+    /// Compare mode open with this kind.
+    pub compare: Option<CompareKind>,
+}
+
+fn kind_value(k: CompareKind) -> &'static str {
+    match k {
+        CompareKind::Disconnect => "disconnect",
+        CompareKind::Backlog => "backlog",
+        CompareKind::Diskless => "diskless",
+    }
+}
+
+/// The classroom toolbar.
+pub fn toolbar(p: &ToolbarProps, link: &Scope<App>) -> Html {
+    let s = t();
+    let on_lang = link.batch_callback(|e: Event| {
+        e.target_dyn_into::<HtmlSelectElement>()
+            .map(|s| Msg::Lang(Lang::from_code(&s.value())))
+    });
+    let on_both = link.batch_callback(|e: Event| {
+        e.target_dyn_into::<HtmlInputElement>()
+            .map(|i| Msg::Bilingual(i.checked()))
+    });
+    let on_compare = link.batch_callback(|e: Event| {
+        let v = e.target_dyn_into::<HtmlSelectElement>()?.value();
+        Some(match v.as_str() {
+            "disconnect" => Msg::CompareOpen(CompareKind::Disconnect),
+            "backlog" => Msg::CompareOpen(CompareKind::Backlog),
+            "diskless" => Msg::CompareOpen(CompareKind::Diskless),
+            _ => Msg::CompareClose,
+        })
+    });
+    let cur = p.compare.map_or("", kind_value);
+    html! {
+        <nav class="toolbar controls" aria-label={s.settings} data-testid="toolbar">
+            <label>
+                <span>{ s.language }</span>
+                <select data-testid="lang-select" onchange={on_lang}>
+                    { for [Lang::En, Lang::Zh].into_iter().map(|l| html! {
+                        <option value={l.code()} selected={l == p.lang}>{ l.name() }</option>
+                    }) }
+                </select>
+            </label>
+            <label>
+                <input type="checkbox" data-testid="bilingual" checked={p.both} onchange={on_both} />
+                <span>{ s.bilingual }</span>
+            </label>
+            <button data-testid="btn-tour" aria-pressed={p.tour_on.to_string()}
+                onclick={link.callback(|_| Msg::TourToggle)}>{ s.tour }</button>
+            <button data-testid="btn-seq" aria-pressed={p.show_seq.to_string()}
+                onclick={link.callback(|_| Msg::SeqToggle)}>{ s.sequence }</button>
+            <label>
+                <span>{ s.compare }</span>
+                <select data-testid="compare-select" onchange={on_compare}>
+                    <option value="" selected={p.compare.is_none()}>{ "\u{2014}" }</option>
+                    <option value="disconnect" selected={cur == "disconnect"}>{ s.var_disconnect }</option>
+                    <option value="backlog" selected={cur == "backlog"}>{ s.var_backlog }</option>
+                    <option value="diskless" selected={cur == "diskless"}>{ s.var_diskless }</option>
+                </select>
+            </label>
+            <button data-testid="btn-presenter" aria-pressed={p.presenter.to_string()}
+                onclick={link.callback(|_| Msg::Presenter)}>{ s.presenter }</button>
+            <button data-testid="btn-narration" aria-pressed={p.narration.to_string()}
+                onclick={link.callback(|_| Msg::Narration)}>{ s.narration }</button>
+            <button data-testid="btn-copy-link" onclick={link.callback(|_| Msg::CopyLink)}>
+                { if p.copied { s.copied } else { s.copy_link } }
+            </button>
+        </nav>
+    }
+}
+
+/// What the tour panel shows.
+pub struct TourProps<'a> {
+    /// The placed tour (`None`: the scenario has none).
+    pub plan: Option<&'a TourPlan>,
+    /// The tour step shown.
+    pub at: usize,
+    /// Answers given.
+    pub answers: &'a [Option<String>],
+    /// Language.
+    pub lang: Lang,
+    /// Bilingual mode.
+    pub both: bool,
+    /// Narration shown.
+    pub narration: bool,
+}
+
+fn narration(st: &TourStep, lang: Lang, second: bool) -> Html {
+    let code = if lang == Lang::Zh { "zh-Hans" } else { "en" };
+    html! {
+        <div class={classes!("narration", second.then_some("second"))} lang={code}
+            data-testid={if second { "tour-second" } else { "tour-narration" }}>
+            <h3 data-testid={if second { "tour-title-2" } else { "tour-title" }}>{ &st.title }</h3>
+            { for st.paragraphs().iter().map(|p| html! { <p class="tour-text">{ p }</p> }) }
+        </div>
+    }
+}
+
+/// The guided tour's narration panel.
+pub fn tour_panel(p: &TourProps<'_>, link: &Scope<App>) -> Html {
+    let s = t();
+    let Some(plan) = p.plan else {
+        return html! {
+            <section class="panel tour" data-testid="tour-panel"><p>{ s.tour_none }</p></section>
+        };
+    };
+    let tour = plan.tour(p.lang);
+    let other = plan.tour(p.lang.other());
+    let k = p.at.min(tour.steps.len().saturating_sub(1));
+    let Some(st) = tour.steps.get(k) else {
+        return html! {};
+    };
+    let n = tour.steps.len();
+    let knobs = st
+        .knobs
+        .iter()
+        .map(|kn| html! { <code class="knob chip">{ kn }</code> });
+    let question = st.question.as_ref().map(|q| {
+        let answered = p.answers.get(k).cloned().flatten();
+        let other_q = other.steps.get(k).and_then(|o| o.question.as_ref());
+        let choices: Vec<Html> = q.choices.iter().map(|c| {
+            let choice = c.clone();
+            let picked = answered.as_deref() == Some(c.as_str());
+            html! {
+                <button class={classes!("choice", picked.then_some("picked"))} disabled={answered.is_some()}
+                    data-testid={format!("choice-{c}")}
+                    onclick={link.callback(move |_| Msg::Answer(k, choice.clone()))}>{ c }</button>
+            }
+        }).collect();
+        let feedback = answered.map(|a| {
+            let ok = a == q.answer;
+            let text = if ok { s.right.to_string() } else { s.wrong.replace("{answer}", &q.answer) };
+            html! { <p class={classes!("feedback", if ok { "right" } else { "wrong" })}
+                data-testid="tour-feedback" role="status">{ text }</p> }
+        });
+        html! {
+            <div class="question" data-testid="tour-question">
+                <h4>{ s.predict }</h4>
+                <p>{ &q.ask }</p>
+                if p.both { if let Some(o) = other_q { <p class="second">{ &o.ask }</p> } }
+                <div class="choices">{ for choices }</div>
+                { for feedback }
+            </div>
+        }
+    });
+    html! {
+        <section class="panel tour" data-testid="tour-panel" aria-label={s.tour}>
+            <header class="tour-head">
+                <h2>{ &tour.title }</h2>
+                <span class="muted" data-testid="tour-pos">
+                    { s.tour_pos.replace("{n}", &(k + 1).to_string()).replace("{total}", &n.to_string()) }
+                </span>
+                <button data-testid="tour-prev" disabled={k == 0}
+                    onclick={link.callback(move |_| Msg::TourGo(k.saturating_sub(1)))}>{ s.tour_prev }</button>
+                <button class="primary" data-testid="tour-next" disabled={k + 1 >= n}
+                    onclick={link.callback(move |_| Msg::TourGo(k + 1))}>{ s.tour_next }</button>
+            </header>
+            if p.narration {
+                { narration(st, p.lang, false) }
+                if p.both { if let Some(o) = other.steps.get(k) { { narration(o, p.lang.other(), true) } } }
+                if !st.knobs.is_empty() {
+                    <p class="knobs"><span class="muted">{ format!("{}: ", s.knobs) }</span>{ for knobs }</p>
+                }
+            }
+            { for question }
+        </section>
+    }
+}
+
+/// The ARIA live region: the tour step's narration (changes only when the tour step does,
+/// so it is announced once) and every event the current step added.
+pub fn live_region(step: Option<&TourStep>, snap: &Snapshot) -> Html {
+    let narration = step.map(|st| {
+        let mut t = st.title.clone();
+        for p in st.paragraphs() {
+            t.push(' ');
+            t.push_str(&p);
+        }
+        t
+    });
+    let fresh = &snap.log[snap.log.len() - snap.fresh.min(snap.log.len())..];
+    html! {
+        <div class="sr-only" role="status" aria-live="polite" data-testid="live-region">
+            if let Some(n) = narration { <p data-testid="live-narration">{ n }</p> }
+            { for fresh.iter().map(|l| html! { <p>{ l.trim() }</p> }) }
+        </div>
+    }
+}
+
+/// Height of one message row in the sequence diagram.
+const ROW: f64 = 22.0;
+/// Width of one lane.
+const LANE: f64 = 150.0;
+/// Most messages drawn (the latest ones).
+const MAX_ROWS: usize = 400;
+
+/// The sequence diagram: a lane per node, every message so far (the current step's
+/// highlighted; click or Enter jumps there), with export buttons.
+pub fn sequence_view(
+    lanes: &[String],
+    msgs: &[SeqMessage],
+    step: usize,
+    link: &Scope<App>,
+) -> Html {
+    let s = t();
+    let skip = msgs.len().saturating_sub(MAX_ROWS);
+    let shown = &msgs[skip..];
+    let w = LANE * lanes.len().max(1) as f64;
+    let h = 40.0 + ROW * shown.len() as f64 + 10.0;
+    let x = |i: usize| LANE / 2.0 + LANE * i as f64;
+    let heads = lanes.iter().enumerate().map(|(i, n)| html! {
+        <g>
+            <line x1={format!("{:.0}", x(i))} x2={format!("{:.0}", x(i))} y1="30" y2={format!("{h:.0}")}
+                stroke="#888" stroke-width="1" stroke-dasharray="3 4" />
+            <text x={format!("{:.0}", x(i))} y="20" text-anchor="middle" font-weight="700" fill="currentColor"
+                font-size="13" font-family="ui-monospace, monospace">{ n }</text>
+        </g>
+    });
+    let rows = shown.iter().enumerate().map(|(r, m)| {
+        let y = 40.0 + ROW * r as f64 + ROW / 2.0;
+        let (x1, x2) = (x(m.from), x(m.to));
+        let dir = if x2 >= x1 { 1.0 } else { -1.0 };
+        let current = m.step == step;
+        let target = m.step;
+        let onclick = link.callback(move |_: MouseEvent| Msg::Seek(target));
+        let onkeydown = link.batch_callback(move |e: KeyboardEvent| {
+            (e.key() == "Enter" || e.key() == " ").then(|| {
+                e.prevent_default();
+                Msg::Seek(target)
+            })
+        });
+        let colour = if m.label.starts_with("+FULLRESYNC") || m.label.starts_with("RDB") {
+            "#D55E00"
+        } else if m.label.starts_with("+CONTINUE") {
+            "#0072B2"
+        } else {
+            "#777"
+        };
+        let label = format!("{:.1} ms  {}", m.ms, m.label);
+        html! {
+            <g class={classes!("msg", current.then_some("current"))} tabindex="0" role="button"
+                data-testid="seq-msg" data-step={m.step.to_string()} aria-label={label.clone()}
+                {onclick} {onkeydown}>
+                if current {
+                    <rect x="0" y={format!("{:.0}", y - ROW / 2.0)} width={format!("{w:.0}")} height={ROW.to_string()}
+                        fill="#F0E442" fill-opacity="0.35" />
+                }
+                <line x1={format!("{x1:.0}")} x2={format!("{:.0}", x2 - dir * 6.0)} y1={format!("{y:.0}")} y2={format!("{y:.0}")}
+                    stroke={colour} stroke-width="1.6" />
+                <path d={format!("M{x2:.0} {y:.0} l{:.0} -4 l0 8 z", -dir * 7.0)} fill={colour} />
+                <text x={format!("{:.0}", (x1 + x2) / 2.0)} y={format!("{:.0}", y - 4.0)} text-anchor="middle"
+                    font-size="10.5" font-family="ui-monospace, monospace" fill="currentColor">{ &m.label }</text>
+                <title>{ label }</title>
+            </g>
+        }
+    });
+    html! {
+        <section class="panel sequence" data-testid="sequence" aria-label={s.sequence}>
+            <header class="seq-head">
+                <h2>{ s.sequence }</h2>
+                <button data-testid="export-mermaid" onclick={link.callback(|_| Msg::Export(Export::Mermaid))}>{ s.export_mermaid }</button>
+                <button data-testid="export-json" onclick={link.callback(|_| Msg::Export(Export::Json))}>{ s.export_json }</button>
+                <button data-testid="export-png" onclick={link.callback(|_| Msg::Export(Export::Png))}>{ s.export_png }</button>
+            </header>
+            if skip > 0 { <p class="muted">{ format!("+{skip} \u{2191}") }</p> }
+            <div class="seq-scroll">
+                <svg data-testid="sequence-svg" xmlns="http://www.w3.org/2000/svg" width={format!("{w:.0}")} height={format!("{h:.0}")}
+                    viewBox={format!("0 0 {w:.0} {h:.0}")} role="group" aria-label={s.sequence}>
+                    { for heads }
+                    { for rows }
+                </svg>
+            </div>
+        </section>
+    }
+}
+
+fn cost_rows(c: &Compare, i: usize) -> Html {
+    let s = t();
+    let cost = &c.costs[i];
+    let catch = cost
+        .catch_up_ms
+        .map_or_else(|| s.no_resync.to_string(), |ms| format!("{ms:.1} ms"));
+    html! {
+        <dl class="facts mono cost">
+            <dt>{ s.full_syncs }</dt><dd data-testid={format!("cmp-full-{i}")}>{ cost.full_syncs }</dd>
+            <dt>{ s.partial_syncs }</dt><dd data-testid={format!("cmp-partial-{i}")}>{ cost.partial_syncs }</dd>
+            <dt>{ s.bytes_sent }</dt><dd data-testid={format!("cmp-bytes-{i}")}>{ cost.bytes }</dd>
+            <dt>{ s.catch_up }</dt><dd data-testid={format!("cmp-catchup-{i}")}>{ catch }</dd>
+        </dl>
+    }
+}
+
+/// Compare mode: two runs side by side, stepped in lockstep by virtual time.
+pub fn compare_view(c: Option<&Compare>, kind: CompareKind, link: &Scope<App>) -> Html {
+    let s = t();
+    let Some(c) = c else {
+        let _ = kind;
+        return html! {
+            <section class="panel compare" data-testid="compare">
+                <p data-testid="compare-na">{ format!("{} \u{2014} {}", s.compare, s.no_resync) }</p>
+                <button onclick={link.callback(|_| Msg::CompareClose)}>{ s.close }</button>
+            </section>
+        };
+    };
+    let side = |i: usize| {
+        let sess = &c.sides[i];
+        let live = sess.live();
+        let snap = replscope_web::model::view::snapshot_in(sess, s);
+        let outcomes = live.psyncs.iter().map(|p| html! {
+            <li class={if p.outcome == "+CONTINUE" { "outcome continue" } else { "outcome full" }}>
+                { format!("{} {}: {}", s.step_word, p.step, p.outcome) }
+            </li>
+        });
+        let nodes = snap.nodes.iter().map(|n| {
+            html! {
+                <li class="mono">{ format!("{} ({}) \u{b7} {} {}", n.name, n.role, s.offset, n.offset) }</li>
+            }
+        });
+        html! {
+            <article class="cmp-side" data-testid={format!("cmp-side-{i}")}>
+                <h3 class="mono">{ &c.labels[i] }</h3>
+                <p class="mono muted">{ format!("{} {} \u{b7} t = {:.1} ms", s.step_word, sess.step(), snap.time_ms) }
+                    if sess.at_end() { { format!(" \u{b7} {}", s.finished) } }</p>
+                <ul class="psync-list" data-testid={format!("cmp-psyncs-{i}")}>{ for outcomes }</ul>
+                <ul class="replicas">{ for nodes }</ul>
+                { cost_rows(c, i) }
+            </article>
+        }
+    };
+    html! {
+        <section class="panel compare" data-testid="compare" aria-label={s.compare}>
+            <header class="seq-head">
+                <h2>{ format!("{} \u{b7} {}", s.compare, s.variation) }</h2>
+                <button data-testid="cmp-step" onclick={link.callback(|_| Msg::CompareStep)}>{ s.step }</button>
+                <button data-testid="cmp-end" onclick={link.callback(|_| Msg::CompareEnd)}>{ s.to_end }</button>
+                <button data-testid="cmp-close" onclick={link.callback(|_| Msg::CompareClose)}>{ s.close }</button>
+            </header>
+            <div class="cmp-grid">{ side(0) }{ side(1) }</div>
+        </section>
+    }
+}
+
+/// The lost-write explainer (`wait`, `failover`), in the page's language (both in
+/// bilingual mode).
+pub fn lost_panel(lost: &[Vec<String>; 2], lang: Lang, both: bool) -> Html {
+    let s = t();
+    let lines = &lost[lang as usize];
+    let other = &lost[lang.other() as usize];
+    let none = table(lang).lost_none;
+    html! {
+        <section class="panel lost" data-testid="lost-writes">
+            <h2>{ s.lost_title }</h2>
+            if lines.is_empty() {
+                <p>{ none }</p>
+                if both { <p class="second">{ table(lang.other()).lost_none }</p> }
+            }
+            <ul>
+                { for lines.iter().enumerate().map(|(i, l)| html! {
+                    <li>
+                        <p data-testid="lost-line">{ l }</p>
+                        if both { if let Some(o) = other.get(i) { <p class="second">{ o }</p> } }
+                    </li>
+                }) }
+            </ul>
+        </section>
+    }
+}
