@@ -552,6 +552,50 @@ pub fn place(file: &str, tour: &Tour, timeline: &[TimelineEntry]) -> Result<Vec<
     Ok(at)
 }
 
+/// A scenario run's timeline as text (as `replscope-sim --scenario` prints it) with the
+/// tour's narration inserted before the moment each step explains: a self-learner's
+/// terminal version of the guided tour.
+pub fn render_text(
+    file: &str,
+    tour: &Tour,
+    run: &crate::sim::scenario::ScenarioRun,
+) -> Result<String, TourError> {
+    use crate::sim::scenario::{format_entry, render_final_state};
+    let timeline = run.timeline();
+    let at = place(file, tour, &timeline)?;
+    let mut out = format!(
+        "tour {} ({}): {}\nscenario {} (seed {}): {}\n",
+        tour.scenario, tour.lang, tour.title, run.scenario.name, run.seed, run.scenario.description
+    );
+    let mut next = 0;
+    for (i, e) in timeline.iter().enumerate() {
+        while next < at.len() && at[next] == i {
+            let step = &tour.steps[next];
+            out.push_str(&format!("\n  >> {}\n", step.title));
+            for p in step.paragraphs() {
+                out.push_str(&format!("     {p}\n"));
+            }
+            if !step.knobs.is_empty() {
+                out.push_str(&format!("     [{}]\n", step.knobs.join(", ")));
+            }
+            if let Some(q) = &step.question {
+                out.push_str(&format!(
+                    "     ? {} ({}) -> {}\n",
+                    q.ask.replace('\n', " "),
+                    q.choices.join(" | "),
+                    q.answer
+                ));
+            }
+            out.push('\n');
+            next += 1;
+        }
+        out.push_str(&format_entry(e));
+        out.push('\n');
+    }
+    out.push_str(&render_final_state(run));
+    Ok(out)
+}
+
 /// The label of the first message sent back, after entry `i`, by its receiver to its sender
 /// (newline keepalives, sent while a replica waits for its BGSAVE, are not answers).
 pub fn reply_to(timeline: &[TimelineEntry], i: usize) -> Option<String> {

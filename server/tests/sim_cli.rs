@@ -106,3 +106,25 @@ fn bench_prints_runs_and_a_median() {
     let (code, _) = sim(&["--bench", "nope"]);
     assert_eq!(code, 1);
 }
+
+#[test]
+fn tour_narrates_the_timeline_in_both_languages() {
+    let (code, en) = sim(&["--scenario", "partial-resync", "--tour"]);
+    assert_eq!(code, 0, "{en}");
+    // The question comes right before the PSYNC it is about, the answer matches the run.
+    let q = en
+        .find("? The master still has those bytes")
+        .expect("question");
+    let psync = en.find("replica -> master: PSYNC 523d").expect("psync");
+    let cont = en.find("master -> replica: +CONTINUE").expect("+CONTINUE");
+    assert!(q < psync && psync < cont, "{en}");
+    assert!(en.contains("-> +CONTINUE\n"), "{en}");
+    let (code, zh) = sim(&["--scenario", "full-sync", "--tour", "--lang", "zh"]);
+    assert_eq!(code, 0, "{zh}");
+    let steps: Vec<usize> = (1..=5)
+        .map(|n| zh.find(&format!(">> 第 {n} 步")).expect("step"))
+        .collect();
+    assert!(steps.windows(2).all(|w| w[0] < w[1]), "{zh}");
+    let (code, _) = sim(&["--scenario", "chain", "--tour", "--lang", "xx"]);
+    assert_eq!(code, 1);
+}

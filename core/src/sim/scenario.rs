@@ -1534,22 +1534,32 @@ pub fn render_text(run: &ScenarioRun) -> String {
         run.scenario.name, run.seed, run.scenario.description
     );
     for e in run.timeline() {
-        let line = match &e.kind {
-            TimelineKind::Message { to, label, offset } => match offset {
-                Some(o) => format!(
-                    "{:>10.3} ms  {} -> {}: {}   [offset {o}]",
-                    e.ms, e.node, to, label
-                ),
-                None => format!("{:>10.3} ms  {} -> {}: {}", e.ms, e.node, to, label),
-            },
-            TimelineKind::Event(t) => format!("{:>10.3} ms  {}  [{}]", e.ms, e.node, t),
-            TimelineKind::Fault(t) => format!("{:>10.3} ms  ** {t} **", e.ms),
-            TimelineKind::Header(t) => format!("\n== {t} ==\n"),
-        };
-        out.push_str(&line);
+        out.push_str(&format_entry(&e));
         out.push('\n');
     }
-    out.push_str("\nfinal state:\n");
+    out.push_str(&render_final_state(run));
+    out
+}
+
+/// One timeline entry as a line of [`render_text`].
+pub fn format_entry(e: &TimelineEntry) -> String {
+    match &e.kind {
+        TimelineKind::Message { to, label, offset } => match offset {
+            Some(o) => format!(
+                "{:>10.3} ms  {} -> {}: {}   [offset {o}]",
+                e.ms, e.node, to, label
+            ),
+            None => format!("{:>10.3} ms  {} -> {}: {}", e.ms, e.node, to, label),
+        },
+        TimelineKind::Event(t) => format!("{:>10.3} ms  {}  [{}]", e.ms, e.node, t),
+        TimelineKind::Fault(t) => format!("{:>10.3} ms  ** {t} **", e.ms),
+        TimelineKind::Header(t) => format!("\n== {t} ==\n"),
+    }
+}
+
+/// The "final state" block that ends [`render_text`].
+pub fn render_final_state(run: &ScenarioRun) -> String {
+    let mut out = String::from("\nfinal state:\n");
     for n in &run.nodes {
         let role = match n.master {
             Some(m) => format!(

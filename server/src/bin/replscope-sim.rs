@@ -3,6 +3,7 @@
 //! ```text
 //! replscope-sim --list
 //! replscope-sim --scenario NAME [--seed N] [--format text|json|mermaid]
+//! replscope-sim --scenario NAME --tour [--lang en|zh] [--seed N]
 //! replscope-sim --fuzz [--seeds N] [--seed S]
 //! replscope-sim --bench full-sync|streaming|all [--runs N] [--keys N] [--writes N] [--replicas N]
 //! ```
@@ -12,7 +13,9 @@
 //! prints its timeline: `text` (one line per message or event, virtual time in ms, with the
 //! final state of every node), `json` (an array of entries) or `mermaid` (a
 //! `sequenceDiagram` of the messages). The scenarios live in
-//! [`replscope_core::sim::scenario`].
+//! [`replscope_core::sim::scenario`]. With `--tour` the text timeline carries the scenario's
+//! guided tour ([`replscope_core::tour`], `tours/<scenario>.<lang>.tour`) in `--lang` (default
+//! `en`): each step's narration printed just before the moment it explains.
 //!
 //! `--fuzz` runs random replication scenarios ([`replscope_core::sim::fuzz`]): `--seeds N`
 //! runs seeds `0..N` (from `S` with `--seed S`) and prints a summary (seeds run, events, applied
@@ -32,7 +35,7 @@ use std::io::Write;
 use replscope_core::sim::scenario::{self, Scenario};
 use replscope_core::sim::{bench, fuzz};
 
-const USAGE: &str = "usage: replscope-sim --list\n       replscope-sim --scenario NAME [--seed N] [--format text|json|mermaid]\n       replscope-sim --fuzz [--seeds N] [--seed S]\n       replscope-sim --bench full-sync|streaming|all [--runs N] [--keys N] [--writes N] [--replicas N]\n";
+const USAGE: &str = "usage: replscope-sim --list\n       replscope-sim --scenario NAME [--seed N] [--format text|json|mermaid]\n       replscope-sim --scenario NAME --tour [--lang en|zh] [--seed N]\n       replscope-sim --fuzz [--seeds N] [--seed S]\n       replscope-sim --bench full-sync|streaming|all [--runs N] [--keys N] [--writes N] [--replicas N]\n";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -217,6 +220,8 @@ fn run(args: &[String], out: &mut impl Write) -> Result<i32, String> {
     let mut seed = 1u64;
     let mut format = "text".to_string();
     let mut bench = None;
+    let mut tour = false;
+    let mut lang = "en".to_string();
     let (mut runs, mut keys, mut writes, mut replicas) = (5, 10_000, 1_000_000, 3);
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -228,6 +233,8 @@ fn run(args: &[String], out: &mut impl Write) -> Result<i32, String> {
                 seed_given = Some(seed);
             }
             "--fuzz" => fuzz = true,
+            "--tour" => tour = true,
+            "--lang" => lang = it.next().ok_or("--lang needs a language")?.clone(),
             "--seeds" => seeds = Some(number(it.next(), "--seeds")?),
             "--format" => format = it.next().ok_or("--format needs a value")?.clone(),
             "--bench" => bench = Some(it.next().ok_or("--bench needs a workload")?.clone()),
@@ -271,6 +278,15 @@ fn run(args: &[String], out: &mut impl Write) -> Result<i32, String> {
             format!("unknown scenario '{name}' (known: {})", names.join(", "))
         })?;
         let r = scenario::run(&s, seed);
+        if tour {
+            let t = replscope_core::tour::builtin_tour(&name, &lang)
+                .ok_or_else(|| format!("no tour of {name} in language '{lang}'"))?;
+            let file = format!("{name}.{lang}.tour");
+            let text =
+                replscope_core::tour::render_text(&file, &t, &r).map_err(|e| e.to_string())?;
+            out.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
+            return Ok(0);
+        }
         match format.as_str() {
             "text" => scenario::render_text(&r),
             "json" => scenario::render_json(&r),
