@@ -1,5 +1,7 @@
 //! The active expiry cycle (Redis's `activeExpireCycle`), run from the server cron on
-//! masters only. Replicas never expire keys themselves: they wait for the master's `DEL`.
+//! masters only. Replicas never expire their master's keys themselves: they wait for the
+//! master's `DEL`. The one exception is a writable replica's own keys
+//! ([`expire_slave_keys`]).
 
 use crate::server::State;
 use crate::time::Time;
@@ -65,4 +67,32 @@ pub fn active_expire_cycle(st: &mut State, now: Time) {
     }
     st.stats.expire_cycle_sampled = sampled_total as u64;
     st.stats.expire_cycle_expired = expired_total as u64;
+}
+
+/// Redis's `expireSlaveKeys`: on a writable replica, delete the keys its own clients gave a
+/// TTL once they are past it (the master never heard of them, so no `DEL` will come). Keys
+/// that no longer exist or no longer have a TTL are forgotten. Nothing is propagated: a
+/// replica's sub-replicas get only its master's stream.
+pub fn expire_slave_keys(st: &mut State, now: Time) {
+    let now_ms = now.as_millis();
+    let tracked: Vec<(usize, crate::keyspace::Sds)> =
+        st.slave_keys_with_expire.iter().cloned().collect();
+    for (db, key) in tracked {
+        let Some(d) = st.keyspace.dbs.get_mut(db) else {
+            st.slave_keys_with_expire.remove(&(db, key));
+            continue;
+        };
+        match d.expire_of(&key) {
+            Some(when) if now_ms > when => {
+                d.remove(&key);
+                st.stats.expired_keys += 1;
+                st.touch_watched_key(db, &key);
+                st.slave_keys_with_expire.remove(&(db, key));
+            }
+            Some(_) => {}
+            None => {
+                st.slave_keys_with_expire.remove(&(db, key));
+            }
+        }
+    }
 }

@@ -150,6 +150,10 @@ pub struct State {
     pub watched_keys: HashMap<(usize, Sds), Vec<(ClientId, bool)>>,
     /// Clients whose WATCHed keys were touched, to be flagged `dirty_cas`.
     pub dirty_cas: Vec<ClientId>,
+    /// `slaveKeysWithExpire`: on a writable replica, the keys its own clients gave a TTL
+    /// (database, key): the master will never expire them, so the replica does
+    /// ([`crate::expire::expire_slave_keys`]).
+    pub slave_keys_with_expire: std::collections::BTreeSet<(usize, crate::keyspace::Sds)>,
     /// Requests to the driver, in order.
     pub outputs: VecDeque<Output>,
     /// Clients to close once the current command returns (CLIENT KILL of others).
@@ -280,6 +284,7 @@ impl Server {
             repl: Propagator::default(),
             watched_keys: HashMap::new(),
             dirty_cas: Vec::new(),
+            slave_keys_with_expire: Default::default(),
             outputs: VecDeque::new(),
             kill_queue: Vec::new(),
             // Ids 1 and 2 go to Redis 7.0's two internal Lua clients (EVAL and FUNCTION),
@@ -501,6 +506,8 @@ impl Server {
             && !self.st.replica.failover.pauses_writes()
         {
             crate::expire::active_expire_cycle(&mut self.st, now);
+        } else if self.st.is_replica() && !self.st.slave_keys_with_expire.is_empty() {
+            crate::expire::expire_slave_keys(&mut self.st, now);
         }
         crate::persist::cron(&mut self.st, now);
         let dropped = crate::repl::master::replication_cron(&mut self.st, &mut self.clients, now);

@@ -410,7 +410,6 @@ fn s19_kill_master_client_on_the_replica() {
 /// the replica (Redis's `expireSlaveKeys`, spec §1.5): DBSIZE drops to 0 as on a real
 /// replica. (Found by Redis's own `integration/replication-3` run against ReplScope.)
 #[test]
-#[ignore = "bug: a writable ReplScope replica never expires the keys it wrote itself (expireSlaveKeys)"]
 fn s17_writable_replica_expires_its_own_keys() {
     let r = Node::redis(&["--repl-diskless-sync-delay", "0"]);
     let real = Node::redis(&["--replicaof", "127.0.0.1", &r.port_s()]);

@@ -52,6 +52,24 @@ impl<'a> Ctx<'a> {
         self.client.db
     }
 
+    /// Set `key`'s expire time in database `db` (Redis's `setExpire`). On a writable replica
+    /// a key given a TTL by one of its own clients is remembered, because its master will
+    /// never send the `DEL` (`rememberSlaveKeyWithExpire`).
+    pub fn set_expire_in(&mut self, db: usize, key: &[u8], when: i64) {
+        self.st.keyspace.dbs[db].set_expire(key, when);
+        if self.st.is_replica() && !self.client.flags.master {
+            self.st
+                .slave_keys_with_expire
+                .insert((db, crate::keyspace::Sds::from_slice(key)));
+        }
+    }
+
+    /// [`Ctx::set_expire_in`] the selected database.
+    pub fn set_expire(&mut self, key: &[u8], when: i64) {
+        let db = self.client.db;
+        self.set_expire_in(db, key, when);
+    }
+
     /// The selected database, without expiry checks.
     pub fn db(&mut self) -> &mut Db {
         let id = self.client.db;

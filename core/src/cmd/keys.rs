@@ -280,7 +280,7 @@ fn expire_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], basetime: i64, seconds: boo
         ctx.int(1);
         return Ok(());
     }
-    ctx.db().set_expire(key, when);
+    ctx.set_expire(key, when);
     ctx.int(1);
     if ctx.cmd.name != "pexpireat" || basetime != 0 || seconds {
         let mut v = argv.to_vec();
@@ -671,7 +671,7 @@ fn rename_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], nx: bool) -> CmdResult {
     };
     ctx.db().add(dst, value);
     if let Some(when) = expire {
-        ctx.db().set_expire(dst, when);
+        ctx.set_expire(dst, when);
     }
     ctx.signal_modified(src);
     ctx.signal_modified(dst);
@@ -716,10 +716,9 @@ fn move_command(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         ctx.int(0);
         return Ok(());
     };
-    let target = &mut ctx.st.keyspace.dbs[dst];
-    target.add(key, value);
+    ctx.st.keyspace.dbs[dst].add(key, value);
     if let Some(when) = expire {
-        target.set_expire(key, when);
+        ctx.set_expire_in(dst, key, when);
     }
     ctx.st.touch_watched_key(src, key);
     ctx.st.touch_watched_key(dst, key);
@@ -762,10 +761,9 @@ fn copy_command(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         }
         ctx.st.keyspace.dbs[dst].remove(newkey);
     }
-    let target = &mut ctx.st.keyspace.dbs[dst];
-    target.add(newkey, value);
+    ctx.st.keyspace.dbs[dst].add(newkey, value);
     if let Some(when) = expire {
-        target.set_expire(newkey, when);
+        ctx.set_expire_in(dst, newkey, when);
     }
     ctx.st.touch_watched_key(dst, newkey);
     ctx.add_dirty(1);

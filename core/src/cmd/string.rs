@@ -252,7 +252,7 @@ fn set_generic(
     );
     ctx.add_dirty(1);
     if let Some(when) = when {
-        ctx.db().set_expire(key, when);
+        ctx.set_expire(key, when);
         ctx.rewrite_argv(vec![
             Bytes::from_static(b"SET"),
             argv[key_idx].clone(),
@@ -380,7 +380,7 @@ fn getex_command(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             let cmd: &'static [u8] = if lazy { b"UNLINK" } else { b"DEL" };
             ctx.rewrite_argv(vec![Bytes::from_static(cmd), key.clone()]);
         } else {
-            ctx.db().set_expire(key, when);
+            ctx.set_expire(key, when);
             ctx.signal_modified(key);
             ctx.rewrite_argv(vec![
                 Bytes::from_static(b"PEXPIREAT"),
