@@ -21,6 +21,11 @@
 //! (types 6/7) and `MODULE_AUX` are refused ("module data not supported"). The 7.0 release
 //! candidates' `FUNCTION` opcode is accepted and turned into library code the way 7.0 loads it
 //! (`#!<engine> name=<name>\n<code>`).
+//!
+//! Without the `full` feature (the browser app, see `core/Cargo.toml`) the encodings Redis
+//! 7.0 no longer writes (zipmap, ziplist, quicklist v1) and stream values are not decoded:
+//! such a value is refused as an unknown object type. The items behind
+//! `#[cfg(feature = "full")]` here are exactly those.
 
 #[cfg(feature = "full")]
 use std::collections::HashSet;
