@@ -1,14 +1,24 @@
 //! CRC-64/REDIS (Jones polynomial, reflected, init 0, xorout 0), as `crc64.c`.
 //!
 //! Table-driven, slicing-by-8: eight 256-entry tables built at compile time, so a whole
-//! dump is checksummed at several bytes per cycle.
+//! dump is checksummed at several bytes per cycle. Without the `full` feature (the browser
+//! app) the same tables are built once at run time instead: 16 KB of incompressible
+//! numbers less to download, the same checksums.
 
 /// The Jones polynomial `0xAD93D23594C935A9`, bit-reflected.
 const POLY_REFLECTED: u64 = 0x95AC_9329_AC4B_C9B5;
 
 /// `TABLES[0]` is the classic byte-at-a-time table; `TABLES[k]` advances a byte through
 /// `k` further zero bytes (slicing-by-8).
+#[cfg(feature = "full")]
 static TABLES: [[u64; 256]; 8] = build_tables();
+
+/// The tables, built on first use (browser build: see the module doc).
+#[cfg(not(feature = "full"))]
+fn tables() -> &'static [[u64; 256]; 8] {
+    static TABLES: std::sync::OnceLock<Box<[[u64; 256]; 8]>> = std::sync::OnceLock::new();
+    TABLES.get_or_init(|| Box::new(build_tables()))
+}
 
 const fn build_tables() -> [[u64; 256]; 8] {
     let mut t = [[0u64; 256]; 8];
@@ -43,7 +53,10 @@ const fn build_tables() -> [[u64; 256]; 8] {
 /// Continue a CRC-64/REDIS over `data` (start with `crc = 0`).
 /// `crc64(0, b"123456789") == 0xe9c6d914c4b8d9ca`.
 pub fn crc64(crc: u64, data: &[u8]) -> u64 {
+    #[cfg(feature = "full")]
     let t = &TABLES;
+    #[cfg(not(feature = "full"))]
+    let t = tables();
     let mut crc = crc;
     let mut chunks = data.chunks_exact(8);
     for chunk in &mut chunks {

@@ -21,16 +21,24 @@
 //! (types 6/7) and `MODULE_AUX` are refused ("module data not supported"). The 7.0 release
 //! candidates' `FUNCTION` opcode is accepted and turned into library code the way 7.0 loads it
 //! (`#!<engine> name=<name>\n<code>`).
+//!
+//! Without the `full` feature (the browser app, see `core/Cargo.toml`) the encodings Redis
+//! 7.0 no longer writes (zipmap, ziplist, quicklist v1) and stream values are not decoded:
+//! such a value is refused as an unknown object type. The items behind
+//! `#[cfg(feature = "full")]` here are exactly those.
 
+#[cfg(feature = "full")]
 use std::collections::HashSet;
 
 use super::intset;
 use super::listpack::{self, LpEntry, LpEntryRef};
-use super::model::{
-    RdbFile, RdbItem, RdbKey, RdbValue, StreamConsumer, StreamData, StreamGroup, StreamId,
-};
+use super::model::{RdbFile, RdbItem, RdbKey, RdbValue};
+#[cfg(feature = "full")]
+use super::model::{StreamConsumer, StreamData, StreamGroup, StreamId};
 use super::reader::{need_more, Cursor, PErr, PResult};
-use super::{crc64, opcode, rdb_type, ziplist, zipmap, RdbError, RDB_MAX_READ_VERSION};
+use super::{crc64, opcode, rdb_type, RdbError, RDB_MAX_READ_VERSION};
+#[cfg(feature = "full")]
+use super::{ziplist, zipmap};
 use crate::keyspace::Sds;
 
 /// Limits and behaviour of a decoder.
@@ -489,6 +497,7 @@ fn entry_score(e: &LpEntry) -> Option<f64> {
     }
 }
 
+#[cfg(feature = "full")]
 /// A listpack entry as an integer (stream metadata).
 fn entry_int(e: &LpEntry) -> Option<i64> {
     match e {
@@ -513,6 +522,7 @@ fn entry_ref_score(e: LpEntryRef<'_>) -> Option<f64> {
     }
 }
 
+#[cfg(feature = "full")]
 /// A borrowed view of an owned entry.
 fn lp_ref(e: &LpEntry) -> LpEntryRef<'_> {
     match e {
@@ -521,6 +531,7 @@ fn lp_ref(e: &LpEntry) -> LpEntryRef<'_> {
     }
 }
 
+#[cfg(feature = "full")]
 /// Flat (member, score) entries as zset pairs.
 fn zset_pairs(entries: &[LpEntryRef<'_>]) -> Result<Vec<(Sds, f64)>, String> {
     if !entries.len().is_multiple_of(2) {
@@ -535,6 +546,7 @@ fn zset_pairs(entries: &[LpEntryRef<'_>]) -> Result<Vec<(Sds, f64)>, String> {
         .collect()
 }
 
+#[cfg(feature = "full")]
 /// Flat (field, value) entries as hash pairs.
 fn hash_pairs(entries: &[LpEntryRef<'_>]) -> Result<Vec<(Sds, Sds)>, String> {
     if !entries.len().is_multiple_of(2) {
@@ -672,6 +684,7 @@ fn parse_value(cur: &mut Cursor<'_>, t: u8, key: &[u8], type_at: u64) -> PResult
                 format!("module data not supported (object type {t})"),
             )))
         }
+        #[cfg(feature = "full")]
         rdb_type::HASH_ZIPMAP => {
             let blob = cur.string()?;
             let items = zipmap::parse(&blob).map_err(|e| blob_err(at, key, "zipmap", e))?;
@@ -682,6 +695,7 @@ fn parse_value(cur: &mut Cursor<'_>, t: u8, key: &[u8], type_at: u64) -> PResult
                     .collect(),
             )
         }
+        #[cfg(feature = "full")]
         rdb_type::LIST_ZIPLIST => {
             let blob = cur.string()?;
             let items = ziplist::parse(&blob).map_err(|e| blob_err(at, key, "ziplist", e))?;
@@ -697,6 +711,7 @@ fn parse_value(cur: &mut Cursor<'_>, t: u8, key: &[u8], type_at: u64) -> PResult
                     .collect(),
             )
         }
+        #[cfg(feature = "full")]
         rdb_type::ZSET_ZIPLIST | rdb_type::HASH_ZIPLIST => {
             let blob = cur.string()?;
             let owned = ziplist::parse(&blob).map_err(|e| blob_err(at, key, "ziplist", e))?;
@@ -741,6 +756,7 @@ fn parse_value(cur: &mut Cursor<'_>, t: u8, key: &[u8], type_at: u64) -> PResult
             }
             RdbValue::Set(members)
         }
+        #[cfg(feature = "full")]
         rdb_type::LIST_QUICKLIST => {
             let n = cur.len()?;
             let nodes = read_elems(cur, n, 1, |c| Ok((c.offset(), c.string()?)))?;
@@ -792,6 +808,7 @@ fn parse_value(cur: &mut Cursor<'_>, t: u8, key: &[u8], type_at: u64) -> PResult
             }
             RdbValue::List(list)
         }
+        #[cfg(feature = "full")]
         rdb_type::STREAM_LISTPACKS
         | rdb_type::STREAM_LISTPACKS_2
         | rdb_type::STREAM_LISTPACKS_3 => RdbValue::Stream(Box::new(parse_stream(cur, t, key)?)),
@@ -804,6 +821,7 @@ fn parse_value(cur: &mut Cursor<'_>, t: u8, key: &[u8], type_at: u64) -> PResult
     })
 }
 
+#[cfg(feature = "full")]
 /// A 16-byte big-endian stream id (rax key / PEL id).
 fn raw_id(b: &[u8]) -> StreamId {
     let mut ms = [0u8; 8];
@@ -816,6 +834,7 @@ fn raw_id(b: &[u8]) -> StreamId {
     }
 }
 
+#[cfg(feature = "full")]
 /// A stream id stored as two lengths.
 fn len_id(cur: &mut Cursor<'_>) -> PResult<StreamId> {
     Ok(StreamId {
@@ -824,14 +843,18 @@ fn len_id(cur: &mut Cursor<'_>) -> PResult<StreamId> {
     })
 }
 
+#[cfg(feature = "full")]
 /// Stream entry flag: tombstone.
 const STREAM_ITEM_FLAG_DELETED: i64 = 1;
+#[cfg(feature = "full")]
 /// Stream entry flag: the entry uses the master entry's fields.
 const STREAM_ITEM_FLAG_SAMEFIELDS: i64 = 2;
 
+#[cfg(feature = "full")]
 /// A stream entry's fields and values.
 type StreamFields = Vec<(Vec<u8>, Vec<u8>)>;
 
+#[cfg(feature = "full")]
 /// The live entries of one stream listpack (§9).
 fn stream_node(
     master: StreamId,
@@ -923,6 +946,7 @@ fn stream_node(
     Ok(())
 }
 
+#[cfg(feature = "full")]
 /// A stream (types 15, 19, 21).
 fn parse_stream(cur: &mut Cursor<'_>, t: u8, key: &[u8]) -> PResult<StreamData> {
     let mut s = StreamData::default();
@@ -965,6 +989,7 @@ fn parse_stream(cur: &mut Cursor<'_>, t: u8, key: &[u8]) -> PResult<StreamData> 
     Ok(s)
 }
 
+#[cfg(feature = "full")]
 /// One consumer group.
 fn parse_group(cur: &mut Cursor<'_>, t: u8, key: &[u8]) -> PResult<StreamGroup> {
     let mut g = StreamGroup {
@@ -1029,6 +1054,7 @@ fn parse_group(cur: &mut Cursor<'_>, t: u8, key: &[u8]) -> PResult<StreamGroup> 
     Ok(g)
 }
 
+#[cfg(feature = "full")]
 /// True when no two ids are equal.
 fn all_unique_ids(ids: impl Iterator<Item = StreamId>) -> bool {
     crate::util::all_distinct(ids)

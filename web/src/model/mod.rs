@@ -5,6 +5,7 @@
 pub mod classroom;
 pub mod resp;
 pub mod session;
+pub mod vecmap;
 pub mod view;
 
 pub use session::{PsyncReason, Session, Settings, UserAction};

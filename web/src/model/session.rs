@@ -9,7 +9,9 @@
 //! user's actions at the steps they were made: the simulator is deterministic, so the result
 //! is the same state as before.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
+
+use super::vecmap::VecMap;
 
 use replscope_core::config::Config;
 use replscope_core::persist::MemStorage;
@@ -221,9 +223,9 @@ pub struct Live {
     /// Trace entries already looked at.
     seen: usize,
     /// Link ends seen in the trace: (connector, acceptor).
-    link_ends: BTreeMap<LinkId, (NodeId, NodeId)>,
+    link_ends: VecMap<LinkId, (NodeId, NodeId)>,
     /// Messages in flight per (link, sender), oldest first.
-    flights: BTreeMap<(LinkId, NodeId), VecDeque<Packet>>,
+    flights: VecMap<(LinkId, NodeId), VecDeque<Packet>>,
     next_seq: u64,
     /// Every PSYNC decision so far.
     pub psyncs: Vec<PsyncRecord>,
@@ -376,8 +378,8 @@ impl Live {
             writes_sent: 0,
             settled: true,
             seen: 0,
-            link_ends: BTreeMap::new(),
-            flights: BTreeMap::new(),
+            link_ends: VecMap::new(),
+            flights: VecMap::new(),
             next_seq: 0,
             psyncs: Vec::new(),
             step: 0,
@@ -789,8 +791,7 @@ impl Live {
                     let label = e.label.clone().unwrap_or_else(|| label(bytes));
                     self.next_seq += 1;
                     self.flights
-                        .entry((link, e.node))
-                        .or_default()
+                        .get_or_default((link, e.node))
                         .push_back(Packet {
                             link,
                             from: e.node,
@@ -1056,7 +1057,7 @@ pub struct Session {
     /// Whether the run is over at the horizon.
     pub ended_at_horizon: bool,
     /// The state right before the current step, for "what changed".
-    prev_keys: Option<Vec<BTreeMap<String, u64>>>,
+    prev_keys: Option<Vec<VecMap<String, u64>>>,
 }
 
 impl Session {
@@ -1247,7 +1248,7 @@ impl Session {
     }
 
     /// Key fingerprints at the previous step (for highlighting changed keys).
-    pub fn prev_keys(&self) -> Option<&Vec<BTreeMap<String, u64>>> {
+    pub fn prev_keys(&self) -> Option<&Vec<VecMap<String, u64>>> {
         self.prev_keys.as_ref()
     }
 }

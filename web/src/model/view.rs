@@ -1,8 +1,6 @@
 //! What every panel shows at the session's current step, derived from the live simulator
 //! and the core's servers (plain data; the UI only draws it).
 
-use std::collections::BTreeMap;
-
 use replscope_core::cmd::key_value_digest;
 use replscope_core::keyspace::{Db, Value};
 use replscope_core::repl::replica::ReplState;
@@ -12,6 +10,7 @@ use replscope_core::sim::trace::{CloseReason, TraceKind};
 use replscope_core::sim::Fault;
 
 use super::session::{Live, PsyncRecord, Session};
+use super::vecmap::VecMap;
 use crate::strings::Strings;
 
 /// Most keys listed per node (the rest are counted).
@@ -244,10 +243,10 @@ fn fingerprint(db: &Db, key: &[u8]) -> u64 {
 }
 
 /// Per node, per `db:key`, a fingerprint of the value (to tell what changed).
-pub fn key_fingerprints(live: &Live) -> Vec<BTreeMap<String, u64>> {
+pub fn key_fingerprints(live: &Live) -> Vec<VecMap<String, u64>> {
     (0..live.nodes.len())
         .map(|i| {
-            let mut m = BTreeMap::new();
+            let mut m = VecMap::new();
             if let Some(srv) = live.server(i) {
                 for (db, d) in srv.state().keyspace.dbs.iter().enumerate() {
                     for (k, _) in d.iter() {

@@ -1,6 +1,6 @@
 //! The SVG topology: nodes, replication links and labelled packets in flight.
 
-use std::collections::BTreeMap;
+use replscope_web::model::vecmap::VecMap;
 
 use replscope_web::model::view::{short_id, NodeView};
 use replscope_web::model::Snapshot;
@@ -36,17 +36,16 @@ fn depth(nodes: &[NodeView], i: usize) -> usize {
 
 /// Centre of every node, by node index, and the drawing height (enough for the fullest
 /// column).
-pub fn layout(nodes: &[NodeView]) -> (BTreeMap<usize, (f64, f64)>, f64) {
-    let mut cols: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+pub fn layout(nodes: &[NodeView]) -> (VecMap<usize, (f64, f64)>, f64) {
+    let mut cols: VecMap<usize, Vec<usize>> = VecMap::new();
     for n in nodes {
-        cols.entry(depth(nodes, n.index).min(2))
-            .or_default()
+        cols.get_or_default(depth(nodes, n.index).min(2))
             .push(n.index);
     }
     let most = cols.values().map(Vec::len).max().unwrap_or(1) as f64;
     let h = H_MIN.max(most * (NH + 16.0) + 40.0);
     let xs = [200.0, 530.0, 770.0];
-    let mut out = BTreeMap::new();
+    let mut out = VecMap::new();
     for (d, ids) in cols {
         let k = ids.len() as f64;
         for (j, i) in ids.into_iter().enumerate() {
