@@ -80,6 +80,9 @@ ensure_system_packages() {
     # redis-tools gives redis-cli, redis-benchmark and redis-check-rdb; the real
     # redis-server is the reference our byte-exact tests compare against.
     apt_install redis-server redis-tools
+    # unshare (util-linux) and ip (iproute2): tests that need Redis's own port 6379 run it
+    # in a private network namespace.
+    apt_install util-linux iproute2
     if ! command -v cc >/dev/null 2>&1; then
         apt_install gcc libc6-dev # linker for cargo builds and cargo install
     fi
