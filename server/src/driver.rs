@@ -360,30 +360,101 @@ fn wire(stream: TcpStream, id: ClientId, tx: &mpsc::UnboundedSender<CoreMsg>) ->
     }
 }
 
+/// First allocation for a connection's gathered bytes (a replica gets many small chunks).
+const GATHER_MIN: usize = 16 * 1024;
+
+/// Bytes for one connection gathered during a [`drain_outputs`] pass: the first chunk as is
+/// (no copy when it stays alone), later ones appended.
+enum Gathered {
+    One(Bytes),
+    Many(BytesMut),
+}
+
+impl Gathered {
+    fn push(&mut self, bytes: Bytes) {
+        match self {
+            Gathered::One(first) => {
+                let mut all = BytesMut::with_capacity((first.len() + bytes.len()).max(GATHER_MIN));
+                all.extend_from_slice(first);
+                all.extend_from_slice(&bytes);
+                *self = Gathered::Many(all);
+            }
+            Gathered::Many(all) => all.extend_from_slice(&bytes),
+        }
+    }
+
+    fn into_bytes(self) -> Bytes {
+        match self {
+            Gathered::One(b) => b,
+            Gathered::Many(all) => all.freeze(),
+        }
+    }
+}
+
+/// Hand what was gathered for `client` to its writer task.
+fn flush_gathered(
+    conns: &HashMap<ClientId, Conn>,
+    gathered: &mut HashMap<ClientId, Gathered>,
+    client: ClientId,
+) {
+    if let Some(g) = gathered.remove(&client) {
+        send_to_writer(conns, client, g.into_bytes());
+    }
+}
+
+/// Hand everything gathered to the writer tasks.
+fn flush_all_gathered(conns: &HashMap<ClientId, Conn>, gathered: &mut HashMap<ClientId, Gathered>) {
+    for (client, g) in gathered.drain() {
+        send_to_writer(conns, client, g.into_bytes());
+    }
+}
+
+fn send_to_writer(conns: &HashMap<ClientId, Conn>, client: ClientId, bytes: Bytes) {
+    if let Some(c) = conns.get(&client) {
+        c.unsent.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        let _ = c.tx.send(bytes);
+    }
+}
+
 /// Carry out what the core asked for. `Some(code)` means exit the process.
+///
+/// The bytes for one connection are gathered over the whole pass and handed to its writer
+/// once, as Redis writes each client's buffer once per event loop turn: a replica gets one
+/// transmit per propagated command, and a channel message (and writer wake-up) for each
+/// costs more than the command. The order of each connection's bytes is kept, and a
+/// connection's bytes go before its close; different connections are independent.
 async fn drain_outputs(
     server: &mut Server,
     conns: &mut HashMap<ClientId, Conn>,
     tx: &mpsc::UnboundedSender<CoreMsg>,
 ) -> Option<i32> {
+    let mut gathered: HashMap<ClientId, Gathered> = HashMap::new();
     while let Some(out) = server.poll_output() {
         match out {
             Output::Transmit { client, bytes } => {
-                if let Some(c) = conns.get(&client) {
-                    c.unsent.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-                    let _ = c.tx.send(bytes);
+                if bytes.is_empty() {
+                    continue;
+                }
+                match gathered.get_mut(&client) {
+                    Some(g) => g.push(bytes),
+                    None => {
+                        gathered.insert(client, Gathered::One(bytes));
+                    }
                 }
             }
             Output::Close { client } => {
+                flush_gathered(conns, &mut gathered, client);
                 if let Some(c) = conns.remove(&client) {
                     c.reader.abort();
                     // Dropping the sender lets the writer flush and shut the socket down.
                 }
             }
             Output::Pause { until } => {
+                flush_all_gathered(conns, &mut gathered);
                 tokio::time::sleep_until(instant_for(until)).await;
             }
             Output::Shutdown { .. } => {
+                flush_all_gathered(conns, &mut gathered);
                 // The core already saved and logged the shutdown lines; write the log lines
                 // still queued, and let the writers flush what was already queued.
                 flush_logs(server);
@@ -410,5 +481,6 @@ async fn drain_outputs(
             }
         }
     }
+    flush_all_gathered(conns, &mut gathered);
     None
 }

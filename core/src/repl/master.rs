@@ -1159,18 +1159,13 @@ pub fn feed_replicas(
         return;
     }
     let (bytes, pieces) = st.repl.drain_pieces();
-    let mut pos = 0;
-    for p in pieces {
-        let end = (pos + p).min(bytes.len());
-        st.master.backlog.feed(&bytes[pos..end]);
-        pos = end;
-    }
-    if pos < bytes.len() {
-        st.master.backlog.feed(&bytes[pos..]);
-    }
+    st.master.backlog.feed_pieces(&bytes, &pieces);
+    st.repl.recycle_pieces(pieces);
     let now = st.master.now;
     let mut reps = Replicas { current, clients };
-    for id in st.master.slaves.clone() {
+    // By index: this runs once per propagated command, and nothing here changes `slaves`.
+    for i in 0..st.master.slaves.len() {
+        let id = st.master.slaves[i];
         let Some((c, cur)) = reps.get(id) else {
             continue;
         };
