@@ -21,6 +21,9 @@ fn header_len(n: usize) -> usize {
     bulk_len(n) - n - 2
 }
 
+/// Most room [`Propagator::drain_with`] keeps for the next commands.
+const KEEP_CAPACITY: usize = 1 << 20;
+
 /// One operation to propagate: the database it applies to and its argv.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PropOp {
@@ -145,10 +148,29 @@ impl Propagator {
         (self.pending.split().freeze(), pieces)
     }
 
+    /// Give the bytes produced since the last drain, with their piece lengths, to `f`, then
+    /// forget them, without making a [`Bytes`] of them: for a stream nobody but the backlog
+    /// consumes (no replica), the buffer is reused as is.
+    pub fn drain_with(&mut self, f: impl FnOnce(&[u8], &[usize])) {
+        f(&self.pending, &self.pieces);
+        self.pending.clear();
+        self.pieces.clear();
+        // Do not keep the room a burst (a huge command, a long EXEC) needed.
+        if self.pending.capacity() > KEEP_CAPACITY {
+            self.pending = BytesMut::new();
+        }
+        if self.pieces.capacity() > KEEP_CAPACITY / 8 {
+            self.pieces = Vec::new();
+        }
+    }
+
     /// Hand back the vector [`Propagator::drain_pieces`] returned, so the next drain reuses
     /// its allocation instead of growing a new one (the hot path drains once per command).
     pub fn recycle_pieces(&mut self, mut pieces: Vec<usize>) {
-        if self.pieces.is_empty() && self.pieces.capacity() < pieces.capacity() {
+        if self.pieces.is_empty()
+            && self.pieces.capacity() < pieces.capacity()
+            && pieces.capacity() <= KEEP_CAPACITY / 8
+        {
             pieces.clear();
             self.pieces = pieces;
         }

@@ -1158,6 +1158,14 @@ pub fn feed_replicas(
     if !st.master.backlog.is_active() || st.repl.is_empty() {
         return;
     }
+    if st.master.slaves.is_empty() {
+        // Only the backlog consumes the stream (a master whose replicas left, a replica
+        // keeping its own backlog): no shared copy of the bytes is needed.
+        let backlog = &mut st.master.backlog;
+        st.repl
+            .drain_with(|bytes, pieces| backlog.feed_pieces(bytes, pieces));
+        return;
+    }
     let (bytes, pieces) = st.repl.drain_pieces();
     st.master.backlog.feed_pieces(&bytes, &pieces);
     st.repl.recycle_pieces(pieces);
