@@ -360,11 +360,15 @@ fn wire(stream: TcpStream, id: ClientId, tx: &mpsc::UnboundedSender<CoreMsg>) ->
     }
 }
 
+/// Chunks at least this large are not gathered (copied) but handed over as they are.
+const GATHER_MAX_CHUNK: usize = 16 * 1024;
+
 /// First allocation for a connection's gathered bytes (a replica gets many small chunks).
 const GATHER_MIN: usize = 16 * 1024;
 
 /// Bytes for one connection gathered during a [`drain_outputs`] pass: the first chunk as is
-/// (no copy when it stays alone), later ones appended.
+/// (no copy when it stays alone), later ones appended, handed over at
+/// [`WRITE_BATCH_MAX`] bytes at the latest.
 enum Gathered {
     One(Bytes),
     Many(BytesMut),
@@ -380,6 +384,13 @@ impl Gathered {
                 *self = Gathered::Many(all);
             }
             Gathered::Many(all) => all.extend_from_slice(&bytes),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Gathered::One(b) => b.len(),
+            Gathered::Many(all) => all.len(),
         }
     }
 
@@ -418,10 +429,11 @@ fn send_to_writer(conns: &HashMap<ClientId, Conn>, client: ClientId, bytes: Byte
 
 /// Carry out what the core asked for. `Some(code)` means exit the process.
 ///
-/// The bytes for one connection are gathered over the whole pass and handed to its writer
-/// once, as Redis writes each client's buffer once per event loop turn: a replica gets one
-/// transmit per propagated command, and a channel message (and writer wake-up) for each
-/// costs more than the command. The order of each connection's bytes is kept, and a
+/// Small chunks for one connection are gathered over the whole pass and handed to its writer
+/// together (up to [`WRITE_BATCH_MAX`] bytes), as Redis writes each client's buffer once per
+/// event loop turn: a replica gets one transmit per propagated command, and a channel
+/// message (and writer wake-up) for each costs more than the command. Large chunks are
+/// handed over as they are. The order of each connection's bytes is kept, and a
 /// connection's bytes go before its close; different connections are independent.
 async fn drain_outputs(
     server: &mut Server,
@@ -435,11 +447,25 @@ async fn drain_outputs(
                 if bytes.is_empty() {
                     continue;
                 }
-                match gathered.get_mut(&client) {
-                    Some(g) => g.push(bytes),
+                if bytes.len() >= GATHER_MAX_CHUNK {
+                    // A large chunk (an RDB transfer, a big reply) goes as it is: copying it
+                    // would cost more than the message it saves.
+                    flush_gathered(conns, &mut gathered, client);
+                    send_to_writer(conns, client, bytes);
+                    continue;
+                }
+                let full = match gathered.get_mut(&client) {
+                    Some(g) => {
+                        g.push(bytes);
+                        g.len() >= WRITE_BATCH_MAX
+                    }
                     None => {
                         gathered.insert(client, Gathered::One(bytes));
+                        false
                     }
+                };
+                if full {
+                    flush_gathered(conns, &mut gathered, client);
                 }
             }
             Output::Close { client } => {
