@@ -1504,8 +1504,10 @@ impl ReplicaLink {
         };
         if !self.inbuf.is_empty() {
             m.read_reploff = m.read_reploff.saturating_add(self.inbuf.len() as i64);
-            let data = self.inbuf.split();
-            m.qbuf.unsplit(data);
+            // Copied, not split off: `inbuf` keeps its allocation for the next read (a split
+            // would make every read allocate a new one).
+            m.qbuf.extend_from_slice(&self.inbuf);
+            self.inbuf.clear();
         }
         let limits = RequestLimits {
             proto_max_bulk_len: u64::MAX,
@@ -1576,13 +1578,23 @@ impl ReplicaLink {
             let reploff = m.read_reploff - m.qbuf.len() as i64;
             if reploff != m.reploff {
                 m.reploff = reploff;
-                let bytes = m.applied.split().freeze();
+                // Copied out, so `applied` keeps its allocation (a split would make the next
+                // commands allocate a new buffer and a shared header each time).
+                let bytes = Bytes::copy_from_slice(&m.applied);
+                m.applied.clear();
+                if m.applied.capacity() > APPLIED_KEEP_CAPACITY {
+                    // Not the room a huge MULTI block needed.
+                    m.applied = BytesMut::new();
+                }
                 self.events
                     .push_back(ReplicaEvent::Applied { bytes, reploff });
             }
         }
     }
 }
+
+/// Most room the applied-bytes buffer keeps between commands.
+const APPLIED_KEEP_CAPACITY: usize = 1 << 20;
 
 /// `REPLCONF GETACK <x>` as `replconfCommand` sees it: odd argc ≥ 3, and `getack` reached in
 /// the option loop before an option that stops it (`ack`, or an unknown one).
