@@ -12,7 +12,17 @@
 
 use bytes::{Bytes, BytesMut};
 
-use crate::resp::write_command;
+use crate::resp::{bulk_len, write_command};
+
+/// Length of a `*<n>\r\n` or `$<n>\r\n` header: the sigil, the digits of `n`, CRLF.
+#[inline]
+fn header_len(n: usize) -> usize {
+    // `bulk_len(n)` is `$`, the digits, CRLF, `n` payload bytes, CRLF.
+    bulk_len(n) - n - 2
+}
+
+/// Most room [`Propagator::drain_with`] keeps for the next commands.
+const KEEP_CAPACITY: usize = 1 << 20;
 
 /// One operation to propagate: the database it applies to and its argv.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -82,12 +92,11 @@ impl Propagator {
 
     /// Record the pieces of one command just written.
     fn command_pieces<A: AsRef<[u8]>>(&mut self, argv: &[A]) {
-        self.pieces
-            .push(crate::util::fmt_i64(argv.len() as i64).as_bytes().len() + 3);
+        self.pieces.reserve(1 + 3 * argv.len());
+        self.pieces.push(header_len(argv.len()));
         for a in argv {
             let len = a.as_ref().len();
-            self.pieces
-                .push(crate::util::fmt_i64(len as i64).as_bytes().len() + 3);
+            self.pieces.push(header_len(len));
             self.pieces.push(len);
             self.pieces.push(2);
         }
@@ -137,6 +146,34 @@ impl Propagator {
     pub fn drain_pieces(&mut self) -> (Bytes, Vec<usize>) {
         let pieces = std::mem::take(&mut self.pieces);
         (self.pending.split().freeze(), pieces)
+    }
+
+    /// Give the bytes produced since the last drain, with their piece lengths, to `f`, then
+    /// forget them, without making a [`Bytes`] of them: for a stream nobody but the backlog
+    /// consumes (no replica), the buffer is reused as is.
+    pub fn drain_with(&mut self, f: impl FnOnce(&[u8], &[usize])) {
+        f(&self.pending, &self.pieces);
+        self.pending.clear();
+        self.pieces.clear();
+        // Do not keep the room a burst (a huge command, a long EXEC) needed.
+        if self.pending.capacity() > KEEP_CAPACITY {
+            self.pending = BytesMut::new();
+        }
+        if self.pieces.capacity() > KEEP_CAPACITY / 8 {
+            self.pieces = Vec::new();
+        }
+    }
+
+    /// Hand back the vector [`Propagator::drain_pieces`] returned, so the next drain reuses
+    /// its allocation instead of growing a new one (the hot path drains once per command).
+    pub fn recycle_pieces(&mut self, mut pieces: Vec<usize>) {
+        if self.pieces.is_empty()
+            && self.pieces.capacity() < pieces.capacity()
+            && pieces.capacity() <= KEEP_CAPACITY / 8
+        {
+            pieces.clear();
+            self.pieces = pieces;
+        }
     }
 
     /// True when nothing was produced since the last drain.

@@ -1034,8 +1034,11 @@ pub(crate) fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, argv: &[Bytes]
     let dirty = ctx.dirty;
     ctx.st.dirty += dirty;
     let rewrite = std::mem::replace(&mut ctx.rewrite, saved_rewrite);
-    // Nothing is built when no stream is consumed (no backlog, no replica).
-    if dirty > 0 && ctx.st.repl.capture {
+    // Nothing is built when no stream is consumed (no backlog, no replica), nor for a
+    // replica's top-level command: `process_command` drops it right after (a replica never
+    // propagates what it executes), and a replica applies one per replicated write.
+    let dropped = ctx.st.call_depth == 0 && ctx.st.is_replica();
+    if dirty > 0 && ctx.st.repl.capture && !dropped {
         let db = ctx.client.db;
         match rewrite {
             Rewrite::Verbatim => ctx.st.also_propagate.push(PropOp {

@@ -360,30 +360,127 @@ fn wire(stream: TcpStream, id: ClientId, tx: &mpsc::UnboundedSender<CoreMsg>) ->
     }
 }
 
+/// Chunks at least this large are not gathered (copied) but handed over as they are.
+const GATHER_MAX_CHUNK: usize = 16 * 1024;
+
+/// First allocation for a connection's gathered bytes (a replica gets many small chunks).
+const GATHER_MIN: usize = 16 * 1024;
+
+/// Bytes for one connection gathered during a [`drain_outputs`] pass: the first chunk as is
+/// (no copy when it stays alone), later ones appended, handed over at
+/// [`WRITE_BATCH_MAX`] bytes at the latest.
+enum Gathered {
+    One(Bytes),
+    Many(BytesMut),
+}
+
+impl Gathered {
+    fn push(&mut self, bytes: Bytes) {
+        match self {
+            Gathered::One(first) => {
+                let mut all = BytesMut::with_capacity((first.len() + bytes.len()).max(GATHER_MIN));
+                all.extend_from_slice(first);
+                all.extend_from_slice(&bytes);
+                *self = Gathered::Many(all);
+            }
+            Gathered::Many(all) => all.extend_from_slice(&bytes),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Gathered::One(b) => b.len(),
+            Gathered::Many(all) => all.len(),
+        }
+    }
+
+    fn into_bytes(self) -> Bytes {
+        match self {
+            Gathered::One(b) => b,
+            Gathered::Many(all) => all.freeze(),
+        }
+    }
+}
+
+/// Hand what was gathered for `client` to its writer task.
+fn flush_gathered(
+    conns: &HashMap<ClientId, Conn>,
+    gathered: &mut HashMap<ClientId, Gathered>,
+    client: ClientId,
+) {
+    if let Some(g) = gathered.remove(&client) {
+        send_to_writer(conns, client, g.into_bytes());
+    }
+}
+
+/// Hand everything gathered to the writer tasks.
+fn flush_all_gathered(conns: &HashMap<ClientId, Conn>, gathered: &mut HashMap<ClientId, Gathered>) {
+    for (client, g) in gathered.drain() {
+        send_to_writer(conns, client, g.into_bytes());
+    }
+}
+
+fn send_to_writer(conns: &HashMap<ClientId, Conn>, client: ClientId, bytes: Bytes) {
+    if let Some(c) = conns.get(&client) {
+        c.unsent.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        let _ = c.tx.send(bytes);
+    }
+}
+
 /// Carry out what the core asked for. `Some(code)` means exit the process.
+///
+/// Small chunks for one connection are gathered over the whole pass and handed to its writer
+/// together (up to [`WRITE_BATCH_MAX`] bytes), as Redis writes each client's buffer once per
+/// event loop turn: a replica gets one transmit per propagated command, and a channel
+/// message (and writer wake-up) for each costs more than the command. Large chunks are
+/// handed over as they are. The order of each connection's bytes is kept, and a
+/// connection's bytes go before its close; different connections are independent.
 async fn drain_outputs(
     server: &mut Server,
     conns: &mut HashMap<ClientId, Conn>,
     tx: &mpsc::UnboundedSender<CoreMsg>,
 ) -> Option<i32> {
+    let mut gathered: HashMap<ClientId, Gathered> = HashMap::new();
     while let Some(out) = server.poll_output() {
         match out {
             Output::Transmit { client, bytes } => {
-                if let Some(c) = conns.get(&client) {
-                    c.unsent.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-                    let _ = c.tx.send(bytes);
+                if bytes.is_empty() {
+                    continue;
+                }
+                if bytes.len() >= GATHER_MAX_CHUNK {
+                    // A large chunk (an RDB transfer, a big reply) goes as it is: copying it
+                    // would cost more than the message it saves.
+                    flush_gathered(conns, &mut gathered, client);
+                    send_to_writer(conns, client, bytes);
+                    continue;
+                }
+                let full = match gathered.get_mut(&client) {
+                    Some(g) => {
+                        g.push(bytes);
+                        g.len() >= WRITE_BATCH_MAX
+                    }
+                    None => {
+                        gathered.insert(client, Gathered::One(bytes));
+                        false
+                    }
+                };
+                if full {
+                    flush_gathered(conns, &mut gathered, client);
                 }
             }
             Output::Close { client } => {
+                flush_gathered(conns, &mut gathered, client);
                 if let Some(c) = conns.remove(&client) {
                     c.reader.abort();
                     // Dropping the sender lets the writer flush and shut the socket down.
                 }
             }
             Output::Pause { until } => {
+                flush_all_gathered(conns, &mut gathered);
                 tokio::time::sleep_until(instant_for(until)).await;
             }
             Output::Shutdown { .. } => {
+                flush_all_gathered(conns, &mut gathered);
                 // The core already saved and logged the shutdown lines; write the log lines
                 // still queued, and let the writers flush what was already queued.
                 flush_logs(server);
@@ -410,5 +507,6 @@ async fn drain_outputs(
             }
         }
     }
+    flush_all_gathered(conns, &mut gathered);
     None
 }

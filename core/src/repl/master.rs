@@ -1158,19 +1158,22 @@ pub fn feed_replicas(
     if !st.master.backlog.is_active() || st.repl.is_empty() {
         return;
     }
+    if st.master.slaves.is_empty() {
+        // Only the backlog consumes the stream (a master whose replicas left, a replica
+        // keeping its own backlog): no shared copy of the bytes is needed.
+        let backlog = &mut st.master.backlog;
+        st.repl
+            .drain_with(|bytes, pieces| backlog.feed_pieces(bytes, pieces));
+        return;
+    }
     let (bytes, pieces) = st.repl.drain_pieces();
-    let mut pos = 0;
-    for p in pieces {
-        let end = (pos + p).min(bytes.len());
-        st.master.backlog.feed(&bytes[pos..end]);
-        pos = end;
-    }
-    if pos < bytes.len() {
-        st.master.backlog.feed(&bytes[pos..]);
-    }
+    st.master.backlog.feed_pieces(&bytes, &pieces);
+    st.repl.recycle_pieces(pieces);
     let now = st.master.now;
     let mut reps = Replicas { current, clients };
-    for id in st.master.slaves.clone() {
+    // By index: this runs once per propagated command, and nothing here changes `slaves`.
+    for i in 0..st.master.slaves.len() {
+        let id = st.master.slaves[i];
         let Some((c, cur)) = reps.get(id) else {
             continue;
         };

@@ -58,7 +58,7 @@
 
 use std::collections::VecDeque;
 
-use bytes::{Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 
 use crate::rdb::decode::{DecodeOptions, Decoder};
 use crate::rdb::{RdbItem, RDB_VERSION};
@@ -1504,8 +1504,10 @@ impl ReplicaLink {
         };
         if !self.inbuf.is_empty() {
             m.read_reploff = m.read_reploff.saturating_add(self.inbuf.len() as i64);
-            let data = self.inbuf.split();
-            m.qbuf.unsplit(data);
+            // Copied, not split off: `inbuf` keeps its allocation for the next read (a split
+            // would make every read allocate a new one).
+            m.qbuf.extend_from_slice(&self.inbuf);
+            self.inbuf.clear();
         }
         let limits = RequestLimits {
             proto_max_bulk_len: u64::MAX,
@@ -1528,8 +1530,8 @@ impl ReplicaLink {
                 }
             };
             let inline = m.qbuf.first() != Some(&b'*');
-            let raw = m.qbuf.split_to(used);
-            m.applied.extend_from_slice(&raw);
+            m.applied.extend_from_slice(&m.qbuf[..used]);
+            m.qbuf.advance(used);
             if argv.is_empty() {
                 continue;
             }
@@ -1544,8 +1546,10 @@ impl ReplicaLink {
 
     /// One command from the master: MULTI/EXEC bookkeeping, GETACK, applied offset.
     fn master_command(&mut self, argv: Vec<Bytes>) {
-        let name = argv[0].to_ascii_lowercase();
         let single = argv.len() == 1;
+        let is_exec = single && argv[0].eq_ignore_ascii_case(b"exec");
+        let is_discard = single && argv[0].eq_ignore_ascii_case(b"discard");
+        let is_multi = single && argv[0].eq_ignore_ascii_case(b"multi");
         let getack = is_getack(&argv);
         self.events.push_back(ReplicaEvent::Command(argv));
         let Some(m) = self.master.as_mut() else {
@@ -1553,16 +1557,16 @@ impl ReplicaLink {
         };
         let mut acks = 0;
         if m.in_multi {
-            if single && name == b"exec" {
+            if is_exec {
                 m.in_multi = false;
                 acks = std::mem::take(&mut m.queued_getacks);
-            } else if single && name == b"discard" {
+            } else if is_discard {
                 m.in_multi = false;
                 m.queued_getacks = 0;
             } else if getack {
                 m.queued_getacks += 1;
             }
-        } else if single && name == b"multi" {
+        } else if is_multi {
             m.in_multi = true;
         } else if getack {
             acks = 1;
@@ -1574,13 +1578,23 @@ impl ReplicaLink {
             let reploff = m.read_reploff - m.qbuf.len() as i64;
             if reploff != m.reploff {
                 m.reploff = reploff;
-                let bytes = m.applied.split().freeze();
+                // Copied out, so `applied` keeps its allocation (a split would make the next
+                // commands allocate a new buffer and a shared header each time).
+                let bytes = Bytes::copy_from_slice(&m.applied);
+                m.applied.clear();
+                if m.applied.capacity() > APPLIED_KEEP_CAPACITY {
+                    // Not the room a huge MULTI block needed.
+                    m.applied = BytesMut::new();
+                }
                 self.events
                     .push_back(ReplicaEvent::Applied { bytes, reploff });
             }
         }
     }
 }
+
+/// Most room the applied-bytes buffer keeps between commands.
+const APPLIED_KEEP_CAPACITY: usize = 1 << 20;
 
 /// `REPLCONF GETACK <x>` as `replconfCommand` sees it: odd argc ≥ 3, and `getack` reached in
 /// the option loop before an option that stops it (`ack`, or an unknown one).
