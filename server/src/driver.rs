@@ -162,8 +162,25 @@ fn log_line(level: LogLevel, message: &str) {
     }
 }
 
+/// The SIGTERM and SIGINT handlers, installed before the server says it is ready (a signal
+/// sent right after `Ready to accept connections` must reach the shutdown code, not kill
+/// the process).
+pub struct Signals {
+    sigterm: tokio::signal::unix::Signal,
+    sigint: tokio::signal::unix::Signal,
+}
+
+/// Install the SIGTERM and SIGINT handlers (inside the runtime).
+pub fn install_signals() -> std::io::Result<Signals> {
+    use tokio::signal::unix::{signal, SignalKind};
+    Ok(Signals {
+        sigterm: signal(SignalKind::terminate())?,
+        sigint: signal(SignalKind::interrupt())?,
+    })
+}
+
 /// Run `server` until SHUTDOWN or a signal. Returns the process exit code.
-pub async fn run(mut server: Server, listeners: Vec<TcpListener>) -> i32 {
+pub async fn run(mut server: Server, listeners: Vec<TcpListener>, signals: Signals) -> i32 {
     let (tx, mut rx) = mpsc::unbounded_channel::<CoreMsg>();
     for l in listeners {
         let tx = tx.clone();
@@ -187,22 +204,10 @@ pub async fn run(mut server: Server, listeners: Vec<TcpListener>) -> i32 {
 
     let mut conns: HashMap<ClientId, Conn> = HashMap::new();
 
-    let mut sigterm = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-    {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::warn!("Cannot install the SIGTERM handler: {}", e);
-            return 1;
-        }
-    };
-    let mut sigint = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
-    {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::warn!("Cannot install the SIGINT handler: {}", e);
-            return 1;
-        }
-    };
+    let Signals {
+        mut sigterm,
+        mut sigint,
+    } = signals;
 
     loop {
         let deadline = server.poll_timeout().map(instant_for);

@@ -126,8 +126,15 @@ fn main() {
                 return 1;
             }
         }
+        let signals = match driver::install_signals() {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!("Cannot install the signal handlers: {}", e);
+                return 1;
+            }
+        };
         tracing::info!("Ready to accept connections");
-        let code = driver::run(server, listeners).await;
+        let code = driver::run(server, listeners, signals).await;
         // prepareForShutdown removes the pid file (Redis logs this before its last line,
         // "ready to exit"; here it comes after, once the core is done).
         if let Some(path) = pidfile.as_deref() {
