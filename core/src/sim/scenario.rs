@@ -548,7 +548,8 @@ impl ScenarioRun {
     }
 }
 
-fn ip_of(index: usize) -> String {
+/// The virtual address of scenario node `index` (`127.0.0.1`, `127.0.0.2` ...).
+pub fn ip_of(index: usize) -> String {
     let n = index + 1;
     format!("127.0.{}.{}", (n >> 8) & 255, n & 255)
 }
@@ -581,6 +582,102 @@ fn push_command(out: &mut Vec<u8>, words: &[&[u8]]) {
         out.extend_from_slice(w);
         out.extend_from_slice(b"\r\n");
     }
+}
+
+/// The pipeline of [`Action::Writes`]: `SET <prefix><i> <value>` for `i` in `0..count`, each
+/// value `value_len` letters starting at `a + i`.
+pub fn writes_pipeline(count: usize, prefix: &str, value_len: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    let (mut key, mut value) = (Vec::new(), Vec::new());
+    for i in 0..count {
+        value.clear();
+        value.extend((0..value_len).map(|j| b'a' + ((i + j) % 26) as u8));
+        key.clear();
+        key.extend_from_slice(prefix.as_bytes());
+        push_decimal(&mut key, i);
+        push_command(&mut out, &[b"SET", &key, &value]);
+    }
+    out
+}
+
+/// The value every write of an [`Action::WriteStream`] sets: `value_len` letters from `a`.
+pub fn stream_value(value_len: usize) -> Vec<u8> {
+    (0..value_len).map(|j| b'a' + (j % 26) as u8).collect()
+}
+
+/// Write `i` of an [`Action::WriteStream`]: `SET <prefix><i mod keys> <value>`.
+pub fn stream_write(prefix: &str, i: usize, keys: usize, value: &[u8]) -> Vec<u8> {
+    let mut key = Vec::with_capacity(prefix.len() + 20);
+    key.extend_from_slice(prefix.as_bytes());
+    push_decimal(&mut key, i % keys.max(1));
+    let mut cmd = Vec::with_capacity(32 + key.len() + value.len());
+    push_command(&mut cmd, &[b"SET", &key, value]);
+    cmd
+}
+
+/// The seed of the `restarts`-th new process started in the run for a node first seeded
+/// `first`.
+pub fn restart_seed(first: u64, restarts: u64) -> u64 {
+    first ^ restarts.wrapping_mul(0x2545_f491_4f6c_dd1d)
+}
+
+/// Start a new process in place of node `id` with its current configuration (as if its
+/// config file had been rewritten) and seed `seed`, on `storage`: loading its dump when
+/// `keep_dump` (the disk survived; a save the dead process had in progress died with it), or
+/// with the dump wiped. A running node is crashed first. What the new process found is noted
+/// in the trace as a `restart` event. The scenario runner and the browser's session both
+/// restart nodes this way ([`Action::RestartFromDump`], [`Action::RestartEmpty`]).
+pub fn new_process(
+    sim: &mut Simulator,
+    id: NodeId,
+    storage: &mut MemStorage,
+    seed: u64,
+    keep_dump: bool,
+) {
+    let Some(config) = sim.node_as::<Server>(id).map(|s| s.state().config.clone()) else {
+        return;
+    };
+    if keep_dump {
+        let mut inner = storage.inner.lock().unwrap_or_else(|e| e.into_inner());
+        inner.child = None;
+        inner.killed = None;
+        inner.hold_child = false;
+    } else {
+        *storage = MemStorage::new();
+    }
+    let now = sim.now();
+    sim.inject(Fault::Crash(id));
+    let mut srv = Server::new(config, seed, now);
+    srv.set_storage(Box::new(storage.clone()));
+    let text = if keep_dump {
+        match srv.load_from_storage(now) {
+            Ok(Some(c)) => {
+                let st = srv.state();
+                let m = &st.master;
+                if m.backlog.is_active() {
+                    format!(
+                        "new process: {} keys loaded from the dump; its repl-id {} becomes replid2 (valid up to offset {}), new replid {}, master_repl_offset {}",
+                        c.keys_loaded,
+                        short_id(&m.ids.replid2.to_string_lossy()),
+                        m.ids.second_repl_offset,
+                        short_id(&m.ids.replid.to_string_lossy()),
+                        m.backlog.master_repl_offset()
+                    )
+                } else {
+                    format!(
+                        "new process: {} keys loaded from the dump (no replication info kept)",
+                        c.keys_loaded
+                    )
+                }
+            }
+            Ok(None) => "new process: no dump, empty dataset".to_string(),
+            Err(e) => format!("new process: the dump could not be loaded ({e}), empty dataset"),
+        }
+    } else {
+        "new process: the dump was lost, empty dataset, new replication id, offset 0".to_string()
+    };
+    sim.note(id, SimEvent::new("restart", text));
+    sim.restart_with(id, Box::new(srv));
 }
 
 fn resp(words: &[String]) -> Vec<u8> {
@@ -734,19 +831,7 @@ impl Runner {
                 count,
                 prefix,
                 value_len,
-            } => {
-                let mut out = Vec::new();
-                let (mut key, mut value) = (Vec::new(), Vec::new());
-                for i in 0..*count {
-                    value.clear();
-                    value.extend((0..*value_len).map(|j| b'a' + ((i + j) % 26) as u8));
-                    key.clear();
-                    key.extend_from_slice(prefix.as_bytes());
-                    push_decimal(&mut key, i);
-                    push_command(&mut out, &[b"SET", &key, &value]);
-                }
-                self.send(*node, out);
-            }
+            } => self.send(*node, writes_pipeline(*count, prefix, *value_len)),
             Action::Cut(a, b) => {
                 let (a, b) = (self.ids[*a], self.ids[*b]);
                 self.sim.inject(Fault::Partition(a, b));
@@ -762,17 +847,11 @@ impl Runner {
                 keys,
                 value_len,
             } => {
-                let value: Vec<u8> = (0..*value_len).map(|j| b'a' + (j % 26) as u8).collect();
-                let mut key = Vec::new();
+                let value = stream_value(*value_len);
                 let mut at = self.sim.now();
                 for i in 0..*count {
                     self.sim.run_until(at);
-                    key.clear();
-                    key.extend_from_slice(prefix.as_bytes());
-                    push_decimal(&mut key, i % (*keys).max(1));
-                    let mut cmd = Vec::with_capacity(32 + key.len() + value.len());
-                    push_command(&mut cmd, &[b"SET", &key, &value]);
-                    self.send(*node, cmd);
+                    self.send(*node, stream_write(prefix, i, *keys, &value));
                     at = at.add_micros(*interval_us);
                 }
             }
@@ -804,66 +883,17 @@ impl Runner {
         }
     }
 
-    /// Start a new process for node `i` with its current configuration (as if its config
-    /// file had been rewritten), loading its dump when `keep_dump` (the disk survived) or
-    /// with the dump wiped. A running node is crashed first.
+    /// Start a new process for node `i` ([`new_process`]) with its next seed.
     fn new_process(&mut self, i: usize, keep_dump: bool) {
-        let id = self.ids[i];
-        let Some(config) = self
-            .sim
-            .node_as::<Server>(id)
-            .map(|s| s.state().config.clone())
-        else {
-            return;
-        };
-        if keep_dump {
-            // A save the dead process had in progress died with it.
-            let mut inner = self.storages[i]
-                .inner
-                .lock()
-                .unwrap_or_else(|e| e.into_inner());
-            inner.child = None;
-            inner.killed = None;
-            inner.hold_child = false;
-        } else {
-            self.storages[i] = MemStorage::new();
-        }
         self.restarts += 1;
-        let seed = self.seeds[i] ^ self.restarts.wrapping_mul(0x2545_f491_4f6c_dd1d);
-        let now = self.sim.now();
-        self.sim.inject(Fault::Crash(id));
-        let mut srv = Server::new(config, seed, now);
-        srv.set_storage(Box::new(self.storages[i].clone()));
-        let text = if keep_dump {
-            match srv.load_from_storage(now) {
-                Ok(Some(c)) => {
-                    let st = srv.state();
-                    let m = &st.master;
-                    if m.backlog.is_active() {
-                        format!(
-                            "new process: {} keys loaded from the dump; its repl-id {} becomes replid2 (valid up to offset {}), new replid {}, master_repl_offset {}",
-                            c.keys_loaded,
-                            short_id(&m.ids.replid2.to_string_lossy()),
-                            m.ids.second_repl_offset,
-                            short_id(&m.ids.replid.to_string_lossy()),
-                            m.backlog.master_repl_offset()
-                        )
-                    } else {
-                        format!(
-                            "new process: {} keys loaded from the dump (no replication info kept)",
-                            c.keys_loaded
-                        )
-                    }
-                }
-                Ok(None) => "new process: no dump, empty dataset".to_string(),
-                Err(e) => format!("new process: the dump could not be loaded ({e}), empty dataset"),
-            }
-        } else {
-            "new process: the dump was lost, empty dataset, new replication id, offset 0"
-                .to_string()
-        };
-        self.sim.note(id, SimEvent::new("restart", text));
-        self.sim.restart_with(id, Box::new(srv));
+        let seed = restart_seed(self.seeds[i], self.restarts);
+        new_process(
+            &mut self.sim,
+            self.ids[i],
+            &mut self.storages[i],
+            seed,
+            keep_dump,
+        );
     }
 
     fn master_of(&self, i: usize) -> Option<usize> {
@@ -961,7 +991,9 @@ fn short_word(w: &[u8]) -> String {
     }
 }
 
-fn short_id(w: &str) -> String {
+/// `1a2b3c4d…` for a 40-hex-digit replication id, as timeline labels write it; anything
+/// else as it is.
+pub fn short_id(w: &str) -> String {
     if w.len() == 40 && w.bytes().all(|b| b.is_ascii_hexdigit()) {
         format!("{}…", &w[..8])
     } else {

@@ -21,9 +21,12 @@ use replscope_core::repl::psync::{
     PsyncDecision,
 };
 use replscope_core::server::Server;
-use replscope_core::sim::scenario::{label, Action, Scenario, START};
+use replscope_core::sim::scenario::{
+    ip_of, label, new_process, restart_seed, stream_value, stream_write, writes_pipeline, Action,
+    Scenario, START,
+};
 use replscope_core::sim::trace::{CloseReason, TraceKind};
-use replscope_core::sim::{Dest, Fault, LinkId, LinkParams, NodeId, Probe, SimEvent, Simulator};
+use replscope_core::sim::{Dest, Fault, LinkId, LinkParams, NodeId, Probe, Simulator};
 use replscope_core::time::Time;
 
 use super::resp::encode;
@@ -251,11 +254,6 @@ fn put<T: Clone>(v: &mut Vec<Option<T>>, i: usize, x: Option<T>) {
     v[i] = x;
 }
 
-fn ip_of(index: usize) -> String {
-    let n = index + 1;
-    format!("127.0.{}.{}", (n >> 8) & 255, n & 255)
-}
-
 /// The settings applied to a scenario: link parameters and per-node configuration.
 fn link_params(scenario: &Scenario, settings: &Settings) -> LinkParams {
     let mut p = scenario.link;
@@ -294,15 +292,6 @@ fn new_server(
     let _ = config.set_runtime(&refs);
     config.replicaof = replicaof;
     Server::new(config, node_seed, START)
-}
-
-/// `1a2b3c4d…` for a 40-hex-digit id, as the core's timeline labels write it.
-fn core_short_id(w: &str) -> String {
-    if w.len() == 40 && w.bytes().all(|b| b.is_ascii_hexdigit()) {
-        format!("{}\u{2026}", &w[..8])
-    } else {
-        w.to_string()
-    }
 }
 
 /// Parse `PSYNC <replid> <offset>` (or `SYNC`) from a complete message.
@@ -492,13 +481,7 @@ impl Live {
                 prefix,
                 value_len,
             } => {
-                let mut out = Vec::new();
-                for i in 0..*count {
-                    let value: String = (0..*value_len)
-                        .map(|j| char::from(b'a' + ((i + j) % 26) as u8))
-                        .collect();
-                    out.extend(encode(&["SET".into(), format!("{prefix}{i}"), value]));
-                }
+                let out = writes_pipeline(*count, prefix, *value_len);
                 self.send_from(self.client, false, *node, out);
             }
             Action::WriteStream {
@@ -511,14 +494,11 @@ impl Live {
             } => {
                 // As the core's runner: one write per interval, the simulation running
                 // between them (within this one tick).
-                let value: String = (0..*value_len)
-                    .map(|j| char::from(b'a' + (j % 26) as u8))
-                    .collect();
+                let value = stream_value(*value_len);
                 let mut at = self.sim.now();
                 for i in 0..*count {
                     self.sim.run_until(at);
-                    let key = format!("{prefix}{}", i % (*keys).max(1));
-                    let cmd = encode(&["SET".into(), key, value.clone()]);
+                    let cmd = stream_write(prefix, i, *keys, &value);
                     self.send_from(self.client, false, *node, cmd);
                     at = at.add_micros(*interval_us);
                 }
@@ -552,71 +532,17 @@ impl Live {
     }
 
     /// A new process for node `i` with its current configuration, loading its dump when
-    /// `keep_dump` (as the core's scenario runner does).
+    /// `keep_dump`: the core scenario runner's [`new_process`], with the same seeds.
     fn new_process(&mut self, i: usize, keep_dump: bool) {
         let Some(id) = self.nodes.get(i).map(|n| n.id) else {
             return;
         };
-        let Some(config) = self
-            .sim
-            .node_as::<Server>(id)
-            .map(|s| s.state().config.clone())
-        else {
+        if i >= self.storages.len() || self.sim.node_as::<Server>(id).is_none() {
             return;
-        };
-        if i >= self.storages.len() {
-            return;
-        }
-        if keep_dump {
-            // A save the dead process had in progress died with it.
-            let mut inner = self.storages[i]
-                .inner
-                .lock()
-                .unwrap_or_else(|e| e.into_inner());
-            inner.child = None;
-            inner.killed = None;
-            inner.hold_child = false;
-        } else {
-            self.storages[i] = MemStorage::new();
         }
         self.restarts += 1;
-        let seed = self.seeds[i] ^ self.restarts.wrapping_mul(0x2545_f491_4f6c_dd1d);
-        let now = self.sim.now();
-        self.sim.inject(Fault::Crash(id));
-        let mut srv = Server::new(config, seed, now);
-        srv.set_storage(Box::new(self.storages[i].clone()));
-        let text = if keep_dump {
-            match srv.load_from_storage(now) {
-                Ok(Some(c)) => {
-                    let st = srv.state();
-                    let m = &st.master;
-                    if m.backlog.is_active() {
-                        format!(
-                            "new process: {} keys loaded from the dump; its repl-id {} becomes replid2 (valid up to offset {}), new replid {}, master_repl_offset {}",
-                            c.keys_loaded,
-                            core_short_id(&m.ids.replid2.to_string_lossy()),
-                            m.ids.second_repl_offset,
-                            core_short_id(&m.ids.replid.to_string_lossy()),
-                            m.backlog.master_repl_offset()
-                        )
-                    } else {
-                        format!(
-                            "new process: {} keys loaded from the dump (no replication info kept)",
-                            c.keys_loaded
-                        )
-                    }
-                }
-                Ok(None) => "new process: no dump, empty dataset".to_string(),
-                Err(e) => {
-                    format!("new process: the dump could not be loaded ({e}), empty dataset")
-                }
-            }
-        } else {
-            "new process: the dump was lost, empty dataset, new replication id, offset 0"
-                .to_string()
-        };
-        self.sim.note(id, SimEvent::new("restart", text));
-        self.sim.restart_with(id, Box::new(srv));
+        let seed = restart_seed(self.seeds[i], self.restarts);
+        new_process(&mut self.sim, id, &mut self.storages[i], seed, keep_dump);
     }
 
     fn cut(&mut self, a: usize, b: usize) {
