@@ -128,17 +128,13 @@ pub fn resync_cost(run: &ScenarioRun) -> ResyncCost {
     }
     let start_us = crate::sim::scenario::START.as_micros() + (t0 * 1000.0) as u64;
     let client = run.client;
-    let mut client_links = std::collections::BTreeSet::new();
-    for e in run.sim.trace().entries() {
-        if e.node == client {
-            if let Some(l) = e.link {
-                client_links.insert(l);
-            }
-        }
-    }
+    let ends = crate::explain::link_nodes(run);
     for e in run.sim.trace().entries() {
         if let crate::sim::TraceKind::Send { bytes, .. } = &e.kind {
-            let on_client_link = e.link.is_some_and(|l| client_links.contains(&l));
+            let on_client_link = e
+                .link
+                .and_then(|l| ends.get(&l))
+                .is_some_and(|nodes| nodes.contains(&client));
             if e.node != client && !on_client_link && e.time.as_micros() >= start_us {
                 cost.bytes += bytes.len() as u64;
             }

@@ -59,7 +59,7 @@ fn ms(t: crate::time::Time) -> f64 {
 }
 
 /// The nodes seen on each link (its two ends), from the trace.
-fn link_nodes(run: &ScenarioRun) -> BTreeMap<LinkId, Vec<NodeId>> {
+pub(crate) fn link_nodes(run: &ScenarioRun) -> BTreeMap<LinkId, Vec<NodeId>> {
     let mut out: BTreeMap<LinkId, Vec<NodeId>> = BTreeMap::new();
     for e in run.sim.trace().entries() {
         if let Some(l) = e.link {
@@ -74,7 +74,11 @@ fn link_nodes(run: &ScenarioRun) -> BTreeMap<LinkId, Vec<NodeId>> {
 
 /// Every command the scenario's client sent, in order, paired with its reply.
 pub fn client_exchanges(run: &ScenarioRun) -> Vec<Exchange> {
-    let ends = link_nodes(run);
+    client_exchanges_on(run, &link_nodes(run))
+}
+
+/// [`client_exchanges`] with the links' ends already known.
+fn client_exchanges_on(run: &ScenarioRun, ends: &BTreeMap<LinkId, Vec<NodeId>>) -> Vec<Exchange> {
     let peer = |link: LinkId, me: NodeId| {
         ends.get(&link)
             .and_then(|v| v.iter().copied().find(|n| *n != me))
@@ -225,8 +229,9 @@ pub fn lost_writes(run: &ScenarioRun) -> Vec<LostWrite> {
     let Some(fm) = final_master(run) else {
         return Vec::new();
     };
-    let table = CommandTable::new();
-    let exchanges = client_exchanges(run);
+    let table = CommandTable::global();
+    let ends = link_nodes(run);
+    let exchanges = client_exchanges_on(run, &ends);
     let final_db = &run.server(fm).state().keyspace.dbs[0];
     let mut lost = Vec::new();
     for (i, x) in exchanges.iter().enumerate() {
@@ -264,7 +269,7 @@ pub fn lost_writes(run: &ScenarioRun) -> Vec<LostWrite> {
         let mut cmd = bytes::BytesMut::new();
         crate::resp::write_command(&mut cmd, &x.argv);
         let acked_by = run.ids[x.node];
-        let (sent, delivered) = stream_fate(run, acked_by, run.ids[fm], &cmd);
+        let (sent, delivered) = stream_fate(run, &ends, acked_by, run.ids[fm], &cmd);
         let reason = if !sent {
             LossReason::NeverSent
         } else if !delivered {
@@ -297,9 +302,14 @@ pub fn lost_writes(run: &ScenarioRun) -> Vec<LostWrite> {
 
 /// Whether `from` ever sent bytes containing `cmd` to a node other than the client, and
 /// whether bytes containing it were ever delivered to `to`.
-fn stream_fate(run: &ScenarioRun, from: NodeId, to: NodeId, cmd: &[u8]) -> (bool, bool) {
+fn stream_fate(
+    run: &ScenarioRun,
+    ends: &BTreeMap<LinkId, Vec<NodeId>>,
+    from: NodeId,
+    to: NodeId,
+    cmd: &[u8],
+) -> (bool, bool) {
     let contains = |hay: &[u8]| hay.windows(cmd.len()).any(|w| w == cmd);
-    let ends = link_nodes(run);
     let mut sent = false;
     let mut delivered = false;
     for e in run.sim.trace().entries() {
