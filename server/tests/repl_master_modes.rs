@@ -11,38 +11,9 @@ use std::time::{Duration, Instant};
 use common::repl::{self, field, info, text, write_dataset};
 use common::{Conn, ServerProc};
 
-fn master_offset(c: &mut Conn) -> i64 {
-    field(&info(c, "replication"), "master_repl_offset")
-        .unwrap()
-        .parse()
-        .unwrap()
-}
-
-fn replica_offset(c: &mut Conn) -> Option<i64> {
-    field(&info(c, "replication"), "slave_repl_offset").and_then(|v| v.parse().ok())
-}
-
 /// The replica is linked and at our offset, with the same data.
 fn assert_converged(ours: &ServerProc, redis: &ServerProc, context: &str) {
-    let mut o = ours.connect();
-    let mut r = redis.connect();
-    repl::wait_for(
-        30,
-        &format!("offsets to converge ({context})"),
-        ours,
-        redis,
-        "replica",
-        || {
-            let link_up =
-                field(&info(&mut r, "replication"), "master_link_status").as_deref() == Some("up");
-            link_up && replica_offset(&mut r) == Some(master_offset(&mut o))
-        },
-    );
-    assert_eq!(
-        text(o.cmd(&["DEBUG", "DIGEST"])),
-        text(r.cmd(&["DEBUG", "DIGEST"])),
-        "DEBUG DIGEST after {context}"
-    );
+    repl::assert_converged(ours, redis, 30, context);
 }
 
 /// `n` keys `key:<i>` in db 0, pipelined.

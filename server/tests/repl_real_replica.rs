@@ -7,38 +7,13 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::repl::{self, field, info, text, write_dataset};
-use common::{Conn, ServerProc};
-
-fn master_offset(c: &mut Conn) -> i64 {
-    field(&info(c, "replication"), "master_repl_offset")
-        .unwrap()
-        .parse()
-        .unwrap()
-}
-
-fn replica_offset(c: &mut Conn) -> Option<i64> {
-    field(&info(c, "replication"), "slave_repl_offset").and_then(|v| v.parse().ok())
-}
+use common::repl::{self, field, info, master_offset, text, write_dataset};
+use common::ServerProc;
 
 fn assert_converged(ours: &ServerProc, redis: &ServerProc, context: &str) {
+    repl::assert_converged(ours, redis, 15, context);
     let mut o = ours.connect();
     let mut r = redis.connect();
-    repl::wait_for(
-        15,
-        &format!("offsets to converge ({context})"),
-        ours,
-        redis,
-        "replica",
-        || {
-            let link_up =
-                field(&info(&mut r, "replication"), "master_link_status").as_deref() == Some("up");
-            link_up && replica_offset(&mut r) == Some(master_offset(&mut o))
-        },
-    );
-    let d_ours = text(o.cmd(&["DEBUG", "DIGEST"]));
-    let d_redis = text(r.cmd(&["DEBUG", "DIGEST"]));
-    assert_eq!(d_ours, d_redis, "DEBUG DIGEST after {context}");
     for db in ["0", "3"] {
         o.cmd(&["SELECT", db]);
         r.cmd(&["SELECT", db]);

@@ -48,6 +48,43 @@ pub fn wait_for(
     );
 }
 
+/// `master_repl_offset` of a server.
+pub fn master_offset(c: &mut Conn) -> i64 {
+    field(&info(c, "replication"), "master_repl_offset")
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// `slave_repl_offset` of a replica (none on a master).
+pub fn replica_offset(c: &mut Conn) -> Option<i64> {
+    field(&info(c, "replication"), "slave_repl_offset").and_then(|v| v.parse().ok())
+}
+
+/// Wait up to `secs` for the real replica `redis` to be linked and at our offset, then
+/// require the same `DEBUG DIGEST` on both.
+pub fn assert_converged(ours: &ServerProc, redis: &ServerProc, secs: u64, context: &str) {
+    let mut o = ours.connect();
+    let mut r = redis.connect();
+    wait_for(
+        secs,
+        &format!("offsets to converge ({context})"),
+        ours,
+        redis,
+        "replica",
+        || {
+            let link_up =
+                field(&info(&mut r, "replication"), "master_link_status").as_deref() == Some("up");
+            link_up && replica_offset(&mut r) == Some(master_offset(&mut o))
+        },
+    );
+    assert_eq!(
+        text(o.cmd(&["DEBUG", "DIGEST"])),
+        text(r.cmd(&["DEBUG", "DIGEST"])),
+        "DEBUG DIGEST after {context}"
+    );
+}
+
 pub fn write_dataset(c: &mut Conn, tag: &str) {
     let k = |s: &str| format!("{tag}:{s}");
     assert_eq!(text(c.cmd(&["SELECT", "0"])), "+OK\r\n");
