@@ -9,17 +9,9 @@ use replscope_core::rdb::model::RdbValue;
 use replscope_core::server::{Output, Server};
 use replscope_core::time::Time;
 
-const NOW_MS: u64 = 1_700_000_000_000;
+mod support;
 
-fn resp(args: &[&[u8]]) -> Vec<u8> {
-    let mut out = format!("*{}\r\n", args.len()).into_bytes();
-    for a in args {
-        out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
-        out.extend_from_slice(a);
-        out.extend_from_slice(b"\r\n");
-    }
-    out
-}
+use support::{resp_cmd as resp, NOW_MS};
 
 fn words(line: &str) -> Vec<u8> {
     let v: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
