@@ -397,16 +397,23 @@ fn list_and_kill_master_client_by_addr(replica: &Node, master: &Node, nodes: &[&
     );
 }
 
-/// Scenario 19, from the replica's side: `CLIENT KILL TYPE master` on O as on a real
-/// replica.
-#[test]
-fn s19_kill_master_client_on_the_replica() {
+/// A real master R with a real replica and O as replicas, both converged.
+fn master_with_real_and_our_replica() -> (Node, Node, Node) {
     let r = Node::redis(&["--repl-diskless-sync-delay", "0"]);
     let real = Node::redis(&["--replicaof", "127.0.0.1", &r.port_s()]);
     let o = Node::ours(&["--replicaof", "127.0.0.1", &r.port_s()]);
     let nodes = [&r, &real, &o];
     wait_converged(&r, &real, "real replica", &nodes);
     wait_converged(&r, &o, "O", &nodes);
+    (r, real, o)
+}
+
+/// Scenario 19, from the replica's side: `CLIENT KILL TYPE master` on O as on a real
+/// replica.
+#[test]
+fn s19_kill_master_client_on_the_replica() {
+    let (r, real, o) = master_with_real_and_our_replica();
+    let nodes = [&r, &real, &o];
     kill_master_client_by_type(&real, &r, &nodes);
     kill_master_client_by_type(&o, &r, &nodes);
 }
@@ -415,12 +422,8 @@ fn s19_kill_master_client_on_the_replica() {
 #[test]
 #[ignore = "gap: on ReplScope as a replica the master link is not a client of the client table: CLIENT LIST does not show it and CLIENT KILL <addr>/ID cannot match it (CLIENT KILL TYPE master works)"]
 fn s19_master_client_listed_and_killed_by_addr() {
-    let r = Node::redis(&["--repl-diskless-sync-delay", "0"]);
-    let real = Node::redis(&["--replicaof", "127.0.0.1", &r.port_s()]);
-    let o = Node::ours(&["--replicaof", "127.0.0.1", &r.port_s()]);
+    let (r, real, o) = master_with_real_and_our_replica();
     let nodes = [&r, &real, &o];
-    wait_converged(&r, &real, "real replica", &nodes);
-    wait_converged(&r, &o, "O", &nodes);
     list_and_kill_master_client_by_addr(&real, &r, &nodes);
     list_and_kill_master_client_by_addr(&o, &r, &nodes);
 }
@@ -430,12 +433,8 @@ fn s19_master_client_listed_and_killed_by_addr() {
 /// replica. (Found by Redis's own `integration/replication-3` run against ReplScope.)
 #[test]
 fn s17_writable_replica_expires_its_own_keys() {
-    let r = Node::redis(&["--repl-diskless-sync-delay", "0"]);
-    let real = Node::redis(&["--replicaof", "127.0.0.1", &r.port_s()]);
-    let o = Node::ours(&["--replicaof", "127.0.0.1", &r.port_s()]);
+    let (r, real, o) = master_with_real_and_our_replica();
     let nodes = [&r, &real, &o];
-    wait_converged(&r, &real, "real replica", &nodes);
-    wait_converged(&r, &o, "O", &nodes);
     for n in [&real, &o] {
         let mut c = n.conn();
         assert_eq!(
