@@ -75,24 +75,24 @@ pub fn active_expire_cycle(st: &mut State, now: Time) {
 /// replica's sub-replicas get only its master's stream.
 pub fn expire_slave_keys(st: &mut State, now: Time) {
     let now_ms = now.as_millis();
-    let tracked: Vec<(usize, crate::keyspace::Sds)> =
-        st.slave_keys_with_expire.iter().cloned().collect();
-    for (db, key) in tracked {
-        let Some(d) = st.keyspace.dbs.get_mut(db) else {
-            st.slave_keys_with_expire.remove(&(db, key));
-            continue;
+    let mut expired = Vec::new();
+    let keyspace = &mut st.keyspace;
+    st.slave_keys_with_expire.retain(|(db, key)| {
+        let Some(d) = keyspace.dbs.get_mut(*db) else {
+            return false;
         };
-        match d.expire_of(&key) {
+        match d.expire_of(key) {
             Some(when) if now_ms > when => {
-                d.remove(&key);
-                st.stats.expired_keys += 1;
-                st.touch_watched_key(db, &key);
-                st.slave_keys_with_expire.remove(&(db, key));
+                d.remove(key);
+                expired.push((*db, key.clone()));
+                false
             }
-            Some(_) => {}
-            None => {
-                st.slave_keys_with_expire.remove(&(db, key));
-            }
+            Some(_) => true,
+            None => false,
         }
+    });
+    st.stats.expired_keys += expired.len() as u64;
+    for (db, key) in &expired {
+        st.touch_watched_key(*db, key);
     }
 }
