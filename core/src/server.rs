@@ -359,7 +359,9 @@ impl Server {
         let id = self.st.next_client_id;
         self.st.next_client_id += 1;
         self.st.stats.total_connections_received += 1;
-        if self.clients.len() >= self.st.config.maxclients as usize {
+        // Redis counts every linked client, our master's included.
+        let linked = self.clients.len() + usize::from(self.master_client_listed());
+        if linked >= self.st.config.maxclients as usize {
             self.st.stats.rejected_connections += 1;
             self.st.outputs.push_back(Output::Transmit {
                 client: id,
@@ -448,9 +450,21 @@ impl Server {
         }
     }
 
-    /// The connection requested by [`Output::Connect`] is established.
+    /// The connection requested by [`Output::Connect`] is established (a driver without
+    /// addresses; the master client then shows the configured `host:port`).
     pub fn handle_link_connected(&mut self, now: Time, id: ClientId) {
+        self.handle_link_connected_from(now, id, None);
+    }
+
+    /// [`Server::handle_link_connected`] with the connection's addresses: `peer.addr` is the
+    /// master's end (`ip:port`), `peer.laddr` ours, `peer.fd` the socket's descriptor. The
+    /// master client created on this connection shows them in `CLIENT LIST`, and
+    /// `CLIENT KILL ADDR`/`LADDR` match them.
+    pub fn handle_link_connected_from(&mut self, now: Time, id: ClientId, peer: Option<PeerInfo>) {
         self.st.master.now = now;
+        if self.st.replica.conn == Some(id) {
+            self.st.replica.conn_peer = peer;
+        }
         if self.st.replica.conn != Some(id) {
             // A connection of a link that was replaced meanwhile.
             if ReplicaSide::is_link_id(id) {
@@ -868,11 +882,17 @@ impl Server {
             client.out.extend_from_slice(b"+QUEUED\r\n");
             return;
         }
+        let master = if self.master_client_listed() {
+            self.master_client.as_deref()
+        } else {
+            None
+        };
         let mut ctx = Ctx {
             now,
             st: &mut self.st,
             client,
             others: &mut self.clients,
+            master,
             cmd: spec,
             dirty: 0,
             rewrite: Rewrite::Verbatim,
@@ -1195,14 +1215,13 @@ impl Server {
                     self.disconnect_replicas();
                 }
                 self.ensure_backlog(now);
-                let cached = self.st.replica.cached_master_db.take();
-                let db = self
-                    .master_client
-                    .as_ref()
-                    .map(|c| c.db)
-                    .or(cached)
-                    .unwrap_or(0);
-                self.create_master_client(now, db);
+                let cached_db = self.st.replica.cached_master_db.take();
+                let cached_id = self.st.replica.cached_master_id.take();
+                if self.master_client.is_some() {
+                    self.resurrect_master_client(now);
+                } else {
+                    self.create_master_client(now, cached_db.unwrap_or(0), cached_id);
+                }
             }
             ReplicaEvent::MasterLinkLost { .. } => {
                 // Keep the selected db for a `+CONTINUE` (the cached master keeps it); a
@@ -1319,8 +1338,10 @@ impl Server {
             .and_then(|d| usize::try_from(d).ok())
             .filter(|d| *d < self.st.keyspace.dbs.len())
             .unwrap_or(0);
+        // replicationDiscardCachedMaster, then a new master client (a new id).
         self.st.replica.cached_master_db = None;
-        self.create_master_client(now, db);
+        self.st.replica.cached_master_id = None;
+        self.create_master_client(now, db, None);
     }
 
     /// The simulated load of a full sync's payload is over at `now`: swap the data in, let
@@ -1357,10 +1378,51 @@ impl Server {
         self.st.replica.down_since = None;
     }
 
-    /// `replicationCreateMasterClient`: a client id is consumed, as in Redis.
-    fn create_master_client(&mut self, now: Time, db: usize) {
-        let id = self.st.next_client_id;
-        self.st.next_client_id += 1;
+    /// `replicationCreateMasterClient`: a client id is consumed, as in Redis, unless the
+    /// client was created earlier as a synthesized cached master (`cached`: its id and
+    /// creation time).
+    fn create_master_client(&mut self, now: Time, db: usize, cached: Option<(ClientId, Time)>) {
+        let (id, created) = match cached {
+            Some(c) => c,
+            None => (crate::repl::replica_side::take_client_id(&mut self.st), now),
+        };
+        let mut c = Box::new(Client::new(id, self.master_peer(), created, true));
+        c.last_interaction = now;
+        c.flags.master = true;
+        c.db = db;
+        self.st.replica.master_db = Some(db);
+        self.st.replica.master_linked_at = self.st.next_client_id;
+        self.master_client = Some(c);
+    }
+
+    /// `replicationResurrectCachedMaster`: the cached master client becomes the master client
+    /// again on the new connection, with its id, age, db, name and last command; it is linked
+    /// at the end of the client list.
+    fn resurrect_master_client(&mut self, now: Time) {
+        let peer = self.master_peer();
+        let linked_at = self.st.next_client_id;
+        let Some(mc) = self.master_client.as_mut() else {
+            return;
+        };
+        mc.peer = peer;
+        mc.last_interaction = now;
+        mc.authenticated = true;
+        mc.flags.close_after_reply = false;
+        mc.flags.close_asap = false;
+        mc.flags.multi = false;
+        mc.flags.dirty_exec = false;
+        mc.mstate.clear();
+        mc.querybuf.clear();
+        self.st.replica.master_db = Some(mc.db);
+        self.st.replica.master_linked_at = linked_at;
+    }
+
+    /// The addresses of the master client: the link's connection as the driver reported it,
+    /// else the configured `host:port` (the simulator, tests).
+    fn master_peer(&self) -> PeerInfo {
+        if let Some(p) = &self.st.replica.conn_peer {
+            return p.clone();
+        }
         let addr = self
             .st
             .config
@@ -1368,15 +1430,19 @@ impl Server {
             .as_ref()
             .map(|(h, p)| format!("{h}:{p}"))
             .unwrap_or_default();
-        let peer = PeerInfo {
+        PeerInfo {
             addr,
-            ..Default::default()
-        };
-        let mut c = Box::new(Client::new(id, peer, now, true));
-        c.flags.master = true;
-        c.db = db;
-        self.st.replica.master_db = Some(db);
-        self.master_client = Some(c);
+            laddr: String::new(),
+            fd: -1,
+        }
+    }
+
+    /// Whether our master client is in the client list (`server.master` exists: the link is
+    /// up; a cached master is not listed), and not being killed.
+    fn master_client_listed(&self) -> bool {
+        self.master_client.is_some()
+            && !self.st.replica.kill_master_link
+            && crate::repl::replica_side::master_client_alive(&self.st)
     }
 
     /// Execute one command of our master's stream as the master client; replies are dropped.
@@ -1385,7 +1451,8 @@ impl Server {
             return;
         }
         if self.master_client.is_none() {
-            self.create_master_client(now, 0);
+            let cached = self.st.replica.cached_master_id.take();
+            self.create_master_client(now, 0, cached);
         }
         let Some(mut mc) = self.master_client.take() else {
             return;

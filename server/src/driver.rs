@@ -284,8 +284,20 @@ fn handle_msg(
         }
         CoreMsg::LinkConnected(id, stream) => {
             let _ = stream.set_nodelay(true);
+            // The master client shows the master's address and our end of the link.
+            let peer = match (stream.peer_addr(), stream.local_addr()) {
+                (Ok(peer), Ok(local)) => {
+                    use std::os::fd::AsRawFd;
+                    Some(PeerInfo {
+                        addr: peer.to_string(),
+                        laddr: local.to_string(),
+                        fd: i64::from(stream.as_raw_fd()),
+                    })
+                }
+                _ => None,
+            };
             conns.insert(id, wire(stream, id, tx));
-            server.handle_link_connected(now(), id);
+            server.handle_link_connected_from(now(), id, peer);
         }
         CoreMsg::Input(id, bytes) => server.handle_input(now(), id, &bytes),
         CoreMsg::Closed(id) => {

@@ -376,24 +376,192 @@ fn kill_master_client_by_type(replica: &Node, master: &Node, nodes: &[&Node]) {
     );
 }
 
-/// What else a replica's operator (and Redis's own tests: `client kill <master addr>`) sees
-/// of the master link: `CLIENT LIST TYPE master` shows it (flags `M`, the master's address)
-/// and `CLIENT KILL <master addr>` closes it.
-fn list_and_kill_master_client_by_addr(replica: &Node, master: &Node, nodes: &[&Node]) {
-    let list = replica.cmd(&["CLIENT", "LIST", "TYPE", "master"]);
-    assert!(
-        list.contains(&format!(" addr=127.0.0.1:{} ", master.port)) && list.contains(" flags=M "),
-        "{} CLIENT LIST TYPE master: {list}",
+/// The `CLIENT LIST` lines of a reply (bulk string of `\n`-separated lines).
+fn client_lines(reply: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(reply)
+        .split(['\r', '\n'])
+        .filter(|l| l.starts_with("id="))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The `name=value` fields of one `CLIENT LIST` line, in order.
+fn client_fields(line: &str) -> Vec<(String, String)> {
+    line.split(' ')
+        .map(|f| {
+            let (k, v) = f.split_once('=').unwrap_or((f, ""));
+            (k.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+fn client_field(line: &str, name: &str) -> String {
+    client_fields(line)
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+        .unwrap_or_else(|| panic!("no {name}= in {line}"))
+}
+
+/// The replica's master client, as `CLIENT LIST TYPE master` shows it on `c` (exactly one).
+fn master_client_line(replica: &Node, c: &mut common::Conn) -> String {
+    let lines = client_lines(&c.cmd(&["CLIENT", "LIST", "TYPE", "master"]));
+    assert_eq!(
+        lines.len(),
+        1,
+        "{} master clients: {lines:?}",
         replica.label()
     );
+    lines[0].clone()
+}
+
+/// Kill the master client with `CLIENT KILL args...` (expecting `reply`) and wait for the
+/// partial resync and the link up again.
+fn kill_master_client(
+    replica: &Node,
+    master: &Node,
+    nodes: &[&Node],
+    c: &mut common::Conn,
+    args: &[&str],
+    reply: &str,
+) {
     let before = master.stat("sync_partial_ok");
-    let addr = format!("127.0.0.1:{}", master.port);
-    assert_eq!(replica.cmd(&["CLIENT", "KILL", &addr]), "+OK\r\n");
+    let mut argv = vec!["CLIENT", "KILL"];
+    argv.extend_from_slice(args);
+    let got = String::from_utf8_lossy(&c.cmd(&argv)).into_owned();
+    assert_eq!(got, reply, "{} {argv:?}", replica.label());
     wait_until(
         10,
-        "a partial resync after CLIENT KILL <addr>",
+        &format!("a partial resync after {argv:?}"),
         nodes,
         || master.stat("sync_partial_ok") == before + 1 && link_up(replica),
+    );
+    assert_eq!(master.stat("sync_full"), 2, "no full sync after {argv:?}");
+}
+
+/// What else a replica's operator (and Redis's own tests: `client kill <master addr>`) sees
+/// of the master link: `CLIENT LIST` shows it (flags `M`, no user, the master's address and
+/// our end of the link, which the master sees as its replica's address), `INFO clients`
+/// counts it, and `CLIENT KILL` by `<addr>`, `ADDR`, `LADDR`, `ID` or `TYPE master` closes it
+/// (a `USER` filter never matches it); the replica partially resyncs and the master client
+/// comes back with its id, listed after the clients that were there when it came back.
+fn list_and_kill_master_client(replica: &Node, master: &Node, nodes: &[&Node]) {
+    let who = replica.label();
+    let mut c = replica.conn();
+    assert_eq!(master.cmd(&["SET", "last", "set"]), "+OK\r\n");
+    wait_converged(master, replica, "before CLIENT LIST", nodes);
+    let line = master_client_line(replica, &mut c);
+    let names: Vec<String> = client_fields(&line).into_iter().map(|(k, _)| k).collect();
+    let mine = client_lines(&c.cmd(&["CLIENT", "INFO"]));
+    let my_names: Vec<String> = client_fields(&mine[0])
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(names, my_names, "{who}: the master client's fields: {line}");
+    let expect = [
+        ("addr", format!("127.0.0.1:{}", master.port)),
+        ("name", String::new()),
+        ("flags", "M".to_string()),
+        ("db", "0".to_string()),
+        ("sub", "0".to_string()),
+        ("psub", "0".to_string()),
+        ("multi", "-1".to_string()),
+        ("events", "r".to_string()),
+        ("user", "(superuser)".to_string()),
+        ("redir", "-1".to_string()),
+        ("resp", "2".to_string()),
+    ];
+    for (k, v) in &expect {
+        assert_eq!(&client_field(&line, k), v, "{who} {k}= in {line}");
+    }
+    let cmd = client_field(&line, "cmd");
+    assert!(cmd == "set" || cmd == "ping", "{who} cmd={cmd}: {line}");
+    assert!(
+        client_field(&line, "fd").parse::<i64>().unwrap() > 0,
+        "{line}"
+    );
+    // Our end of the link is what the master shows as its replica's address.
+    let laddr = client_field(&line, "laddr");
+    let on_master = client_lines(
+        master
+            .cmd(&["CLIENT", "LIST", "TYPE", "replica"])
+            .as_bytes(),
+    );
+    assert!(
+        on_master.iter().any(|l| client_field(l, "addr") == laddr),
+        "{who} laddr={laddr}, the master's replicas: {on_master:?}"
+    );
+    let id = client_field(&line, "id");
+    let all = client_lines(&c.cmd(&["CLIENT", "LIST"]));
+    assert!(
+        all.iter().any(|l| l.starts_with(&format!("id={id} "))),
+        "{all:?}"
+    );
+    let normal = client_lines(&c.cmd(&["CLIENT", "LIST", "TYPE", "normal"]));
+    assert!(
+        !normal.iter().any(|l| l.contains(" flags=M ")),
+        "{normal:?}"
+    );
+    let by_id = client_lines(&c.cmd(&["CLIENT", "LIST", "ID", &id]));
+    assert_eq!(by_id.len(), 1, "{who} CLIENT LIST ID {id}: {by_id:?}");
+    assert!(by_id[0].contains(" flags=M "), "{by_id:?}");
+    let info = String::from_utf8_lossy(&c.cmd(&["INFO", "clients"])).into_owned();
+    let all = client_lines(&c.cmd(&["CLIENT", "LIST"]));
+    assert_eq!(
+        info_field(&info, "connected_clients"),
+        Some(all.len().to_string()),
+        "{who}: connected_clients counts the master client: {all:?}"
+    );
+    // A USER filter never matches the master client.
+    assert_eq!(
+        c.cmd(&["CLIENT", "KILL", "TYPE", "master", "USER", "default"]),
+        b":0\r\n",
+        "{who}"
+    );
+    let my_id = String::from_utf8_lossy(&c.cmd(&["CLIENT", "ID"]))
+        .trim_start_matches(':')
+        .trim()
+        .to_string();
+    kill_master_client(replica, master, nodes, &mut c, &["ID", &id], ":1\r\n");
+    let again = master_client_line(replica, &mut c);
+    assert_eq!(
+        client_field(&again, "id"),
+        id,
+        "{who}: the cached master keeps its id"
+    );
+    assert_ne!(
+        client_field(&again, "laddr"),
+        laddr,
+        "{who}: a new connection"
+    );
+    // Linked again at the end: after this connection, before a newer one.
+    let mut newer = replica.conn();
+    let newer_id = client_lines(&newer.cmd(&["CLIENT", "INFO"]))
+        .first()
+        .map(|l| client_field(l, "id"))
+        .unwrap();
+    let order: Vec<String> = client_lines(&c.cmd(&["CLIENT", "LIST"]))
+        .iter()
+        .map(|l| client_field(l, "id"))
+        .collect();
+    let at = |x: &str| order.iter().position(|i| i == x).unwrap();
+    assert!(
+        at(&my_id) < at(&id) && at(&id) < at(&newer_id),
+        "{who} order {order:?}"
+    );
+    drop(newer);
+    let addr = format!("127.0.0.1:{}", master.port);
+    kill_master_client(replica, master, nodes, &mut c, &["ADDR", &addr], ":1\r\n");
+    let laddr = client_field(&master_client_line(replica, &mut c), "laddr");
+    kill_master_client(replica, master, nodes, &mut c, &["LADDR", &laddr], ":1\r\n");
+    kill_master_client(replica, master, nodes, &mut c, &[&addr], "+OK\r\n");
+    kill_master_client(
+        replica,
+        master,
+        nodes,
+        &mut c,
+        &["TYPE", "master"],
+        ":1\r\n",
     );
 }
 
@@ -418,14 +586,14 @@ fn s19_kill_master_client_on_the_replica() {
     kill_master_client_by_type(&o, &r, &nodes);
 }
 
-/// The master client in `CLIENT LIST` and `CLIENT KILL <addr>` on O as on a real replica.
+/// The master client in `CLIENT LIST`, `INFO clients` and `CLIENT KILL` (`<addr>`, `ADDR`,
+/// `LADDR`, `ID`, `TYPE`, `USER`) on O as on a real replica.
 #[test]
-#[ignore = "gap: on ReplScope as a replica the master link is not a client of the client table: CLIENT LIST does not show it and CLIENT KILL <addr>/ID cannot match it (CLIENT KILL TYPE master works)"]
 fn s19_master_client_listed_and_killed_by_addr() {
     let (r, real, o) = master_with_real_and_our_replica();
     let nodes = [&r, &real, &o];
-    list_and_kill_master_client_by_addr(&real, &r, &nodes);
-    list_and_kill_master_client_by_addr(&o, &r, &nodes);
+    list_and_kill_master_client(&real, &r, &nodes);
+    list_and_kill_master_client(&o, &r, &nodes);
 }
 
 /// Keys a writable replica (`replica-read-only no`) wrote itself with a TTL are expired by

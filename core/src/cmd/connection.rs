@@ -333,7 +333,7 @@ pub(crate) fn client_info_line(c: &Client, now: Time, argv: &[Bytes]) -> String 
     format!(
         "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 \
          multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} oll=0 \
-         omem=0 tot-mem={} events=r cmd={} user=default redir=-1 resp={}",
+         omem=0 tot-mem={} events=r cmd={} user={} redir=-1 resp={}",
         c.id,
         c.peer.addr,
         c.peer.laddr,
@@ -353,6 +353,12 @@ pub(crate) fn client_info_line(c: &Client, now: Time, argv: &[Bytes]) -> String 
         omem,
         tot_mem,
         c.last_cmd_full(),
+        // The master client runs without a user (`c->user == NULL`).
+        if c.flags.master {
+            "(superuser)"
+        } else {
+            "default"
+        },
         c.resp,
     )
 }
@@ -364,29 +370,57 @@ fn client_info(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-/// Every live client (the caller included) in id order, as `(id, is_caller)`.
+/// Our master client as the client list has it (replica side, link up), unless it was
+/// killed by this very command.
+fn listed_master<'b>(ctx: &'b Ctx<'_>) -> Option<&'b Client> {
+    ctx.master.filter(|_| !ctx.st.replica.kill_master_link)
+}
+
+/// Every live client (the caller included, our master client too) in the order of Redis's
+/// client list: by id, the master client where it was last linked (after the clients with
+/// smaller ids than the counter had then: a partial resync links it again at the end).
 fn live_client_ids(ctx: &Ctx<'_>) -> Vec<ClientId> {
-    let mut ids: Vec<ClientId> = ctx
+    // Sort keys: `(id, 1)` for a client, `(linked_at, 0)` for the master client, so it
+    // comes before the first client whose id was still unused when it was linked.
+    let linked_at = ctx.st.replica.master_linked_at;
+    let mut keyed: Vec<((ClientId, u8), ClientId)> = ctx
         .others
         .keys()
         .copied()
         .filter(|id| !ctx.st.kill_queue.contains(id))
+        .map(|id| ((id, 1), id))
         .collect();
-    ids.push(ctx.client.id);
-    ids.sort_unstable();
-    ids
+    let caller = ctx.client.id;
+    if ctx.client.flags.master {
+        keyed.push(((linked_at, 0), caller));
+    } else {
+        keyed.push(((caller, 1), caller));
+    }
+    if let Some(m) = listed_master(ctx) {
+        keyed.push(((linked_at, 0), m.id));
+    }
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, id)| id).collect()
 }
 
-fn info_line_of(ctx: &Ctx<'_>, id: ClientId, argv: &[Bytes]) -> Option<String> {
+/// The client `id` (the caller, another client, or our master client).
+fn client_by_id<'b>(ctx: &'b Ctx<'_>, id: ClientId) -> Option<&'b Client> {
     if id == ctx.client.id {
-        return Some(client_info_line(ctx.client, ctx.now, argv));
+        return Some(ctx.client);
+    }
+    if let Some(m) = listed_master(ctx).filter(|m| m.id == id) {
+        return Some(m);
     }
     if ctx.st.kill_queue.contains(&id) {
         return None;
     }
-    ctx.others
-        .get(&id)
-        .map(|c| client_info_line(c, ctx.now, &[]))
+    ctx.others.get(&id).map(|c| &**c)
+}
+
+fn info_line_of(ctx: &Ctx<'_>, id: ClientId, argv: &[Bytes]) -> Option<String> {
+    let c = client_by_id(ctx, id)?;
+    let argv: &[Bytes] = if id == ctx.client.id { argv } else { &[] };
+    Some(client_info_line(c, ctx.now, argv))
 }
 
 fn client_list(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
@@ -394,12 +428,7 @@ fn client_list(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     if argv.len() == 4 && argv[2].eq_ignore_ascii_case(b"type") {
         let t = client_type_by_name(&argv[3])?;
         for id in live_client_ids(ctx) {
-            let matches = if id == ctx.client.id {
-                client_type(ctx.client) == t
-            } else {
-                ctx.others.get(&id).is_some_and(|c| client_type(c) == t)
-            };
-            if matches {
+            if client_by_id(ctx, id).is_some_and(|c| client_type(c) == t) {
                 if let Some(l) = info_line_of(ctx, id, argv) {
                     out.push_str(&l);
                     out.push('\n');
@@ -440,6 +469,8 @@ fn client_kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let mut ctype: Option<ClientType> = None;
     let mut id: ClientId = 0;
     let mut skipme = true;
+    // A USER filter never matches the master client (it has no user).
+    let mut user_given = false;
     if argv.len() == 3 {
         addr = Some(&argv[2]);
         skipme = false;
@@ -470,6 +501,7 @@ fn client_kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
                         String::from_utf8_lossy(val)
                     )));
                 }
+                user_given = true;
             } else if opt.eq_ignore_ascii_case(b"skipme") {
                 if val.eq_ignore_ascii_case(b"yes") {
                     skipme = true;
@@ -489,6 +521,7 @@ fn client_kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             && laddr.is_none_or(|a| c.peer.laddr.as_bytes() == a)
             && ctype.is_none_or(|t| client_type(c) == t)
             && (id == 0 || c.id == id)
+            && !(user_given && c.flags.master)
     };
     let mut killed = 0i64;
     let mut close_self = false;
@@ -506,13 +539,9 @@ fn client_kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             }
         }
     }
-    // Our master's connection is not in the client table: `CLIENT KILL TYPE master`.
-    if ctype == Some(ClientType::Master)
-        && addr.is_none()
-        && laddr.is_none()
-        && id == 0
-        && crate::repl::replica_side::master_client_alive(ctx.st)
-    {
+    // Our master client (`freeClient(server.master)`): the server caches it and closes the
+    // link once the command returns; the link reconnects and asks for a partial resync.
+    if listed_master(ctx).is_some_and(|m| matches(m)) {
         ctx.st.replica.kill_master_link = true;
         killed += 1;
     }

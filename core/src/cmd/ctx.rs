@@ -35,6 +35,9 @@ pub struct Ctx<'a> {
     pub client: &'a mut Client,
     /// Every other client (the caller is not in this map while it runs).
     pub others: &'a mut BTreeMap<ClientId, Box<Client>>,
+    /// Our master client (`server.master`, replica side) while the link to our master is up,
+    /// unless it is the caller: it is not in [`Ctx::others`], yet `CLIENT LIST`/`KILL` see it.
+    pub master: Option<&'a Client>,
     /// The command being executed.
     pub cmd: &'static CommandSpec,
     pub(crate) dirty: u64,

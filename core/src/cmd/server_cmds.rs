@@ -586,8 +586,10 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, o: &mut String) {
             line("replscope_version", &crate::VERSION);
         }
         "clients" => {
+            // Every linked client but the replicas: our master client counts.
             let connected = 1 + ctx.others.values().filter(|c| !c.flags.replica).count()
-                - usize::from(ctx.client.flags.replica);
+                - usize::from(ctx.client.flags.replica)
+                + usize::from(ctx.master.is_some());
             line("connected_clients", &connected);
             line("cluster_connections", &0);
             line("maxclients", &st.config.maxclients);

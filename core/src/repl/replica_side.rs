@@ -40,7 +40,7 @@
 
 use bytes::Bytes;
 
-use crate::client::ClientId;
+use crate::client::{ClientId, PeerInfo};
 use crate::cmd::flags::*;
 use crate::cmd::{CmdResult, CommandSpec, Ctx, RedisError};
 use crate::command;
@@ -62,6 +62,10 @@ pub struct ReplicaSide {
     pub link: Option<ReplicaLink>,
     /// The driver connection the link currently uses.
     pub conn: Option<ClientId>,
+    /// The addresses of [`ReplicaSide::conn`] as the driver reported them
+    /// ([`crate::server::Server::handle_link_connected_from`]): `addr` is the master's end,
+    /// `laddr` ours. The master client shows them in `CLIENT LIST`.
+    pub conn_peer: Option<PeerInfo>,
     next_conn: ClientId,
     /// The keyspace a full sync is being loaded into.
     pub loader: Option<KeyLoader<'static>>,
@@ -103,6 +107,15 @@ pub struct ReplicaSide {
     /// the new master applies the stream in that db. Cleared by a full sync and by
     /// `REPLICAOF NO ONE`.
     pub cached_master_db: Option<usize>,
+    /// The client id of a cached master synthesized from our own replication state
+    /// (`replicationCacheMasterUsingMyself` at a master's `REPLICAOF` or when a replica
+    /// starts from its dump): Redis creates that client at once, consuming an id; a
+    /// `+CONTINUE` makes it the master client. Cleared with [`ReplicaSide::cached_master_db`].
+    pub cached_master_id: Option<(ClientId, Time)>,
+    /// `server.next_client_id` when the master client was last linked into the client list
+    /// (created, or resurrected by a `+CONTINUE`): `CLIENT LIST` shows it after every client
+    /// with a smaller id and before the others, as Redis's `linkClient` appends it.
+    pub master_linked_at: ClientId,
 }
 
 impl Default for ReplicaSide {
@@ -117,6 +130,9 @@ impl Default for ReplicaSide {
             start_pending: false,
             drop_master_client: false,
             cached_master_db: None,
+            cached_master_id: None,
+            master_linked_at: 0,
+            conn_peer: None,
             master_db: None,
             startup_cached: None,
             stat_net_repl_input_bytes: 0,
@@ -137,6 +153,7 @@ impl ReplicaSide {
         let id = self.next_conn;
         self.next_conn += 1;
         self.conn = Some(id);
+        self.conn_peer = None;
         id
     }
 
@@ -353,6 +370,9 @@ pub fn set_master(st: &mut State, host: String, port: u16, now: Time) {
             replid: Bytes::copy_from_slice(st.master.ids.replid.as_bytes()),
             reploff: st.master.backlog.master_repl_offset(),
         });
+        // The synthesized cached master is a client (in db 0): it takes an id now.
+        st.replica.cached_master_db = None;
+        st.replica.cached_master_id = Some((take_client_id(st), now));
     }
     let mut link = ReplicaLink::new(host, port, link_config_of(st), cached, now);
     link.set_dataset_empty(st.keyspace.dbs.iter().all(|d| d.is_empty()));
@@ -399,8 +419,16 @@ pub fn restore_from_rdb(st: &mut State) -> bool {
         .filter(|d| *d < st.keyspace.dbs.len())
         .unwrap_or(0);
     st.replica.cached_master_db = Some(db);
+    st.replica.cached_master_id = Some((take_client_id(st), st.master.now));
     st.replica.master_db = Some(db);
     true
+}
+
+/// A new client id from the shared counter (`server.next_client_id++`).
+pub fn take_client_id(st: &mut State) -> ClientId {
+    let id = st.next_client_id;
+    st.next_client_id += 1;
+    id
 }
 
 /// The link was stopped: forward its last `Close` (the events are dropped otherwise).
@@ -425,6 +453,7 @@ pub fn unset_master(st: &mut State) -> Vec<ClientId> {
     st.config.replicaof = None;
     st.replica.start_pending = false;
     st.replica.startup_cached = None;
+    st.replica.cached_master_id = None;
     st.replica.loader = None;
     st.replica.loading = None;
     st.replica.down_since = None;
@@ -506,14 +535,16 @@ fn replicaof(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             return Ok(());
         }
     }
-    // A previous master's client is freed by the server after this command; Redis caches
-    // it with its selected db for a partial resync (a master synthesizes one in db 0).
-    ctx.st.replica.cached_master_db = if ctx.st.is_replica() {
-        ctx.st.replica.master_db.or(ctx.st.replica.cached_master_db)
+    // A previous master's client is freed and cached (`replicationCacheMaster`): the server
+    // keeps it, with its id and selected db, and a `+CONTINUE` from the new master makes it
+    // the master client again. A master synthesizes one in db 0 (`set_master`).
+    if ctx.st.is_replica() {
+        ctx.st.replica.cached_master_db =
+            ctx.st.replica.master_db.or(ctx.st.replica.cached_master_db);
     } else {
-        None
-    };
-    ctx.st.replica.drop_master_client = true;
+        ctx.st.replica.cached_master_db = None;
+        ctx.st.replica.drop_master_client = true;
+    }
     set_master(ctx.st, host.clone(), port, ctx.now);
     let info = crate::cmd::connection::client_info_line(ctx.client, ctx.now, argv);
     // Logged after the link's first lines (`Connecting to MASTER ...`), as Redis does.

@@ -690,8 +690,16 @@ impl<N: SimNode> Simulator<N> {
                 let (Some(node), Some(conn)) = (l.ends[0].node, l.ends[0].conn) else {
                     return;
                 };
+                let info = LinkInfo {
+                    link,
+                    peer: l.ends[1].node.unwrap_or(node),
+                    peer_addr: l.ends[1].addr.clone(),
+                    local_addr: l.ends[0].addr.clone(),
+                };
                 self.record(node, Some(link), TraceKind::Connected { conn });
-                self.nodes[node.0 as usize].node.handle_connected(now, conn);
+                self.nodes[node.0 as usize]
+                    .node
+                    .handle_connected(now, conn, &info);
                 self.after_call(node, false);
             }
             Segment::Rst => self.close_end(link, 0, CloseReason::Refused),

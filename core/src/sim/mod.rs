@@ -87,16 +87,17 @@ pub enum Dest {
     },
 }
 
-/// What the simulator tells a node about a connection it accepted.
+/// What the simulator tells a node about a connection it accepted (or opened, in
+/// [`SimNode::handle_connected`]), seen from that node's end.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LinkInfo {
     /// The link.
     pub link: LinkId,
-    /// The connecting node.
+    /// The node at the other end (for an accepted connection: the connecting node).
     pub peer: NodeId,
-    /// `ip:port` of the connecting end.
+    /// `ip:port` of the other end.
     pub peer_addr: String,
-    /// `ip:port` of our (listening) end.
+    /// `ip:port` of our end (for an accepted connection: the listening one).
     pub local_addr: String,
 }
 
@@ -162,8 +163,10 @@ pub enum NodeOutput {
 pub trait SimNode {
     /// A connection to this (listening) node completed; returns the node's handle for it.
     fn handle_accept(&mut self, now: Time, info: &LinkInfo) -> ConnId;
-    /// A connection this node opened ([`NodeOutput::Connect`]) is established.
-    fn handle_connected(&mut self, now: Time, conn: ConnId);
+    /// A connection this node opened ([`NodeOutput::Connect`]) is established; `info` seen
+    /// from this end (`peer` is the accepting node, `peer_addr` its address, `local_addr`
+    /// ours).
+    fn handle_connected(&mut self, now: Time, conn: ConnId, info: &LinkInfo);
     /// Bytes arrived on `conn` (any chunk of the peer's stream, in order).
     fn handle_input(&mut self, now: Time, conn: ConnId, data: &[u8]);
     /// `conn` was closed by the peer, cut, or refused (for a pending connect).
@@ -184,8 +187,8 @@ impl<T: SimNode + ?Sized> SimNode for Box<T> {
     fn handle_accept(&mut self, now: Time, info: &LinkInfo) -> ConnId {
         (**self).handle_accept(now, info)
     }
-    fn handle_connected(&mut self, now: Time, conn: ConnId) {
-        (**self).handle_connected(now, conn)
+    fn handle_connected(&mut self, now: Time, conn: ConnId, info: &LinkInfo) {
+        (**self).handle_connected(now, conn, info)
     }
     fn handle_input(&mut self, now: Time, conn: ConnId, data: &[u8]) {
         (**self).handle_input(now, conn, data)

@@ -117,7 +117,7 @@ impl SimNode for Probe {
         );
         conn
     }
-    fn handle_connected(&mut self, _now: Time, conn: ConnId) {
+    fn handle_connected(&mut self, _now: Time, conn: ConnId, _info: &LinkInfo) {
         if let Some(c) = self.conns.get_mut(&conn) {
             c.connected = true;
         }

@@ -24,8 +24,13 @@ impl SimNode for Server {
         };
         Server::handle_accept(self, now, peer)
     }
-    fn handle_connected(&mut self, now: Time, conn: ConnId) {
-        Server::handle_link_connected(self, now, conn)
+    fn handle_connected(&mut self, now: Time, conn: ConnId, info: &LinkInfo) {
+        let peer = PeerInfo {
+            addr: info.peer_addr.clone(),
+            laddr: info.local_addr.clone(),
+            fd: -1,
+        };
+        Server::handle_link_connected_from(self, now, conn, Some(peer))
     }
     fn handle_input(&mut self, now: Time, conn: ConnId, data: &[u8]) {
         Server::handle_input(self, now, conn, data)
