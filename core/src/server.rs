@@ -1487,6 +1487,16 @@ impl Server {
             .is_some_and(|l| l.state() == ReplState::Connected)
     }
 
+    /// Our master client (replica side) while it is in the client list: the link to our
+    /// master is up (read-only; for viewers: its id, addresses, db and last command).
+    pub fn master_client(&self) -> Option<&Client> {
+        if self.master_client_listed() {
+            self.master_client.as_deref()
+        } else {
+            None
+        }
+    }
+
     /// The clients that are our replicas, in `server.slaves` order (read-only; for viewers:
     /// each one's `repl` state, ACK offset and pending output).
     pub fn replica_clients(&self) -> Vec<&Client> {

@@ -356,3 +356,54 @@ fn wait_and_restart_hold_for_many_seeds() {
         assert_eq!(count(&m, "+FULLRESYNC"), 2, "seed {seed}");
     }
 }
+
+/// In the simulator too, a replica's master client is a client with the link's virtual
+/// addresses: the master's `ip:port`, and our end, which the master shows as its replica's
+/// address (as `CLIENT LIST` on both ends of a real link).
+#[test]
+fn replicas_list_their_master_client_with_the_link_addresses() {
+    for name in ["full-sync", "partial-resync", "chain"] {
+        let r = run(name, 1);
+        let mut seen = 0;
+        for (i, n) in r.nodes.iter().enumerate() {
+            let Some(m) = n.master else { continue };
+            if !n.up || !n.link_up {
+                continue;
+            }
+            let srv = r.server(i);
+            let mc = srv
+                .master_client()
+                .expect("a master client while the link is up");
+            assert!(mc.flags.master);
+            let port = r.server(m).state().config.port;
+            assert_eq!(
+                mc.peer.addr,
+                format!("{}:{port}", scenario::ip_of(m)),
+                "{name}: {}",
+                n.name
+            );
+            assert!(
+                mc.peer
+                    .laddr
+                    .starts_with(&format!("{}:", scenario::ip_of(i))),
+                "{name}: {} laddr {}",
+                n.name,
+                mc.peer.laddr
+            );
+            let on_master: Vec<String> = r
+                .server(m)
+                .replica_clients()
+                .iter()
+                .map(|c| c.peer.addr.clone())
+                .collect();
+            assert!(
+                on_master.contains(&mc.peer.laddr),
+                "{name}: {} laddr {} not among {on_master:?}",
+                n.name,
+                mc.peer.laddr
+            );
+            seen += 1;
+        }
+        assert!(seen >= 1, "{name}: no replica checked");
+    }
+}

@@ -541,7 +541,7 @@ fn client_kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     }
     // Our master client (`freeClient(server.master)`): the server caches it and closes the
     // link once the command returns; the link reconnects and asks for a partial resync.
-    if listed_master(ctx).is_some_and(|m| matches(m)) {
+    if listed_master(ctx).is_some_and(matches) {
         ctx.st.replica.kill_master_link = true;
         killed += 1;
     }

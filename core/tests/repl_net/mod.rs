@@ -271,7 +271,7 @@ impl Net {
         let now = self.now;
         while let Some((i, o)) = self.queue.pop_front() {
             match o {
-                Output::Connect { link, port, .. } => {
+                Output::Connect { link, host, port } => {
                     let dst = self
                         .nodes
                         .iter()
@@ -284,13 +284,19 @@ impl Net {
                                 laddr: format!("127.0.0.1:{port}"),
                                 fd: -1,
                             };
+                            // The connecting end sees the same pair of addresses, swapped.
+                            let ours = PeerInfo {
+                                addr: format!("{host}:{port}"),
+                                laddr: peer.addr.clone(),
+                                fd: -1,
+                            };
                             let id = self.srv(d).handle_accept(now, peer);
                             self.pipes.push(Pipe {
                                 a: (i, link),
                                 b: (d, id),
                             });
                             if let Some(s) = self.nodes[i].srv.as_mut() {
-                                s.handle_link_connected(now, link);
+                                s.handle_link_connected_from(now, link, Some(ours));
                             }
                             self.collect(d);
                         }
