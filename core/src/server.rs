@@ -66,7 +66,8 @@ pub enum Output {
         save: Option<bool>,
     },
     /// Open a TCP connection to our master (`REPLICAOF host port`): once established call
-    /// [`Server::handle_link_connected`], on failure [`Server::handle_close`]; its bytes go
+    /// [`Server::handle_link_connected_from`] (or [`Server::handle_link_connected`]), on
+    /// failure [`Server::handle_close`]; its bytes go
     /// through [`Server::handle_input`], and [`Output::Transmit`] / [`Output::Close`] with
     /// this id apply to it.
     Connect {

@@ -18,6 +18,11 @@
 //! [`LINK_ID_BASE`] up, never a client id): [`crate::server::Output::Connect`] asks the driver
 //! to open it, its bytes leave as [`crate::server::Output::Transmit`] and arrive through
 //! [`crate::server::Server::handle_input`]. This module never performs I/O or reads a clock.
+//! Once synced, the stream runs as the *master client* (`server.master`): a client with an
+//! id from the shared counter, listed by `CLIENT LIST` with the link's addresses (given by
+//! the driver to [`crate::server::Server::handle_link_connected_from`]) and matched by
+//! `CLIENT KILL`; when the link drops it is kept as the cached master, and a `+CONTINUE`
+//! brings it back with its id.
 //!
 //! Loading: by default the staged keyspace is swapped in at once when the payload is
 //! complete. With a [`LoadCost`] (the simulator's knob, [`ReplicaSide::load_cost`]) loading
@@ -97,7 +102,7 @@ pub struct ReplicaSide {
     pub staged_aux: Vec<(Vec<u8>, Vec<u8>)>,
     /// A coordinated failover run by this node (FAILOVER, [`crate::repl::failover`]).
     pub failover: crate::repl::failover::Failover,
-    /// `CLIENT KILL TYPE master` ran: the server frees the master client (cached) once the
+    /// A `CLIENT KILL` matched the master client: the server frees it (cached) once the
     /// command returns, and the link reconnects.
     pub kill_master_link: bool,
     /// REPLICAOF ran: the server frees the master client once the command returns.
