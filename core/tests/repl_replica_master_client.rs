@@ -202,9 +202,11 @@ fn killed_master_client_leaves_the_list_at_once_and_comes_back_at_its_end() {
         "+QUEUED\r\n"
     );
     assert_eq!(net.cmd(r, &["CLIENT", "LIST"]), "+QUEUED\r\n");
+    assert_eq!(net.cmd(r, &["INFO", "clients"]), "+QUEUED\r\n");
     let exec = net.cmd(r, &["EXEC"]);
-    assert!(exec.starts_with("*2\r\n:1\r\n$"), "{exec}");
+    assert!(exec.starts_with("*3\r\n:1\r\n$"), "{exec}");
     assert_eq!(ids(&exec), ["3", "5"]);
+    assert_eq!(field(&exec, "connected_clients").as_deref(), Some("2"));
     // Resurrected by the +CONTINUE: linked after the clients of that moment (id 5), before
     // later ones (id 6), as real 7.0.15 lists it.
     assert_eq!(net.info(r, "master_link_status").as_deref(), Some("up"));
@@ -291,4 +293,25 @@ fn a_replica_moving_to_a_sibling_keeps_its_master_client() {
     assert_eq!(f(&after, "id"), f(&before, "id"));
     assert_eq!(f(&after, "db"), "3");
     assert_eq!(f(&after, "addr"), "127.0.0.1:7002");
+}
+
+#[test]
+fn the_master_client_counts_against_maxclients() {
+    // Real 7.0.15: a replica with `maxclients 2`, its master client and one connection
+    // refuses the next connection.
+    let mut net = synced_pair();
+    let r = 1;
+    assert_eq!(net.cmd(r, &["CONFIG", "SET", "maxclients", "2"]), "+OK\r\n");
+    let c = net.connect(r);
+    net.pump();
+    assert_eq!(
+        net.replies_of(r, c),
+        "-ERR max number of clients reached\r\n"
+    );
+    // Without the link there is room again.
+    net.blocked.push(7001);
+    net.cut(0, r);
+    let c = net.connect(r);
+    net.raw_from(r, c, b"PING\r\n");
+    assert_eq!(net.replies_of(r, c), "+PONG\r\n");
 }

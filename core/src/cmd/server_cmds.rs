@@ -589,7 +589,7 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, o: &mut String) {
             // Every linked client but the replicas: our master client counts.
             let connected = 1 + ctx.others.values().filter(|c| !c.flags.replica).count()
                 - usize::from(ctx.client.flags.replica)
-                + usize::from(ctx.master.is_some());
+                + usize::from(ctx.master.is_some() && !ctx.st.replica.kill_master_link);
             line("connected_clients", &connected);
             line("cluster_connections", &0);
             line("maxclients", &st.config.maxclients);
