@@ -146,6 +146,7 @@ pub fn new_server(config: Config, process: ProcessInfo) -> Server {
 /// Write the log lines the core queued (at startup, before [`run`] drains outputs itself).
 /// Other outputs are dropped: no client exists yet.
 pub fn flush_logs(server: &mut Server) {
+    crate::logging::set_replica(server.state().is_replica());
     while let Some(out) = server.poll_output() {
         if let Output::Log { level, message } = out {
             log_line(level, &message);
@@ -458,6 +459,9 @@ async fn drain_outputs(
     tx: &mpsc::UnboundedSender<CoreMsg>,
 ) -> Option<i32> {
     let mut gathered: HashMap<ClientId, Gathered> = HashMap::new();
+    // Log lines carry the role letter of the server as it is after this turn (`S` once
+    // REPLICAOF took effect, `M` after REPLICAOF NO ONE), as Redis's `serverLogRaw`.
+    crate::logging::set_replica(server.state().is_replica());
     while let Some(out) = server.poll_output() {
         match out {
             Output::Transmit { client, bytes } => {

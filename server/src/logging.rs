@@ -7,12 +7,33 @@
 
 use std::fmt;
 use std::fs::OpenOptions;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
 use tracing_subscriber::registry::LookupSpan;
+
+/// Whether the server is a replica now: log lines then carry `S` instead of `M`.
+static REPLICA: AtomicBool = AtomicBool::new(false);
+
+/// Set the role letter of the log lines that follow: `S` for a replica (`masterhost` set),
+/// `M` for a master, as Redis's `serverLogRaw`.
+pub fn set_replica(replica: bool) {
+    REPLICA.store(replica, Ordering::Relaxed);
+}
+
+/// The role letter of a log line (`C` for lines from the config module, as before).
+fn role_letter(target: &str) -> char {
+    if target.ends_with("::config") {
+        'C'
+    } else if REPLICA.load(Ordering::Relaxed) {
+        'S'
+    } else {
+        'M'
+    }
+}
 
 /// Formats events the way Redis's `serverLogRaw` does.
 pub struct RedisFormat {
@@ -36,10 +57,7 @@ where
             Level::INFO => '*',
             Level::WARN | Level::ERROR => '#',
         };
-        let role = match event.metadata().target() {
-            t if t.ends_with("::config") => 'C',
-            _ => 'M',
-        };
+        let role = role_letter(event.metadata().target());
         write!(writer, "{}:{} {} {} ", self.pid, role, timestamp(), sym)?;
         ctx.field_format().format_fields(writer.by_ref(), event)?;
         writeln!(writer)

@@ -410,11 +410,15 @@ fn unknown_directive_is_fatal() {
 
 #[test]
 fn replica_config_starts() {
-    let text = "replicaof 127.0.0.1 6379\nmasterauth somepass\n";
+    // The master is a listener of this test's own (never answering), not whatever may run on
+    // 6379.
+    let master = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port");
+    let mport = master.local_addr().expect("local addr").port();
+    let text = format!("replicaof 127.0.0.1 {mport}\nmasterauth somepass\n");
     let p = Proc::start(
         "replica",
         Spec {
-            config_text: Some(text),
+            config_text: Some(&text),
             extra: &[],
             logfile: false,
         },
@@ -428,7 +432,10 @@ fn replica_config_starts() {
         "INFO replication: {info}"
     );
     assert!(info.contains("\r\nmaster_host:127.0.0.1\r\n"), "{info}");
-    assert!(info.contains("\r\nmaster_port:6379\r\n"), "{info}");
+    assert!(
+        info.contains(&format!("\r\nmaster_port:{mport}\r\n")),
+        "{info}"
+    );
     let path = p.dir.join("redis.conf").display().to_string();
     assert!(
         p.log()
@@ -436,6 +443,26 @@ fn replica_config_starts() {
         "{}",
         p.dump()
     );
+    // A replica's log lines carry `S` (Redis's role letter), a master's `M`.
+    let pid = p.pid();
+    let log = p.log();
+    let ready = line_with(&log, "Ready to accept connections");
+    assert!(
+        ready.starts_with(&format!("{pid}:S ")),
+        "ready line: {ready:?}"
+    );
+    assert_eq!(c.cmd(&["REPLICAOF", "NO", "ONE"]), b"+OK\r\n");
+    let deadline = Instant::now() + PROCESS_TIMEOUT;
+    while !p.log().contains("MASTER MODE enabled") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let log = p.log();
+    let master_mode = line_with(&log, "MASTER MODE enabled");
+    assert!(
+        master_mode.starts_with(&format!("{pid}:M ")),
+        "line: {master_mode:?}"
+    );
+    drop(master);
 }
 
 #[test]
