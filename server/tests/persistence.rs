@@ -312,6 +312,8 @@ fn bgsave_of_a_million_keys_keeps_serving() {
     // Forking is only safe in a single-threaded process.
     assert_eq!(threads_of(p.pid()), 1, "the server must be single-threaded");
     let t = Instant::now();
+    // A debug build populating a million keys takes seconds, more on a loaded machine.
+    c.set_timeout(Duration::from_secs(120));
     assert_eq!(cmd(&mut c, "DEBUG POPULATE 1000000"), "+OK\r\n");
     eprintln!("DEBUG POPULATE 1000000 took {:?}", t.elapsed());
     assert_eq!(threads_of(p.pid()), 1);

@@ -438,9 +438,18 @@ pub struct Conn {
     /// The socket.
     pub stream: TcpStream,
     buf: Vec<u8>,
+    /// How long a reply may take (READ_TIMEOUT unless [`Conn::set_timeout`] changed it).
+    timeout: Duration,
 }
 
 impl Conn {
+    /// Let replies take up to `timeout` (for commands whose work grows with the machine's
+    /// load, such as `DEBUG POPULATE` of a million keys in a debug build).
+    pub fn set_timeout(&mut self, timeout: Duration) {
+        self.stream.set_read_timeout(Some(timeout)).unwrap();
+        self.timeout = timeout;
+    }
+
     /// Connect to 127.0.0.1:`port`.
     pub fn connect(port: u16) -> Conn {
         let stream = TcpStream::connect(("127.0.0.1", port))
@@ -451,6 +460,7 @@ impl Conn {
         Conn {
             stream,
             buf: Vec::new(),
+            timeout: READ_TIMEOUT,
         }
     }
 
@@ -471,7 +481,7 @@ impl Conn {
 
     /// Read exactly one full reply: the parsed form and its raw bytes.
     pub fn read_parsed(&mut self) -> Result<(Reply, Vec<u8>), String> {
-        let deadline = Instant::now() + READ_TIMEOUT;
+        let deadline = Instant::now() + self.timeout;
         loop {
             if let Some((r, used)) = parse_reply(&self.buf)? {
                 let raw: Vec<u8> = self.buf.drain(..used).collect();
@@ -513,7 +523,7 @@ impl Conn {
     pub fn drain(&mut self, quiet: Duration) -> (Vec<u8>, bool) {
         let mut out = std::mem::take(&mut self.buf);
         self.stream.set_read_timeout(Some(quiet)).unwrap();
-        let hard = Instant::now() + READ_TIMEOUT;
+        let hard = Instant::now() + self.timeout;
         let closed = loop {
             if Instant::now() > hard {
                 break false;
@@ -533,7 +543,7 @@ impl Conn {
                 Err(_) => break true,
             }
         };
-        self.stream.set_read_timeout(Some(READ_TIMEOUT)).unwrap();
+        self.stream.set_read_timeout(Some(self.timeout)).unwrap();
         (out, closed)
     }
 
