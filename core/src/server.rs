@@ -429,6 +429,8 @@ impl Server {
             self.process_input(now, &mut client);
         }
         self.finish_client(client);
+        // The replicas get what this batch of commands propagated (see `feed_backlog`).
+        crate::repl::master::feed_replicas(&mut self.st, &mut self.clients, None);
         self.pump_link(now);
         self.reap_killed();
         self.before_sleep(now);
@@ -550,6 +552,7 @@ impl Server {
     /// out (`processClientsWaitingReplicas`, blocked-client timeouts), then send `REPLCONF
     /// GETACK *` to the replicas if a client blocked in `WAIT` since the last time.
     fn before_sleep(&mut self, now: Time) {
+        crate::repl::master::feed_replicas(&mut self.st, &mut self.clients, None);
         // updateFailoverStatus, then resume the clients its write pause postponed.
         crate::repl::failover::update_failover_status(&mut self.st, &self.clients, now);
         self.pump_link(now);
@@ -612,8 +615,9 @@ impl Server {
             self.st
                 .repl
                 .raw_command(&[b"REPLCONF".as_slice(), b"GETACK", b"*"]);
-            crate::repl::master::feed_replicas(&mut self.st, &mut self.clients, None);
         }
+        // What the commands run here (resumed or unblocked clients) and the GETACK produced.
+        crate::repl::master::feed_replicas(&mut self.st, &mut self.clients, None);
     }
 
     /// Unblock a client blocked in WAIT with the reply `acked`, then run the commands that
@@ -777,6 +781,17 @@ impl Server {
         };
         client.last_cmd = spec.name;
         client.last_cmd_parent = parent.map(|p| p.name);
+        // A plain write of a client leaves what it propagates to the replicas for the end of
+        // the batch; anything else may change who gets the stream (PSYNC, REPLICAOF, CLIENT
+        // KILL, FAILOVER, WAIT's GETACK ...), so the replicas get what is pending first.
+        let batched = spec.has(crate::cmd::flags::WRITE)
+            && !spec.has(crate::cmd::flags::ADMIN | crate::cmd::flags::NOSCRIPT)
+            && !client.flags.replica
+            && !client.flags.master
+            && !self.st.is_replica();
+        if !batched && !self.st.repl.is_empty() {
+            crate::repl::master::feed_replicas(&mut self.st, &mut self.clients, Some(client));
+        }
         // Protected commands (Redis's CMD_PROTECTED check, right after the arity check).
         if spec.name == "debug"
             && !self
@@ -889,7 +904,11 @@ impl Server {
             let ops = std::mem::take(&mut self.st.also_propagate);
             self.st.repl.feed_unit(&ops, true);
         }
-        crate::repl::master::feed_replicas(&mut self.st, &mut self.clients, Some(client));
+        if batched {
+            crate::repl::master::feed_backlog(&mut self.st);
+        } else {
+            crate::repl::master::feed_replicas(&mut self.st, &mut self.clients, Some(client));
+        }
         let offset = self.st.master.backlog.master_repl_offset();
         if offset != offset_before {
             client.repl.woff = offset;
