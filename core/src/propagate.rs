@@ -24,6 +24,9 @@ fn header_len(n: usize) -> usize {
 /// Most room [`Propagator::drain_with`] keeps for the next commands.
 const KEEP_CAPACITY: usize = 1 << 20;
 
+/// Least room [`Propagator::drain_fed`] leaves for the next batch of commands.
+const BATCH_ROOM_MIN: usize = 4096;
+
 /// One operation to propagate: the database it applies to and its argv.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PropOp {
@@ -165,7 +168,14 @@ impl Propagator {
             "bytes not given to the backlog"
         );
         self.fed = 0;
-        self.pending.split().freeze()
+        let bytes = self.pending.split().freeze();
+        // The rest of the buffer is the room for the next batch: make it one allocation of
+        // about this batch's size now rather than growing it by doubling command by command.
+        if self.pending.capacity() < BATCH_ROOM_MIN {
+            self.pending
+                .reserve(bytes.len().clamp(BATCH_ROOM_MIN, KEEP_CAPACITY));
+        }
+        bytes
     }
 
     /// Forget every byte produced since the last drain, all of them already given to the

@@ -901,8 +901,11 @@ impl Server {
         }
         // End of the execution unit: propagate what it produced.
         if !self.st.also_propagate.is_empty() {
-            let ops = std::mem::take(&mut self.st.also_propagate);
+            let mut ops = std::mem::take(&mut self.st.also_propagate);
             self.st.repl.feed_unit(&ops, true);
+            // Keep the vector's allocation for the next command.
+            ops.clear();
+            self.st.also_propagate = ops;
         }
         if batched {
             crate::repl::master::feed_backlog(&mut self.st);
