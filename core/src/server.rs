@@ -1237,9 +1237,17 @@ impl Server {
                 self.st.replica.down_since = Some(now);
             }
             ReplicaEvent::Command(argv) => self.run_master_command(now, argv),
-            ReplicaEvent::Applied { bytes, .. } => {
-                if self.st.master.backlog.is_active() {
-                    self.st.repl.raw_bytes(&bytes);
+            ReplicaEvent::Applied { len, .. } => {
+                let active = self.st.master.backlog.is_active();
+                if let Some(link) = self.st.replica.link.as_mut() {
+                    let repl = &mut self.st.repl;
+                    link.take_applied(len, |bytes| {
+                        if active {
+                            repl.raw_bytes(bytes);
+                        }
+                    });
+                }
+                if active {
                     crate::repl::master::feed_replicas(&mut self.st, &mut self.clients, None);
                 }
             }
