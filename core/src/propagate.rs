@@ -24,6 +24,9 @@ fn header_len(n: usize) -> usize {
 /// Most room [`Propagator::drain_with`] keeps for the next commands.
 const KEEP_CAPACITY: usize = 1 << 20;
 
+/// Least room [`Propagator::drain_fed`] leaves for the next batch of commands.
+const BATCH_ROOM_MIN: usize = 4096;
+
 /// One operation to propagate: the database it applies to and its argv.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PropOp {
@@ -58,7 +61,11 @@ pub struct Propagator {
     /// Lengths of the pieces `pending` is made of, in the order Redis's `replicationFeedSlaves`
     /// hands them to `feedReplicationBuffer` (`SELECT` whole; a command as `*N\r\n`, then per
     /// argument `$len\r\n`, the argument, `\r\n`). The backlog's block sizes depend on them.
+    /// Only the pieces of the bytes after [`Propagator::fed`] are kept.
     pieces: Vec<usize>,
+    /// How many bytes at the front of `pending` were already given to the backlog (by
+    /// [`Propagator::feed_backlog_with`]) and wait only for the replicas.
+    fed: usize,
 }
 
 impl Propagator {
@@ -138,23 +145,59 @@ impl Propagator {
     /// Take the bytes produced since the last call.
     pub fn drain(&mut self) -> Bytes {
         self.pieces.clear();
+        self.fed = 0;
         self.pending.split().freeze()
     }
 
-    /// Take the bytes produced since the last call with the lengths of the pieces they were
-    /// produced in (see [`Propagator`]'s `pieces`); the lengths add up to the bytes' length.
-    pub fn drain_pieces(&mut self) -> (Bytes, Vec<usize>) {
-        let pieces = std::mem::take(&mut self.pieces);
-        (self.pending.split().freeze(), pieces)
+    /// Give the bytes produced since the last call of this or of a drain, with their piece
+    /// lengths, to `f` (the backlog), and keep them for the replicas: the master feeds its
+    /// backlog after every command (offsets stay exact) but its replicas once per batch of
+    /// commands, as Redis writes a replica's buffer once per event-loop turn.
+    pub fn feed_backlog_with(&mut self, f: impl FnOnce(&[u8], &[usize])) {
+        f(&self.pending[self.fed..], &self.pieces);
+        self.pieces.clear();
+        self.fed = self.pending.len();
+    }
+
+    /// Take every byte produced since the last drain, all of them already given to the
+    /// backlog by [`Propagator::feed_backlog_with`] (call that first).
+    pub fn drain_fed(&mut self) -> Bytes {
+        debug_assert_eq!(
+            self.fed,
+            self.pending.len(),
+            "bytes not given to the backlog"
+        );
+        self.fed = 0;
+        let bytes = self.pending.split().freeze();
+        // The rest of the buffer is the room for the next batch: make it one allocation of
+        // about this batch's size now rather than growing it by doubling command by command.
+        if self.pending.capacity() < BATCH_ROOM_MIN {
+            self.pending
+                .reserve(bytes.len().clamp(BATCH_ROOM_MIN, KEEP_CAPACITY));
+        }
+        bytes
+    }
+
+    /// Forget every byte produced since the last drain, all of them already given to the
+    /// backlog (nobody else consumes the stream), keeping the buffer.
+    pub fn discard_fed(&mut self) {
+        debug_assert_eq!(
+            self.fed,
+            self.pending.len(),
+            "bytes not given to the backlog"
+        );
+        self.drain_with(|_, _| {});
     }
 
     /// Give the bytes produced since the last drain, with their piece lengths, to `f`, then
     /// forget them, without making a [`Bytes`] of them: for a stream nobody but the backlog
-    /// consumes (no replica), the buffer is reused as is.
+    /// consumes (no replica), the buffer is reused as is. Bytes already given to the backlog
+    /// by [`Propagator::feed_backlog_with`] are not given again, only forgotten.
     pub fn drain_with(&mut self, f: impl FnOnce(&[u8], &[usize])) {
-        f(&self.pending, &self.pieces);
+        f(&self.pending[self.fed..], &self.pieces);
         self.pending.clear();
         self.pieces.clear();
+        self.fed = 0;
         // Do not keep the room a burst (a huge command, a long EXEC) needed.
         if self.pending.capacity() > KEEP_CAPACITY {
             self.pending = BytesMut::new();
@@ -164,20 +207,13 @@ impl Propagator {
         }
     }
 
-    /// Hand back the vector [`Propagator::drain_pieces`] returned, so the next drain reuses
-    /// its allocation instead of growing a new one (the hot path drains once per command).
-    pub fn recycle_pieces(&mut self, mut pieces: Vec<usize>) {
-        if self.pieces.is_empty()
-            && self.pieces.capacity() < pieces.capacity()
-            && pieces.capacity() <= KEEP_CAPACITY / 8
-        {
-            pieces.clear();
-            self.pieces = pieces;
-        }
-    }
-
     /// True when nothing was produced since the last drain.
     pub fn is_empty(&self) -> bool {
         self.pending.is_empty()
+    }
+
+    /// True when every byte produced since the last drain was given to the backlog.
+    pub fn all_fed(&self) -> bool {
+        self.fed == self.pending.len()
     }
 }

@@ -432,6 +432,8 @@ impl Server {
             self.process_input(now, &mut client);
         }
         self.finish_client(client);
+        // The replicas get what this batch of commands propagated (see `feed_backlog`).
+        crate::repl::master::feed_replicas(&mut self.st, &mut self.clients, None);
         self.pump_link(now);
         self.reap_killed();
         self.before_sleep(now);
@@ -565,6 +567,7 @@ impl Server {
     /// out (`processClientsWaitingReplicas`, blocked-client timeouts), then send `REPLCONF
     /// GETACK *` to the replicas if a client blocked in `WAIT` since the last time.
     fn before_sleep(&mut self, now: Time) {
+        crate::repl::master::feed_replicas(&mut self.st, &mut self.clients, None);
         // updateFailoverStatus, then resume the clients its write pause postponed.
         crate::repl::failover::update_failover_status(&mut self.st, &self.clients, now);
         self.pump_link(now);
@@ -627,8 +630,9 @@ impl Server {
             self.st
                 .repl
                 .raw_command(&[b"REPLCONF".as_slice(), b"GETACK", b"*"]);
-            crate::repl::master::feed_replicas(&mut self.st, &mut self.clients, None);
         }
+        // What the commands run here (resumed or unblocked clients) and the GETACK produced.
+        crate::repl::master::feed_replicas(&mut self.st, &mut self.clients, None);
     }
 
     /// Unblock a client blocked in WAIT with the reply `acked`, then run the commands that
@@ -792,6 +796,17 @@ impl Server {
         };
         client.last_cmd = spec.name;
         client.last_cmd_parent = parent.map(|p| p.name);
+        // A plain write of a client leaves what it propagates to the replicas for the end of
+        // the batch; anything else may change who gets the stream (PSYNC, REPLICAOF, CLIENT
+        // KILL, FAILOVER, WAIT's GETACK ...), so the replicas get what is pending first.
+        let batched = spec.has(crate::cmd::flags::WRITE)
+            && !spec.has(crate::cmd::flags::ADMIN | crate::cmd::flags::NOSCRIPT)
+            && !client.flags.replica
+            && !client.flags.master
+            && !self.st.is_replica();
+        if !batched && !self.st.repl.is_empty() {
+            crate::repl::master::feed_replicas(&mut self.st, &mut self.clients, Some(client));
+        }
         // Protected commands (Redis's CMD_PROTECTED check, right after the arity check).
         if spec.name == "debug"
             && !self
@@ -907,10 +922,17 @@ impl Server {
         }
         // End of the execution unit: propagate what it produced.
         if !self.st.also_propagate.is_empty() {
-            let ops = std::mem::take(&mut self.st.also_propagate);
+            let mut ops = std::mem::take(&mut self.st.also_propagate);
             self.st.repl.feed_unit(&ops, true);
+            // Keep the vector's allocation for the next command.
+            ops.clear();
+            self.st.also_propagate = ops;
         }
-        crate::repl::master::feed_replicas(&mut self.st, &mut self.clients, Some(client));
+        if batched {
+            crate::repl::master::feed_backlog(&mut self.st);
+        } else {
+            crate::repl::master::feed_replicas(&mut self.st, &mut self.clients, Some(client));
+        }
         let offset = self.st.master.backlog.master_repl_offset();
         if offset != offset_before {
             client.repl.woff = offset;
@@ -1235,9 +1257,17 @@ impl Server {
                 self.st.replica.down_since = Some(now);
             }
             ReplicaEvent::Command(argv) => self.run_master_command(now, argv),
-            ReplicaEvent::Applied { bytes, .. } => {
-                if self.st.master.backlog.is_active() {
-                    self.st.repl.raw_bytes(&bytes);
+            ReplicaEvent::Applied { len, .. } => {
+                let active = self.st.master.backlog.is_active();
+                if let Some(link) = self.st.replica.link.as_mut() {
+                    let repl = &mut self.st.repl;
+                    link.take_applied(len, |bytes| {
+                        if active {
+                            repl.raw_bytes(bytes);
+                        }
+                    });
+                }
+                if active {
                     crate::repl::master::feed_replicas(&mut self.st, &mut self.clients, None);
                 }
             }

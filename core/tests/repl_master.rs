@@ -811,3 +811,53 @@ fn several_waits_unblock_together() {
     assert_eq!(s(&got(&all, a)), ":2\r\n");
     assert!(m.srv.state().master.clients_waiting_acks.is_empty());
 }
+
+#[test]
+fn a_pipelined_batch_reaches_each_replica_at_once() {
+    let mut m = M::new(Config::default());
+    let (r, _) = m.replica(6380, PSYNC_FULL);
+    let (r2, _) = m.replica(6381, PSYNC_FULL);
+    let c = m.c;
+    // Plain writes of one read: the backlog is fed command by command (INFO inside the
+    // batch sees the exact offset), the replicas get the batch's stream in one piece per
+    // read, in order, with a non-write command (it may change who gets the stream) as a
+    // cut.
+    let mut batch = words("set a 1");
+    batch.extend_from_slice(&words("incr n"));
+    batch.extend_from_slice(&words("info replication"));
+    batch.extend_from_slice(&words("rpush l x y"));
+    batch.extend_from_slice(&words("set b 2"));
+    m.srv.handle_input(m.now, c, &batch);
+    let mut pieces: Vec<(ClientId, Vec<u8>)> = Vec::new();
+    while let Some(o) = m.srv.poll_output() {
+        if let Output::Transmit { client, bytes } = o {
+            pieces.push((client, bytes.to_vec()));
+        }
+    }
+    let first = [resp(&[b"SELECT", b"0"]), words("set a 1"), words("incr n")].concat();
+    let second = [words("rpush l x y"), words("set b 2")].concat();
+    for rep in [r, r2] {
+        let got: Vec<String> = pieces
+            .iter()
+            .filter(|(id, _)| *id == rep)
+            .map(|(_, b)| s(b))
+            .collect();
+        assert_eq!(got, [s(&first), s(&second)], "replica {rep}");
+    }
+    let reply: Vec<u8> = pieces
+        .iter()
+        .filter(|(id, _)| *id == c)
+        .flat_map(|(_, b)| b.clone())
+        .collect();
+    let reply = s(&reply);
+    assert!(reply.starts_with("+OK\r\n:1\r\n$"), "{reply}");
+    assert!(
+        reply.contains(&format!("master_repl_offset:{}\r\n", first.len())),
+        "{reply}"
+    );
+    assert!(reply.ends_with(":2\r\n+OK\r\n"), "{reply}");
+    let total = first.len() + second.len();
+    let info = m.info_repl();
+    assert_eq!(info_field(&info, "master_repl_offset"), total.to_string());
+    assert_eq!(info_field(&info, "repl_backlog_histlen"), total.to_string());
+}

@@ -54,15 +54,26 @@ fn cfg() -> ReplicaConfig {
 
 /// Everything the link wants to send, and every event, drained.
 fn drain(link: &mut ReplicaLink) -> (Vec<Bytes>, Vec<ReplicaEvent>) {
+    let (tx, ev, _) = drain_all(link);
+    (tx, ev)
+}
+
+/// [`drain`], with the bytes of each `Applied` event, taken from the link as the server
+/// does when it handles the event.
+fn drain_all(link: &mut ReplicaLink) -> (Vec<Bytes>, Vec<ReplicaEvent>, Vec<Bytes>) {
     let mut tx = Vec::new();
     while let Some(b) = link.poll_transmit() {
         tx.push(b);
     }
     let mut ev = Vec::new();
+    let mut applied = Vec::new();
     while let Some(e) = link.poll_event() {
+        if let ReplicaEvent::Applied { len, .. } = e {
+            link.take_applied(len, |b| applied.push(Bytes::copy_from_slice(b)));
+        }
         ev.push(e);
     }
-    (tx, ev)
+    (tx, ev, applied)
 }
 
 fn tx_of(link: &mut ReplicaLink) -> Vec<u8> {
@@ -330,7 +341,7 @@ fn real_diskless_full_sync() {
     let mut link = ReplicaLink::new("127.0.0.1", 7100, cfg(), None, t0());
     link.handle_connected(t0());
     link.handle_bytes(t0(), DISKLESS);
-    let (tx, ev) = drain(&mut link);
+    let (tx, ev, applied_bytes) = drain_all(&mut link);
     let stream = stream_after_mark(DISKLESS);
     let getack_at = stream.len() - GETACK.len();
     assert_eq!(&stream[getack_at..], GETACK);
@@ -408,11 +419,17 @@ fn real_diskless_full_sync() {
     let applied: Vec<(Bytes, i64)> = ev
         .iter()
         .filter_map(|e| match e {
-            ReplicaEvent::Applied { bytes, reploff } => Some((bytes.clone(), *reploff)),
+            ReplicaEvent::Applied { len, reploff } => Some((*len, *reploff)),
             _ => None,
+        })
+        .zip(&applied_bytes)
+        .map(|((len, reploff), bytes)| {
+            assert_eq!(bytes.len(), len);
+            (bytes.clone(), reploff)
         })
         .collect();
     assert_eq!(applied.len(), 9);
+    assert_eq!(applied_bytes.len(), 9);
     assert_eq!(
         applied
             .iter()
@@ -567,7 +584,8 @@ fn minimal_rdb_in_both_framings() {
         });
         input.extend_from_slice(STREAM_PING);
         link.handle_bytes(t0(), &input);
-        let (tx, ev) = drain(&mut link);
+        let (tx, ev, applied) = drain_all(&mut link);
+        assert_eq!(applied, [Bytes::from_static(STREAM_PING)]);
         if eof {
             assert_eq!(tx, vec![ack_bytes(1000)]);
         } else {
@@ -584,7 +602,7 @@ fn minimal_rdb_in_both_framings() {
         assert_eq!(
             ev.last(),
             Some(&ReplicaEvent::Applied {
-                bytes: Bytes::from_static(STREAM_PING),
+                len: STREAM_PING.len(),
                 reploff: 1014
             })
         );
@@ -970,11 +988,13 @@ fn bare_newline_in_stream_is_ignored_but_counted() {
     assert_eq!(link.master_reploff(), Some(10));
     link.handle_bytes(t0(), STREAM_PING);
     assert_eq!(link.master_reploff(), Some(25));
-    let ev = semantic(drain(&mut link).1);
-    assert!(ev.contains(&ReplicaEvent::Applied {
-        bytes: Bytes::from([&b"\n"[..], STREAM_PING].concat()),
+    let (_, ev, applied) = drain_all(&mut link);
+    let bytes = Bytes::from([&b"\n"[..], STREAM_PING].concat());
+    assert!(semantic(ev).contains(&ReplicaEvent::Applied {
+        len: bytes.len(),
         reploff: 25
     }));
+    assert_eq!(applied, [bytes]);
 }
 
 #[test]

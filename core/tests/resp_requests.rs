@@ -435,6 +435,45 @@ fn pipelined_requests_are_parsed_one_at_a_time() {
 }
 
 #[test]
+fn arguments_outlive_the_reuse_of_the_parser_buffer() {
+    // The arguments of a request are slices of one buffer the parser reuses once no
+    // argument cut from it is alive. Keep some requests' arguments alive (as a MULTI queue
+    // or a propagation does) and drop the others while thousands of requests, small and
+    // larger than that buffer, go through: every kept argument must keep its bytes.
+    let limits = RequestLimits::default();
+    let mut parser = RequestParser::new();
+    let mut kept: Vec<(Vec<Vec<u8>>, Vec<bytes::Bytes>)> = Vec::new();
+    for i in 0..5000u32 {
+        let big = if i % 97 == 0 { 5000 } else { (i % 40) as usize };
+        let want: Vec<Vec<u8>> = vec![
+            b"SET".to_vec(),
+            format!("key:{i}").into_bytes(),
+            vec![b'a' + (i % 26) as u8; big],
+            Vec::new(),
+        ];
+        let mut input = format!("*{}\r\n", want.len()).into_bytes();
+        for a in &want {
+            input.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
+            input.extend_from_slice(a);
+            input.extend_from_slice(b"\r\n");
+        }
+        // Half of the requests arrive in two pieces.
+        if i % 2 == 0 {
+            assert_eq!(parser.parse(&input[..input.len() / 2], &limits), Ok(None));
+        }
+        let (argv, n) = parser.parse(&input, &limits).unwrap().unwrap();
+        assert_eq!(n, input.len());
+        assert_eq!(argv.iter().map(|a| a.to_vec()).collect::<Vec<_>>(), want);
+        if i % 3 == 0 {
+            kept.push((want, argv));
+        }
+    }
+    for (want, argv) in &kept {
+        assert_eq!(&argv.iter().map(|a| a.to_vec()).collect::<Vec<_>>(), want);
+    }
+}
+
+#[test]
 fn resumes_a_request_fed_in_pieces() {
     let value = vec![b'v'; 100_000];
     let mut input = b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100000\r\n".to_vec();

@@ -112,7 +112,9 @@ fn set_client_name(client: &mut Client, name: &Bytes) {
     client.name = if name.is_empty() {
         None
     } else {
-        Some(name.clone())
+        // A copy: the argument is a slice of the request parser's shared buffer, which a
+        // name kept for the connection's life would pin.
+        Some(Bytes::copy_from_slice(name))
     };
 }
 

@@ -1154,24 +1154,19 @@ pub fn feed_replicas(
     clients: &mut BTreeMap<ClientId, Box<Client>>,
     current: Option<&mut Client>,
 ) {
-    sync_backlog_size(st);
-    if !st.master.backlog.is_active() || st.repl.is_empty() {
+    if !feed_backlog(st) {
         return;
     }
     if st.master.slaves.is_empty() {
         // Only the backlog consumes the stream (a master whose replicas left, a replica
         // keeping its own backlog): no shared copy of the bytes is needed.
-        let backlog = &mut st.master.backlog;
-        st.repl
-            .drain_with(|bytes, pieces| backlog.feed_pieces(bytes, pieces));
+        st.repl.discard_fed();
         return;
     }
-    let (bytes, pieces) = st.repl.drain_pieces();
-    st.master.backlog.feed_pieces(&bytes, &pieces);
-    st.repl.recycle_pieces(pieces);
+    let bytes = st.repl.drain_fed();
     let now = st.master.now;
     let mut reps = Replicas { current, clients };
-    // By index: this runs once per propagated command, and nothing here changes `slaves`.
+    // By index: nothing here changes `slaves`.
     for i in 0..st.master.slaves.len() {
         let id = st.master.slaves[i];
         let Some((c, cur)) = reps.get(id) else {
@@ -1193,6 +1188,28 @@ pub fn feed_replicas(
             _ => {}
         }
     }
+}
+
+/// The first half of [`feed_replicas`]: give the backlog what the stream produced since
+/// the last call, and keep it for the replicas. Returns false when there is nothing to
+/// hand to anyone (no backlog yet, nothing produced).
+///
+/// The master calls this alone after each plain write of a client's batch
+/// (`Server::process_command`) and [`feed_replicas`] once the batch is done, or before
+/// anything that could change who gets the stream: Redis likewise appends each command to
+/// the shared replication buffer at once but writes the replicas' sockets once per
+/// event-loop turn. The replicas get the same bytes in the same order, in fewer pieces.
+pub fn feed_backlog(st: &mut State) -> bool {
+    sync_backlog_size(st);
+    if !st.master.backlog.is_active() || st.repl.is_empty() {
+        return false;
+    }
+    if !st.repl.all_fed() {
+        let backlog = &mut st.master.backlog;
+        st.repl
+            .feed_backlog_with(|bytes, pieces| backlog.feed_pieces(bytes, pieces));
+    }
+    true
 }
 
 /// A replica sent a command that produced a reply: 7.0.15 logs it and drops the replica

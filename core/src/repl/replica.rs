@@ -343,11 +343,12 @@ pub enum ReplicaEvent {
     /// A command of the stream, to execute as the master client (replies suppressed). Note
     /// that `REPLCONF GETACK` is already answered by the link.
     Command(Vec<Bytes>),
-    /// The applied offset moved: `bytes` (the exact stream bytes, a whole MULTI…EXEC block at
-    /// once) go to the own backlog and sub-replicas; `reploff` is the new applied offset.
+    /// The applied offset moved: `len` bytes (the exact stream bytes, a whole MULTI…EXEC
+    /// block at once), taken with [`ReplicaLink::take_applied`], go to the own backlog and
+    /// sub-replicas; `reploff` is the new applied offset.
     Applied {
-        /// The applied bytes.
-        bytes: Bytes,
+        /// How many applied bytes.
+        len: usize,
         /// `master.reploff` after them.
         reploff: i64,
     },
@@ -429,6 +430,9 @@ pub struct ReplicaLink {
     loading: Option<HeldLoad>,
     transmit: VecDeque<Bytes>,
     events: VecDeque<ReplicaEvent>,
+    /// The bytes of the queued [`ReplicaEvent::Applied`] events, in order (one buffer kept
+    /// for all of them: no allocation per replicated command).
+    applied_out: BytesMut,
 }
 
 impl ReplicaLink {
@@ -462,6 +466,7 @@ impl ReplicaLink {
             loading: None,
             transmit: VecDeque::new(),
             events: VecDeque::new(),
+            applied_out: BytesMut::new(),
         };
         link.set_state(ReplState::Connect);
         link.log(
@@ -560,6 +565,21 @@ impl ReplicaLink {
     pub fn poll_transmit(&mut self) -> Option<Bytes> {
         self.transmit.pop_front()
     }
+    /// The bytes of the oldest [`ReplicaEvent::Applied`] not taken yet (`len` is the event's),
+    /// given to `f`, then forgotten. Take them when handling the event, in order.
+    pub fn take_applied(&mut self, len: usize, f: impl FnOnce(&[u8])) {
+        let len = len.min(self.applied_out.len());
+        f(&self.applied_out[..len]);
+        if len == self.applied_out.len() {
+            self.applied_out.clear();
+            if self.applied_out.capacity() > APPLIED_KEEP_CAPACITY {
+                self.applied_out = BytesMut::new();
+            }
+        } else {
+            self.applied_out.advance(len);
+        }
+    }
+
     /// The next event.
     pub fn poll_event(&mut self) -> Option<ReplicaEvent> {
         self.events.pop_front()
@@ -1580,14 +1600,15 @@ impl ReplicaLink {
                 m.reploff = reploff;
                 // Copied out, so `applied` keeps its allocation (a split would make the next
                 // commands allocate a new buffer and a shared header each time).
-                let bytes = Bytes::copy_from_slice(&m.applied);
+                let len = m.applied.len();
+                self.applied_out.extend_from_slice(&m.applied);
                 m.applied.clear();
                 if m.applied.capacity() > APPLIED_KEEP_CAPACITY {
                     // Not the room a huge MULTI block needed.
                     m.applied = BytesMut::new();
                 }
                 self.events
-                    .push_back(ReplicaEvent::Applied { bytes, reploff });
+                    .push_back(ReplicaEvent::Applied { len, reploff });
             }
         }
     }

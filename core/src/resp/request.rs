@@ -27,10 +27,15 @@
 //!
 //! Never done: allocating in proportion to a claimed length. A bulk is only
 //! copied out once all of its bytes are present in the caller's buffer.
+//!
+//! The arguments of one multibulk request are copied out together, into one
+//! buffer the parser reuses (see [`ARENA_SIZE`]), and handed out as slices of
+//! it: no allocation per argument, and cloning an argument (to propagate the
+//! command) only counts a reference, as Redis shares its argv objects.
 
 use std::fmt;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 
 use super::inline::split_args;
 use super::number::string2ll;
@@ -44,6 +49,13 @@ pub const UNAUTH_MAX_MULTIBULK_LEN: i64 = 10;
 /// Largest bulk length accepted from a client that still has to
 /// authenticate.
 pub const UNAUTH_MAX_BULK_LEN: i64 = 16384;
+
+/// Size of the buffer a parser copies the arguments of requests into. A
+/// request's arguments are slices of it; once every slice of a full buffer
+/// is dropped (the requests were executed) it is reused in place, so the
+/// hot path does not allocate. Requests longer than this get a buffer of
+/// their own.
+pub const ARENA_SIZE: usize = 4096;
 
 /// Limits enforced on client requests, as Redis does.
 #[derive(Clone, Copy, Debug)]
@@ -202,8 +214,11 @@ pub struct RequestParser {
     multibulk_left: u32,
     /// Length of the bulk whose header was parsed (Redis's `bulklen`).
     bulk_len: Option<u64>,
-    /// Arguments parsed so far.
-    argv: Vec<Bytes>,
+    /// Where the arguments parsed so far are in the caller's buffer (start,
+    /// end); copied out when the request is complete.
+    spans: Vec<(usize, usize)>,
+    /// Where the arguments of requests are copied to (see [`ARENA_SIZE`]).
+    arena: BytesMut,
 }
 
 impl Default for RequestParser {
@@ -225,13 +240,23 @@ impl RequestParser {
             hidden: false,
             multibulk_left: 0,
             bulk_len: None,
-            argv: Vec::new(),
+            spans: Vec::new(),
+            arena: BytesMut::new(),
         }
     }
 
-    /// Discards any partially parsed request.
+    /// Discards any partially parsed request (keeping the buffers for the next one).
     pub fn reset(&mut self) {
-        *self = Self::new();
+        self.kind = Kind::Unknown;
+        self.pos = 0;
+        self.scan = 0;
+        self.hidden = false;
+        self.multibulk_left = 0;
+        self.bulk_len = None;
+        self.spans.clear();
+        if self.spans.capacity() > 1024 {
+            self.spans = Vec::new();
+        }
     }
 
     /// Whether a request has been partially parsed (some bytes of it seen).
@@ -359,7 +384,7 @@ impl RequestParser {
             // Bounded by the claim, by Redis's own cap and by the bytes that
             // are actually here (an argument takes at least 6 bytes).
             let room = (buf.len() - self.pos) / 6 + 1;
-            self.argv = Vec::with_capacity((count as usize).min(1024).min(room));
+            self.spans.reserve((count as usize).min(1024).min(room));
         }
 
         while self.multibulk_left > 0 {
@@ -379,12 +404,36 @@ impl RequestParser {
                 return Ok(None);
             }
             let end = self.pos + len as usize;
-            self.argv.push(Bytes::copy_from_slice(&buf[self.pos..end]));
+            self.spans.push((self.pos, end));
             self.advance_to(end + 2);
             self.bulk_len = None;
             self.multibulk_left -= 1;
         }
-        Ok(Some((std::mem::take(&mut self.argv), self.pos)))
+        Ok(Some((self.take_args(buf), self.pos)))
+    }
+
+    /// Copy the arguments at `spans` out of `buf`, all at once (with the
+    /// bulk headers between them, which is cheaper than one copy each), and
+    /// slice them out of the copy.
+    fn take_args(&mut self, buf: &[u8]) -> Vec<Bytes> {
+        let (Some(&(lo, _)), Some(&(_, hi))) = (self.spans.first(), self.spans.last()) else {
+            return Vec::new();
+        };
+        let region = &buf[lo..hi];
+        let all = if region.len() > ARENA_SIZE {
+            Bytes::copy_from_slice(region)
+        } else {
+            if self.arena.capacity() < region.len() {
+                // Reuses the buffer in place when no argument cut from it is alive.
+                self.arena.reserve(ARENA_SIZE);
+            }
+            self.arena.extend_from_slice(region);
+            self.arena.split().freeze()
+        };
+        self.spans
+            .iter()
+            .map(|&(start, end)| all.slice(start - lo..end - lo))
+            .collect()
     }
 
     /// Parses a `$<len>\r\n` line at `self.pos`, advancing past it.
