@@ -391,6 +391,50 @@ await test('a core permalink restores scenario, step, language, tour and setting
   await page2.close();
 });
 
+await test('tours are fetched when a tour starts; a permalink to a Chinese tour step restores it', async (page) => {
+  // The page does not embed the tours (issue #6): nothing under tours/ is loaded until a
+  // tour is turned on, then the scenario's two files.
+  const fetched = [];
+  page.on('request', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.includes('/tours/')) fetched.push(path);
+  });
+  await page.reload();
+  await page.waitForSelector('[data-testid=topo-node-0]');
+  await chooseScenario(page, 'full-sync');
+  assert.deepEqual(fetched, []);
+  await page.selectOption('[data-testid=lang-select]', 'zh');
+  await page.waitForFunction(() => document.querySelector('[data-testid=app]').dataset.lang === 'zh');
+  assert.equal(await page.textContent('[data-testid=btn-play]'), '播放');
+  await page.click('[data-testid=btn-tour]');
+  await page.waitForSelector('[data-testid=tour-title]');
+  assert.deepEqual(fetched.sort(), ['/tours/full-sync.en.tour', '/tours/full-sync.zh.tour']);
+  for (let i = 0; i < 3; i++) await tourNext(page);
+  // Two more steps forward inside the tour's fourth step (or wherever they lead).
+  await step(page);
+  await step(page);
+  const want = {
+    step: await page.getAttribute('[data-testid=app]', 'data-step'),
+    tour: await tourStep(page),
+    title: await page.textContent('[data-testid=tour-title]'),
+    info: await page.textContent('[data-testid=info-1]'),
+  };
+  assert.equal(want.title, (await tourTitles('full-sync', 'zh'))[Number(want.tour)]);
+  await page.click('[data-testid=btn-copy-link]');
+  const href = await page.evaluate(() => window.replscope.last.text);
+  assert.match(href, /#s=full-sync&.*lang=zh&tour=1/);
+  const page2 = await browser.context.newPage();
+  await page2.goto(href);
+  await page2.waitForSelector('[data-testid=tour-title]');
+  assert.deepEqual({
+    step: await page2.getAttribute('[data-testid=app]', 'data-step'),
+    tour: await tourStep(page2),
+    title: await page2.textContent('[data-testid=tour-title]'),
+    info: await page2.textContent('[data-testid=info-1]'),
+  }, want);
+  await page2.close();
+});
+
 await test('compare mode: full resync with a small backlog, partial with a big one', async (page) => {
   await chooseScenario(page, 'backlog-overflow');
   await page.selectOption('[data-testid=compare-select]', 'backlog');

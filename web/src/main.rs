@@ -18,10 +18,13 @@ use replscope_web::model::classroom::{
 };
 use replscope_web::model::view::{snapshot_in, PacketView};
 use replscope_web::model::{Session, Settings, Snapshot, UserAction};
+use replscope_core::tour::Tour;
 use replscope_web::strings::{strings, Lang, Strings};
 use std::cell::Cell;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use yew::html::Scope;
 use yew::prelude::*;
 
 #[wasm_bindgen]
@@ -131,6 +134,21 @@ pub enum Msg {
     Presenter,
     /// Narration shown/hidden.
     Narration,
+    /// A scenario's tour files arrived (English, Chinese; `None`: none or unreadable).
+    Tours(&'static str, Option<[Tour; 2]>),
+}
+
+/// Fetch a text file from next to the page (`None` on any failure).
+async fn fetch_text(url: String) -> Option<String> {
+    let resp = JsFuture::from(web_sys::window()?.fetch_with_str(&url))
+        .await
+        .ok()?
+        .dyn_into::<web_sys::Response>()
+        .ok()?;
+    if !resp.ok() {
+        return None;
+    }
+    JsFuture::from(resp.text().ok()?).await.ok()?.as_string()
 }
 
 /// The whole page.
@@ -151,6 +169,14 @@ pub struct App {
     tour_on: bool,
     /// The scenario's tour placed on the run (computed when the tour is turned on).
     plan: Option<Rc<TourPlan>>,
+    /// The tours fetched so far, by scenario (the page does not embed them: issue #6).
+    tours: Vec<(&'static str, Option<[Tour; 2]>)>,
+    /// The scenario whose tours are being fetched.
+    tour_loading: Option<&'static str>,
+    /// The tour was just turned on while its text was loading: go to its first moment
+    /// when it arrives (unless the step is already inside it).
+    tour_start: bool,
+    link: Scope<App>,
     /// The tour step shown.
     tour_at: usize,
     /// Answers given to tour questions (by tour step).
@@ -191,7 +217,7 @@ impl App {
         self.tour_at = 0;
         self.plan = None;
         if self.tour_on {
-            self.plan = classroom::plan_tour(&self.session).map(Rc::new);
+            self.place_tour();
             if let Some(p) = &self.plan {
                 self.tour_at = p.current(self.session.step()).unwrap_or(0);
             }
@@ -214,6 +240,32 @@ impl App {
         self.compare = None;
         self.compare_kind = None;
         self.refresh();
+    }
+
+    /// Place the scenario's tour on the run, from the fetched tours; fetch them first if
+    /// they have not been (the plan stays `None` until [`Msg::Tours`] brings them).
+    fn place_tour(&mut self) {
+        let name = self.session.scenario().name;
+        self.plan = None;
+        if let Some((_, tours)) = self.tours.iter().find(|(n, _)| *n == name) {
+            self.plan = tours
+                .clone()
+                .and_then(|t| classroom::plan_tour_with(&self.session, t))
+                .map(Rc::new);
+            return;
+        }
+        if self.tour_loading == Some(name) {
+            return;
+        }
+        self.tour_loading = Some(name);
+        let link = self.link.clone();
+        spawn_local(async move {
+            let url = |lang| format!("tours/{}", classroom::tour_file(name, lang));
+            let en = fetch_text(url(Lang::En)).await;
+            let zh = fetch_text(url(Lang::Zh)).await;
+            let tours = classroom::parse_tours(name, en.as_deref(), zh.as_deref());
+            link.send_message(Msg::Tours(name, tours));
+        });
     }
 
     fn flags(&self) -> ViewFlags {
@@ -332,6 +384,10 @@ impl Component for App {
             hash: String::new(),
             tour_on: false,
             plan: None,
+            tours: Vec::new(),
+            tour_loading: None,
+            tour_start: false,
+            link: ctx.link().clone(),
             tour_at: 0,
             answers: Vec::new(),
             show_seq: false,
@@ -454,8 +510,10 @@ impl Component for App {
             }
             Msg::TourToggle => {
                 self.tour_on = !self.tour_on;
+                self.tour_start = false;
                 if self.tour_on {
-                    self.plan = classroom::plan_tour(&self.session).map(Rc::new);
+                    self.place_tour();
+                    self.tour_start = self.plan.is_none() && self.tour_loading.is_some();
                     self.answers.clear();
                     if self.plan.is_some() {
                         // Start at the tour's first moment unless already inside it.
@@ -636,7 +694,7 @@ impl Component for App {
                 self.total = self.session.measure_end(MAX_STEPS);
                 if self.tour_on {
                     // The learner changed the future: place the tour on the new run.
-                    self.plan = classroom::plan_tour(&self.session).map(Rc::new);
+                    self.place_tour();
                     self.follow_tour();
                 }
                 self.refresh();
@@ -644,6 +702,29 @@ impl Component for App {
             }
             Msg::Inspect(seq) => {
                 self.inspected = self.snap.packets.iter().find(|p| p.seq == seq).cloned();
+                true
+            }
+            Msg::Tours(name, tours) => {
+                if self.tour_loading == Some(name) {
+                    self.tour_loading = None;
+                }
+                self.tours.push((name, tours));
+                if !self.tour_on || self.session.scenario().name != name {
+                    return true;
+                }
+                // As if the tour had been there all along: the step shown stays (a
+                // permalink's step), the tour step is the one at it; a tour just turned
+                // on starts at its first moment unless the step is already inside it.
+                let step = self.session.step();
+                self.place_tour();
+                let at = self.plan.as_ref().and_then(|p| p.current(step));
+                match at {
+                    Some(k) => self.tour_at = k,
+                    None if self.tour_start && self.plan.is_some() => self.tour_go(0),
+                    None => self.tour_at = 0,
+                }
+                self.tour_start = false;
+                self.refresh();
                 true
             }
             Msg::Settings(s) => {
@@ -673,6 +754,7 @@ impl Component for App {
             ui::classroom::tour_panel(
                 &ui::classroom::TourProps {
                     plan: self.plan.as_deref(),
+                    loading: self.tour_loading == Some(self.session.scenario().name),
                     at: self.tour_at,
                     answers: &self.answers,
                     lang,
