@@ -216,7 +216,7 @@ impl CommandTable {
     /// Every command, sorted by name (deterministic `COMMAND` output).
     pub fn all(&self) -> Vec<&'static CommandSpec> {
         let mut v: Vec<_> = self.map.values().copied().collect();
-        v.sort_by_key(|c| c.name);
+        crate::util::sort_by(&mut v, |a, b| a.name.cmp(b.name));
         v
     }
     /// Number of top-level commands (`COMMAND COUNT`).
