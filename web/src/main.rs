@@ -134,8 +134,29 @@ pub enum Msg {
     Presenter,
     /// Narration shown/hidden.
     Narration,
+    /// `command-docs.txt` arrived (`None`: it could not be fetched).
+    Docs(Option<String>),
     /// A scenario's tour files arrived (English, Chinese; `None`: none or unreadable).
     Tours(&'static str, Option<[Tour; 2]>),
+}
+
+/// Whether a user action is a typed `COMMAND ...` (which needs the `COMMAND` facts).
+fn is_command_cmd(a: &UserAction) -> bool {
+    matches!(a, UserAction::Command { words, .. }
+        if words.first().is_some_and(|w| w.eq_ignore_ascii_case("command")))
+}
+
+/// Whether a permalink replays a typed `COMMAND ...` (its actions are `<node>:<command>`).
+fn replays_command_cmd(fragment: &str) -> bool {
+    replscope_core::permalink::Permalink::from_fragment(fragment).is_ok_and(|p| {
+        p.actions.iter().any(|(_, a)| {
+            a.split_once(':').is_some_and(|(_, cmd)| {
+                cmd.split_whitespace()
+                    .next()
+                    .is_some_and(|w| w.eq_ignore_ascii_case("command"))
+            })
+        })
+    })
 }
 
 /// Fetch a text file from next to the page (`None` on any failure).
@@ -177,6 +198,13 @@ pub struct App {
     /// when it arrives (unless the step is already inside it).
     tour_start: bool,
     link: Scope<App>,
+    /// Typed `COMMAND` commands held until the `COMMAND` facts have arrived.
+    held: Vec<UserAction>,
+    /// `command-docs.txt` is being fetched.
+    docs_loading: bool,
+    /// The URL's permalink, waiting for the `COMMAND` facts (it replays a `COMMAND`); the
+    /// URL is left as it is meanwhile.
+    hash_waiting: Option<String>,
     /// The tour step shown.
     tour_at: usize,
     /// Answers given to tour questions (by tour step).
@@ -268,6 +296,38 @@ impl App {
         });
     }
 
+    /// Apply a user action to the simulation.
+    fn act(&mut self, ctx: &Context<Self>, a: UserAction) {
+        // A typed command starts playback so its packets and reply can be seen.
+        let autoplay = matches!(a, UserAction::Command { .. }) && !self.playing;
+        self.session.act(a);
+        if autoplay {
+            self.playing = true;
+            self.last_ts = None;
+            self.acc = 0.0;
+            self.arm(ctx);
+        }
+        self.total = self.session.measure_end(MAX_STEPS);
+        if self.tour_on {
+            // The learner changed the future: place the tour on the new run.
+            self.place_tour();
+            self.follow_tour();
+        }
+        self.refresh();
+    }
+
+    /// Fetch `command-docs.txt` (the `COMMAND` facts the browser build does not embed).
+    fn fetch_docs(&mut self) {
+        if self.docs_loading {
+            return;
+        }
+        self.docs_loading = true;
+        let link = self.link.clone();
+        spawn_local(async move {
+            link.send_message(Msg::Docs(fetch_text("command-docs.txt".to_string()).await));
+        });
+    }
+
     fn flags(&self) -> ViewFlags {
         let (lang, bilingual) = lang();
         ViewFlags {
@@ -314,7 +374,12 @@ impl App {
         let Some(hash) = web_sys::window().and_then(|w| w.location().hash().ok()) else {
             return;
         };
-        let Some((session, flags)) = classroom::restore(&hash) else {
+        self.apply_fragment(&hash);
+    }
+
+    /// Apply a permalink fragment (see [`App::apply_hash`]).
+    fn apply_fragment(&mut self, hash: &str) {
+        let Some((session, flags)) = classroom::restore(hash) else {
             return;
         };
         let name = session.scenario().name;
@@ -388,6 +453,9 @@ impl Component for App {
             tour_loading: None,
             tour_start: false,
             link: ctx.link().clone(),
+            held: Vec::new(),
+            docs_loading: false,
+            hash_waiting: None,
             tour_at: 0,
             answers: Vec::new(),
             show_seq: false,
@@ -402,7 +470,13 @@ impl Component for App {
             _visibility: None,
         };
         app.total = app.session.measure_end(MAX_STEPS);
-        app.apply_hash();
+        match web_sys::window().and_then(|w| w.location().hash().ok()) {
+            Some(h) if replays_command_cmd(&h) => {
+                app.hash_waiting = Some(h);
+                app.fetch_docs();
+            }
+            _ => app.apply_hash(),
+        }
         if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
             let link = ctx.link().clone();
             let opts = EventListenerOptions::enable_prevent_default();
@@ -681,23 +755,34 @@ impl Component for App {
                 self.arm(ctx);
                 changed
             }
+            Msg::Act(a)
+                if !self.held.is_empty()
+                    || (is_command_cmd(&a) && !replscope_core::cmd::command_docs_installed()) =>
+            {
+                // COMMAND / COMMAND INFO / COMMAND DOCS need the facts the page fetches on
+                // demand: run it (and any action after it, in order) once they have arrived.
+                self.held.push(a);
+                self.fetch_docs();
+                false
+            }
+            Msg::Docs(text) => {
+                self.docs_loading = false;
+                let installed = text.map(|t| replscope_core::cmd::install_command_docs(&t));
+                if !matches!(installed, Some(Ok(()))) {
+                    web_sys::console::error_1(&"command-docs.txt: not loaded".into());
+                }
+                if let Some(h) = self.hash_waiting.take() {
+                    self.apply_fragment(&h);
+                }
+                // Held commands run in order (if the file failed, without the facts
+                // rather than not at all).
+                for a in std::mem::take(&mut self.held) {
+                    self.act(ctx, a);
+                }
+                true
+            }
             Msg::Act(a) => {
-                // A typed command starts playback so its packets and reply can be seen.
-                let autoplay = matches!(a, UserAction::Command { .. }) && !self.playing;
-                self.session.act(a);
-                if autoplay {
-                    self.playing = true;
-                    self.last_ts = None;
-                    self.acc = 0.0;
-                    self.arm(ctx);
-                }
-                self.total = self.session.measure_end(MAX_STEPS);
-                if self.tour_on {
-                    // The learner changed the future: place the tour on the new run.
-                    self.place_tour();
-                    self.follow_tour();
-                }
-                self.refresh();
+                self.act(ctx, a);
                 true
             }
             Msg::Inspect(seq) => {
@@ -740,7 +825,7 @@ impl Component for App {
     }
 
     fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
-        if !self.playing {
+        if !self.playing && self.hash_waiting.is_none() {
             self.write_hash();
         }
     }

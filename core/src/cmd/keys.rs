@@ -52,7 +52,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         last_key: 0,
         step: 0,
         group: "generic",
-        summary: "A container for object introspection commands",
+        summary: super::summary_text("A container for object introspection commands"),
         handler: container,
         subcommands: OBJECT_SUBCOMMANDS,
     },

@@ -135,6 +135,22 @@ pub(crate) fn container(_: &mut Ctx<'_>, _: &[Bytes]) -> CmdResult {
     ))
 }
 
+/// A command's `COMMAND DOCS` summary as the table keeps it: the text with the `full`
+/// feature; empty without it (the browser build), where [`install_command_docs`] brings the
+/// summaries with the other `COMMAND` facts when they are first needed (issue #6).
+#[doc(hidden)]
+pub const fn summary_text(text: &'static str) -> &'static str {
+    if cfg!(feature = "full") {
+        text
+    } else {
+        ""
+    }
+}
+
+pub use server_cmds::{command_docs_installed, install_command_docs};
+#[cfg(feature = "full")]
+pub use server_cmds::command_docs_text;
+
 /// Shorthand to declare a command in a group's table.
 #[macro_export]
 #[doc(hidden)]
@@ -148,7 +164,7 @@ macro_rules! command {
             last_key: $last,
             step: $step,
             group: $group,
-            summary: $summary,
+            summary: $crate::cmd::summary_text($summary),
             handler: $handler,
             subcommands: &[],
         }

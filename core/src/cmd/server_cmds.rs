@@ -73,20 +73,127 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
 
 // ----- COMMAND -----
 
+/// `(full name, since, complexity, ACL categories, tips)`: one entry of [`FACTS`].
+type Fact = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+/// The `COMMAND` facts and the summaries, read from the text of `core/command-docs.txt`
+/// (sorted by full name, like [`FACTS`]).
+#[derive(Debug)]
+struct Docs {
+    facts: Vec<Fact>,
+    summaries: Vec<&'static str>,
+}
+
+/// Without the `full` feature (the browser build) the core carries neither [`FACTS`] nor
+/// the command summaries: the page fetches `command-docs.txt` when a `COMMAND` command is
+/// first typed and installs it here before running it (issue #6: download size).
+#[cfg(not(feature = "full"))]
+static INSTALLED: std::sync::OnceLock<Docs> = std::sync::OnceLock::new();
+
+fn parse_docs(text: &str) -> Result<Docs, String> {
+    let mut docs = Docs {
+        facts: Vec::new(),
+        summaries: Vec::new(),
+    };
+    for (n, line) in text.lines().enumerate() {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let f: Vec<&'static str> = Box::leak(line.to_string().into_boxed_str())
+            .split('\t')
+            .collect();
+        let [name, since, complexity, cats, tips, summary] = f[..] else {
+            return Err(format!("line {}: expected 6 tab-separated fields", n + 1));
+        };
+        if docs.facts.last().is_some_and(|l| l.0 >= name) {
+            return Err(format!("line {}: {name} is out of order", n + 1));
+        }
+        docs.facts.push((name, since, complexity, cats, tips));
+        docs.summaries.push(summary);
+    }
+    Ok(docs)
+}
+
+/// Install the `COMMAND` facts and summaries from the text of `core/command-docs.txt`
+/// (browser build; native builds have them built in and only check the text). Until then,
+/// `COMMAND`, `COMMAND INFO` and `COMMAND DOCS` lack them: the page runs no `COMMAND`
+/// before this.
+pub fn install_command_docs(text: &str) -> Result<(), String> {
+    let docs = parse_docs(text)?;
+    #[cfg(not(feature = "full"))]
+    let _ = INSTALLED.set(docs);
+    #[cfg(feature = "full")]
+    drop(docs);
+    Ok(())
+}
+
+/// Whether the `COMMAND` facts are there (always with the `full` feature).
+pub fn command_docs_installed() -> bool {
+    #[cfg(not(feature = "full"))]
+    return INSTALLED.get().is_some();
+    #[cfg(feature = "full")]
+    true
+}
+
+/// The text of `core/command-docs.txt`: every command and subcommand's facts and summary,
+/// one tab-separated line each, sorted by full name (a test keeps the file equal to it).
+#[cfg(feature = "full")]
+pub fn command_docs_text() -> String {
+    let mut names = all_full_names();
+    names.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out = String::from(
+        "# Generated from core/src/cmd/server_cmds.rs (FACTS) and the command tables' summaries:\n\
+         # the browser build fetches it for COMMAND, COMMAND INFO and COMMAND DOCS (issue #6).\n\
+         # Regenerate: REPLSCOPE_WRITE_COMMAND_DOCS=1 cargo test -p replscope-core --lib command_docs\n\
+         # full name, since, complexity, ACL categories, tips, summary (tab-separated)\n",
+    );
+    for (name, spec) in names {
+        let f = facts(&name).copied().unwrap_or(("", "", "", "", ""));
+        let _ = writeln!(
+            out,
+            "{name}\t{}\t{}\t{}\t{}\t{}",
+            f.1, f.2, f.3, f.4, spec.summary
+        );
+    }
+    out
+}
+
+/// The facts table in use: built in, or installed.
+fn facts_table() -> &'static [Fact] {
+    #[cfg(feature = "full")]
+    return FACTS;
+    #[cfg(not(feature = "full"))]
+    INSTALLED.get().map_or(&[], |d| &d.facts[..])
+}
+
 /// The recorded facts of a command by full name (`config|get`).
-fn facts(
-    full: &str,
-) -> Option<&'static (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-)> {
-    FACTS
+fn facts(full: &str) -> Option<&'static Fact> {
+    let table = facts_table();
+    table
         .binary_search_by(|f| f.0.cmp(full))
         .ok()
-        .map(|i| &FACTS[i])
+        .map(|i| &table[i])
+}
+
+/// A command's summary (`COMMAND DOCS`).
+fn summary(spec: &'static CommandSpec, _full: &str) -> &'static str {
+    #[cfg(feature = "full")]
+    return spec.summary;
+    #[cfg(not(feature = "full"))]
+    {
+        let _ = spec;
+        INSTALLED.get().map_or("", |d| {
+            d.facts
+                .binary_search_by(|f| f.0.cmp(_full))
+                .map_or("", |i| d.summaries[i])
+        })
+    }
 }
 
 /// ACL categories implied by flags (`setImplicitACLCategories`) plus the group's own, in
@@ -318,7 +425,7 @@ fn write_command_docs(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, parent: Opt
     let has_subs = !spec.subcommands.is_empty();
     ctx.array(if has_subs { 12 } else { 10 });
     ctx.bulk(b"summary");
-    ctx.bulk(spec.summary.as_bytes());
+    ctx.bulk(summary(spec, &name).as_bytes());
     ctx.bulk(b"since");
     ctx.bulk(since.as_bytes());
     ctx.bulk(b"group");
@@ -1073,8 +1180,9 @@ fn function_help(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
 /// and `COMMAND INFO` report them, sorted by name: one entry per command and subcommand
 /// ReplScope implements, no more (the facts of commands it does not have would never be
 /// looked up; the browser build downloads this table: issue #6). A test keeps the two in step.
+#[cfg(feature = "full")]
 #[rustfmt::skip]
-static FACTS: &[(&str, &str, &str, &str, &str)] = &[
+static FACTS: &[Fact] = &[
     ("append", "2.0.0", "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.", "@write @string @fast", ""),
     ("auth", "1.0.0", "O(N) where N is the number of passwords defined for the user", "@fast @connection", ""),
     ("bgsave", "1.0.0", "O(1)", "@admin @slow @dangerous", ""),
@@ -1254,7 +1362,7 @@ static FACTS: &[(&str, &str, &str, &str, &str)] = &[
 ];
 
 
-#[cfg(test)]
+#[cfg(all(test, feature = "full"))]
 mod tests {
     /// [`FACTS`] holds exactly the implemented commands and subcommands, sorted (its
     /// lookup is a binary search).
@@ -1265,5 +1373,35 @@ mod tests {
         let facts: Vec<String> = super::FACTS.iter().map(|f| f.0.to_string()).collect();
         assert!(facts.windows(2).all(|w| w[0] < w[1]), "FACTS is sorted by name");
         assert_eq!(facts, names);
+    }
+
+    /// `core/command-docs.txt` (what the browser build fetches) is the built-in facts and
+    /// summaries, and reads back to exactly them.
+    #[test]
+    fn command_docs_file_is_the_built_in_table() {
+        let want = super::command_docs_text();
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/command-docs.txt");
+        if std::env::var_os("REPLSCOPE_WRITE_COMMAND_DOCS").is_some() {
+            std::fs::write(path, &want).unwrap();
+        }
+        let file = std::fs::read_to_string(path).unwrap();
+        assert!(file == want, "core/command-docs.txt is stale: see its first lines");
+        let docs = super::parse_docs(&file).unwrap();
+        assert_eq!(docs.facts, super::FACTS);
+        for (name, spec) in super::all_full_names() {
+            let i = docs.facts.iter().position(|f| f.0 == name).unwrap();
+            assert_eq!(docs.summaries[i], spec.summary, "{name}");
+            assert!(!spec.summary.is_empty(), "{name}");
+        }
+        assert!(super::install_command_docs(&file).is_ok());
+        assert!(super::command_docs_installed());
+        assert_eq!(
+            super::parse_docs("get\t1.0.0").unwrap_err(),
+            "line 1: expected 6 tab-separated fields"
+        );
+        assert_eq!(
+            super::parse_docs("set\ta\tb\tc\td\te\nget\ta\tb\tc\td\te").unwrap_err(),
+            "line 2: get is out of order"
+        );
     }
 }
