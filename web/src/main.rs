@@ -13,12 +13,12 @@ use std::rc::Rc;
 use gloo_events::{EventListener, EventListenerOptions};
 use gloo_render::{request_animation_frame, AnimationFrame};
 use replscope_core::sim::scenario::scenarios;
+use replscope_core::tour::Tour;
 use replscope_web::model::classroom::{
     self, Compare, CompareKind, SeqMessage, TourPlan, ViewFlags,
 };
 use replscope_web::model::view::{snapshot_in, PacketView};
 use replscope_web::model::{Session, Settings, Snapshot, UserAction};
-use replscope_core::tour::Tour;
 use replscope_web::strings::{strings, Lang, Strings};
 use std::cell::Cell;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -140,21 +140,26 @@ pub enum Msg {
     Tours(&'static str, Option<[Tour; 2]>),
 }
 
-/// Whether a user action is a typed `COMMAND ...` (which needs the `COMMAND` facts).
-fn is_command_cmd(a: &UserAction) -> bool {
-    matches!(a, UserAction::Command { words, .. }
-        if words.first().is_some_and(|w| w.eq_ignore_ascii_case("command")))
+/// Whether typed words need `command-docs.txt`: `COMMAND ...` (its facts and summaries)
+/// or a container's `... HELP` (its text).
+fn needs_docs<'a>(mut words: impl Iterator<Item = &'a str>) -> bool {
+    let first = words.next().unwrap_or("");
+    first.eq_ignore_ascii_case("command")
+        || words.next().is_some_and(|w| w.eq_ignore_ascii_case("help"))
 }
 
-/// Whether a permalink replays a typed `COMMAND ...` (its actions are `<node>:<command>`).
+/// Whether a user action is a typed command that [`needs_docs`].
+fn is_command_cmd(a: &UserAction) -> bool {
+    matches!(a, UserAction::Command { words, .. } if needs_docs(words.iter().map(String::as_str)))
+}
+
+/// Whether a permalink replays a typed command that [`needs_docs`] (its actions are
+/// `<node>:<command>`).
 fn replays_command_cmd(fragment: &str) -> bool {
     replscope_core::permalink::Permalink::from_fragment(fragment).is_ok_and(|p| {
         p.actions.iter().any(|(_, a)| {
-            a.split_once(':').is_some_and(|(_, cmd)| {
-                cmd.split_whitespace()
-                    .next()
-                    .is_some_and(|w| w.eq_ignore_ascii_case("command"))
-            })
+            a.split_once(':')
+                .is_some_and(|(_, cmd)| needs_docs(cmd.split_whitespace()))
         })
     })
 }

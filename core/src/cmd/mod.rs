@@ -147,7 +147,24 @@ pub const fn summary_text(text: &'static str) -> &'static str {
     }
 }
 
+#[cfg(not(feature = "full"))]
+#[doc(hidden)]
+pub use server_cmds::installed_help;
 pub use server_cmds::{command_docs_installed, install_command_docs};
+
+/// A container's `HELP` lines: the built-in `$lines` with the `full` feature; without it
+/// (the browser build) the ones [`install_command_docs`] brought (issue #6).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! help_lines {
+    ($name:literal, $lines:expr) => {{
+        #[cfg(feature = "full")]
+        let lines: &'static [&'static str] = $lines;
+        #[cfg(not(feature = "full"))]
+        let lines: &'static [&'static str] = $crate::cmd::installed_help($name);
+        lines
+    }};
+}
 #[cfg(feature = "full")]
 pub use server_cmds::command_docs_text;
 

@@ -88,6 +88,29 @@ type Fact = (
 struct Docs {
     facts: Vec<Fact>,
     summaries: Vec<&'static str>,
+    /// `(container, lines)` of the `HELP` texts (`help:<CONTAINER>` lines of the file).
+    helps: Vec<(&'static str, Vec<&'static str>)>,
+}
+
+/// The `HELP` texts the browser build fetches with the facts: `(container, lines)`.
+#[cfg(feature = "full")]
+const HELP_TEXTS: &[(&str, &[&str])] = &[
+    ("COMMAND", COMMAND_HELP),
+    ("CONFIG", CONFIG_HELP),
+    ("DEBUG", super::debug::HELP),
+    ("FUNCTION", FUNCTION_HELP),
+    ("OBJECT", super::keys::OBJECT_HELP),
+];
+
+/// A container's installed `HELP` lines (empty until [`install_command_docs`]).
+#[cfg(not(feature = "full"))]
+pub fn installed_help(container: &str) -> &'static [&'static str] {
+    INSTALLED.get().map_or(&[], |d| {
+        d.helps
+            .iter()
+            .find(|(c, _)| *c == container)
+            .map_or(&[], |(_, l)| &l[..])
+    })
 }
 
 /// Without the `full` feature (the browser build) the core carries neither [`FACTS`] nor
@@ -100,6 +123,7 @@ fn parse_docs(text: &str) -> Result<Docs, String> {
     let mut docs = Docs {
         facts: Vec::new(),
         summaries: Vec::new(),
+        helps: Vec::new(),
     };
     for (n, line) in text.lines().enumerate() {
         if line.is_empty() || line.starts_with('#') {
@@ -108,6 +132,19 @@ fn parse_docs(text: &str) -> Result<Docs, String> {
         let f: Vec<&'static str> = Box::leak(line.to_string().into_boxed_str())
             .split('\t')
             .collect();
+        if let Some(container) = f[0].strip_prefix("help:") {
+            let [_, text] = f[..] else {
+                return Err(format!(
+                    "line {}: expected help:<CONTAINER> and a line",
+                    n + 1
+                ));
+            };
+            match docs.helps.iter_mut().find(|(c, _)| *c == container) {
+                Some((_, lines)) => lines.push(text),
+                None => docs.helps.push((container, vec![text])),
+            }
+            continue;
+        }
         let [name, since, complexity, cats, tips, summary] = f[..] else {
             return Err(format!("line {}: expected 6 tab-separated fields", n + 1));
         };
@@ -151,7 +188,8 @@ pub fn command_docs_text() -> String {
         "# Generated from core/src/cmd/server_cmds.rs (FACTS) and the command tables' summaries:\n\
          # the browser build fetches it for COMMAND, COMMAND INFO and COMMAND DOCS (issue #6).\n\
          # Regenerate: REPLSCOPE_WRITE_COMMAND_DOCS=1 cargo test -p replscope-core --lib command_docs\n\
-         # full name, since, complexity, ACL categories, tips, summary (tab-separated)\n",
+         # full name, since, complexity, ACL categories, tips, summary (tab-separated), then\n\
+         # help:<CONTAINER> and one line of its HELP text\n",
     );
     for (name, spec) in names {
         let f = facts(&name).copied().unwrap_or(("", "", "", "", ""));
@@ -160,6 +198,11 @@ pub fn command_docs_text() -> String {
             "{name}\t{}\t{}\t{}\t{}\t{}",
             f.1, f.2, f.3, f.4, spec.summary
         );
+    }
+    for (container, lines) in HELP_TEXTS {
+        for line in *lines {
+            let _ = writeln!(out, "help:{container}\t{line}");
+        }
     }
     out
 }
@@ -463,31 +506,31 @@ fn command_docs(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
+/// `COMMAND HELP`'s lines (after the first; `reply_help` adds the rest).
+#[cfg(feature = "full")]
+const COMMAND_HELP: &[&str] = &[
+    "(no subcommand)",
+    "    Return details about all Redis commands.",
+    "COUNT",
+    "    Return the total number of commands in this Redis server.",
+    "LIST",
+    "    Return a list of all commands in this Redis server.",
+    "INFO [<command-name> ...]",
+    "    Return details about multiple Redis commands.",
+    "    If no command names are given, documentation details for all",
+    "    commands are returned.",
+    "DOCS [<command-name> ...]",
+    "    Return documentation details about multiple Redis commands.",
+    "    If no command names are given, documentation details for all",
+    "    commands are returned.",
+    "GETKEYS <full-command>",
+    "    Return the keys from a full Redis command.",
+    "GETKEYSANDFLAGS <full-command>",
+    "    Return the keys and the access flags from a full Redis command.",
+];
+
 fn command_help(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
-    reply_help(
-        ctx,
-        "COMMAND",
-        &[
-            "(no subcommand)",
-            "    Return details about all Redis commands.",
-            "COUNT",
-            "    Return the total number of commands in this Redis server.",
-            "LIST",
-            "    Return a list of all commands in this Redis server.",
-            "INFO [<command-name> ...]",
-            "    Return details about multiple Redis commands.",
-            "    If no command names are given, documentation details for all",
-            "    commands are returned.",
-            "DOCS [<command-name> ...]",
-            "    Return documentation details about multiple Redis commands.",
-            "    If no command names are given, documentation details for all",
-            "    commands are returned.",
-            "GETKEYS <full-command>",
-            "    Return the keys from a full Redis command.",
-            "GETKEYSANDFLAGS <full-command>",
-            "    Return the keys and the access flags from a full Redis command.",
-        ],
-    );
+    reply_help(ctx, "COMMAND", crate::help_lines!("COMMAND", COMMAND_HELP));
     Ok(())
 }
 
@@ -554,21 +597,21 @@ fn config_rewrite(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     ))
 }
 
+/// `CONFIG HELP`'s lines (after the first; `reply_help` adds the rest).
+#[cfg(feature = "full")]
+const CONFIG_HELP: &[&str] = &[
+    "GET <pattern>",
+    "    Return parameters matching the glob-like <pattern> and their values.",
+    "SET <directive> <value>",
+    "    Set the configuration <directive> to <value>.",
+    "RESETSTAT",
+    "    Reset statistics reported by the INFO command.",
+    "REWRITE",
+    "    Rewrite the configuration file.",
+];
+
 fn config_help(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
-    reply_help(
-        ctx,
-        "CONFIG",
-        &[
-            "GET <pattern>",
-            "    Return parameters matching the glob-like <pattern> and their values.",
-            "SET <directive> <value>",
-            "    Set the configuration <directive> to <value>.",
-            "RESETSTAT",
-            "    Reset statistics reported by the INFO command.",
-            "REWRITE",
-            "    Rewrite the configuration file.",
-        ],
-    );
+    reply_help(ctx, "CONFIG", crate::help_lines!("CONFIG", CONFIG_HELP));
     Ok(())
 }
 
@@ -1129,49 +1172,53 @@ fn function_unsupported(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     )))
 }
 
+/// `FUNCTION HELP`'s lines (after the first; `reply_help` adds the rest).
+#[cfg(feature = "full")]
+const FUNCTION_HELP: &[&str] = &[
+        "LOAD [REPLACE] <FUNCTION CODE>",
+        "    Create a new library with the given library name and code.",
+        "DELETE <LIBRARY NAME>",
+        "    Delete the given library.",
+        "LIST [LIBRARYNAME PATTERN] [WITHCODE]",
+        "    Return general information on all the libraries:",
+        "    * Library name",
+        "    * The engine used to run the Library",
+        "    * Library description",
+        "    * Functions list",
+        "    * Library code (if WITHCODE is given)",
+        "    It also possible to get only function that matches a pattern using LIBRARYNAME argument.",
+        "STATS",
+        "    Return information about the current function running:",
+        "    * Function name",
+        "    * Command used to run the function",
+        "    * Duration in MS that the function is running",
+        "    If no function is running, return nil",
+        "    In addition, returns a list of available engines.",
+        "KILL",
+        "    Kill the current running function.",
+        "FLUSH [ASYNC|SYNC]",
+        "    Delete all the libraries.",
+        "    When called without the optional mode argument, the behavior is determined by the",
+        "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+        "    * ASYNC: Asynchronously flush the libraries.",
+        "    * SYNC: Synchronously flush the libraries.",
+        "DUMP",
+        "    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command",
+        "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
+        "    Restore the libraries represented by the given payload, it is possible to give a restore policy to",
+        "    control how to handle existing libraries (default APPEND):",
+        "    * FLUSH: delete all existing libraries.",
+        "    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.",
+        "    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old",
+        "      libraries with the new libraries (notice that even on this option there is a chance of failure",
+        "      in case of functions name collision with another library).",
+];
+
 fn function_help(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     reply_help(
         ctx,
         "FUNCTION",
-        &[
-            "LOAD [REPLACE] <FUNCTION CODE>",
-            "    Create a new library with the given library name and code.",
-            "DELETE <LIBRARY NAME>",
-            "    Delete the given library.",
-            "LIST [LIBRARYNAME PATTERN] [WITHCODE]",
-            "    Return general information on all the libraries:",
-            "    * Library name",
-            "    * The engine used to run the Library",
-            "    * Library description",
-            "    * Functions list",
-            "    * Library code (if WITHCODE is given)",
-            "    It also possible to get only function that matches a pattern using LIBRARYNAME argument.",
-            "STATS",
-            "    Return information about the current function running:",
-            "    * Function name",
-            "    * Command used to run the function",
-            "    * Duration in MS that the function is running",
-            "    If no function is running, return nil",
-            "    In addition, returns a list of available engines.",
-            "KILL",
-            "    Kill the current running function.",
-            "FLUSH [ASYNC|SYNC]",
-            "    Delete all the libraries.",
-            "    When called without the optional mode argument, the behavior is determined by the",
-            "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
-            "    * ASYNC: Asynchronously flush the libraries.",
-            "    * SYNC: Synchronously flush the libraries.",
-            "DUMP",
-            "    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command",
-            "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
-            "    Restore the libraries represented by the given payload, it is possible to give a restore policy to",
-            "    control how to handle existing libraries (default APPEND):",
-            "    * FLUSH: delete all existing libraries.",
-            "    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.",
-            "    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old",
-            "      libraries with the new libraries (notice that even on this option there is a chance of failure",
-            "      in case of functions name collision with another library).",
-        ],
+        crate::help_lines!("FUNCTION", FUNCTION_HELP),
     );
     Ok(())
 }
@@ -1361,17 +1408,22 @@ static FACTS: &[Fact] = &[
     ("zscore", "1.2.0", "O(1)", "@read @sortedset @fast", ""),
 ];
 
-
 #[cfg(all(test, feature = "full"))]
 mod tests {
     /// [`FACTS`] holds exactly the implemented commands and subcommands, sorted (its
     /// lookup is a binary search).
     #[test]
     fn facts_cover_exactly_the_implemented_commands() {
-        let mut names: Vec<String> = super::all_full_names().into_iter().map(|(n, _)| n).collect();
+        let mut names: Vec<String> = super::all_full_names()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
         names.sort();
         let facts: Vec<String> = super::FACTS.iter().map(|f| f.0.to_string()).collect();
-        assert!(facts.windows(2).all(|w| w[0] < w[1]), "FACTS is sorted by name");
+        assert!(
+            facts.windows(2).all(|w| w[0] < w[1]),
+            "FACTS is sorted by name"
+        );
         assert_eq!(facts, names);
     }
 
@@ -1385,13 +1437,20 @@ mod tests {
             std::fs::write(path, &want).unwrap();
         }
         let file = std::fs::read_to_string(path).unwrap();
-        assert!(file == want, "core/command-docs.txt is stale: see its first lines");
+        assert!(
+            file == want,
+            "core/command-docs.txt is stale: see its first lines"
+        );
         let docs = super::parse_docs(&file).unwrap();
         assert_eq!(docs.facts, super::FACTS);
         for (name, spec) in super::all_full_names() {
             let i = docs.facts.iter().position(|f| f.0 == name).unwrap();
             assert_eq!(docs.summaries[i], spec.summary, "{name}");
             assert!(!spec.summary.is_empty(), "{name}");
+        }
+        assert_eq!(docs.helps.len(), super::HELP_TEXTS.len());
+        for ((c, lines), (c2, want)) in docs.helps.iter().zip(super::HELP_TEXTS) {
+            assert_eq!((c, &lines[..]), (c2, *want));
         }
         assert!(super::install_command_docs(&file).is_ok());
         assert!(super::command_docs_installed());

@@ -574,7 +574,11 @@ mod tests {
             let (en, zh) = (tour_file(sc.name, Lang::En), tour_file(sc.name, Lang::Zh));
             assert_eq!(en, format!("{}.en.tour", sc.name));
             let Some(tours) = parse_tours(sc.name, src(&en), src(&zh)) else {
-                assert!(src(&en).is_none(), "{} has a tour that does not parse", sc.name);
+                assert!(
+                    src(&en).is_none(),
+                    "{} has a tour that does not parse",
+                    sc.name
+                );
                 continue;
             };
             let s = session(sc.name);
