@@ -226,13 +226,13 @@ mod tests {
                 })
                 .collect();
             let mut std_sorted = v.clone();
-            std_sorted.sort_by(|a, b| a.0.cmp(&b.0));
+            std_sorted.sort_by_key(|p| p.0);
             let mut ours = v.clone();
             sort_by_order(&mut ours, &|a, b| a.0.cmp(&b.0));
             assert_eq!(ours, std_sorted, "n = {n}");
             let mut via = v.clone();
             sort_by(&mut via, |a, b| b.0.cmp(&a.0));
-            std_sorted.sort_by(|a, b| b.0.cmp(&a.0));
+            std_sorted.sort_by_key(|p| std::cmp::Reverse(p.0));
             assert_eq!(via, std_sorted, "n = {n}, reversed");
             let mut ints: Vec<u8> = v.iter().map(|p| p.0).collect();
             let mut std_ints = ints.clone();
