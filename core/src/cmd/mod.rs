@@ -108,7 +108,8 @@ pub struct CommandSpec {
     pub step: i32,
     /// Command group (`string`, `list`, `server` ...), for `COMMAND DOCS`.
     pub group: &'static str,
-    /// One-line summary, for `COMMAND DOCS`.
+    /// One-line summary, for `COMMAND DOCS` (empty without the `full` feature: the browser
+    /// build installs the summaries with [`install_command_docs`]).
     pub summary: &'static str,
     /// The handler (unused for containers, which dispatch to `subcommands`).
     pub handler: Handler,
