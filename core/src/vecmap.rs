@@ -138,7 +138,7 @@ mod tests {
                     *v.get_or_default(key) += 1;
                     *b.entry(key).or_default() += 1;
                 }
-                4 if val % 2 == 0 => {
+                4 if val.is_multiple_of(2) => {
                     *v.get_or_insert_with(key, || val) += 2;
                     *b.entry(key).or_insert_with(|| val) += 2;
                 }
