@@ -11,7 +11,7 @@
 //! the write's key (or, for `SET`, holds another value), and no later acknowledged write to the
 //! same key explains the difference.
 
-use std::collections::BTreeMap;
+use crate::vecmap::VecMap;
 
 use bytes::Bytes;
 
@@ -59,11 +59,11 @@ fn ms(t: crate::time::Time) -> f64 {
 }
 
 /// The nodes seen on each link (its two ends), from the trace.
-pub(crate) fn link_nodes(run: &ScenarioRun) -> BTreeMap<LinkId, Vec<NodeId>> {
-    let mut out: BTreeMap<LinkId, Vec<NodeId>> = BTreeMap::new();
+pub(crate) fn link_nodes(run: &ScenarioRun) -> VecMap<LinkId, Vec<NodeId>> {
+    let mut out: VecMap<LinkId, Vec<NodeId>> = VecMap::new();
     for e in run.sim.trace().entries() {
         if let Some(l) = e.link {
-            let v = out.entry(l).or_default();
+            let v = out.get_or_default(l);
             if !v.contains(&e.node) {
                 v.push(e.node);
             }
@@ -78,7 +78,7 @@ pub fn client_exchanges(run: &ScenarioRun) -> Vec<Exchange> {
 }
 
 /// [`client_exchanges`] with the links' ends already known.
-fn client_exchanges_on(run: &ScenarioRun, ends: &BTreeMap<LinkId, Vec<NodeId>>) -> Vec<Exchange> {
+fn client_exchanges_on(run: &ScenarioRun, ends: &VecMap<LinkId, Vec<NodeId>>) -> Vec<Exchange> {
     let peer = |link: LinkId, me: NodeId| {
         ends.get(&link)
             .and_then(|v| v.iter().copied().find(|n| *n != me))
@@ -93,7 +93,7 @@ fn client_exchanges_on(run: &ScenarioRun, ends: &BTreeMap<LinkId, Vec<NodeId>>) 
         inp_buf: Vec<u8>,
         pending: std::collections::VecDeque<usize>,
     }
-    let mut links: BTreeMap<LinkId, LinkState> = BTreeMap::new();
+    let mut links: VecMap<LinkId, LinkState> = VecMap::new();
     let mut out: Vec<Exchange> = Vec::new();
     for e in run.sim.trace().entries() {
         if e.node != run.client {
@@ -106,7 +106,7 @@ fn client_exchanges_on(run: &ScenarioRun, ends: &BTreeMap<LinkId, Vec<NodeId>>) 
         let Some(node) = run.ids.iter().position(|id| *id == server) else {
             continue;
         };
-        let st = links.entry(link).or_insert_with(|| LinkState {
+        let st = links.get_or_insert_with(link, || LinkState {
             node,
             out: FrameDecoder::new(),
             out_buf: Vec::new(),
@@ -304,7 +304,7 @@ pub fn lost_writes(run: &ScenarioRun) -> Vec<LostWrite> {
 /// whether bytes containing it were ever delivered to `to`.
 fn stream_fate(
     run: &ScenarioRun,
-    ends: &BTreeMap<LinkId, Vec<NodeId>>,
+    ends: &VecMap<LinkId, Vec<NodeId>>,
     from: NodeId,
     to: NodeId,
     cmd: &[u8],

@@ -35,6 +35,7 @@ pub mod strtod;
 pub mod time;
 pub mod tour;
 pub mod util;
+pub mod vecmap;
 
 /// The ReplScope version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

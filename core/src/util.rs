@@ -138,6 +138,56 @@ pub fn fmt_g17(d: f64) -> String {
     out
 }
 
+/// `v.sort_by(cmp)`: a stable sort. With the `full` feature (native builds) it is exactly
+/// the standard library's; without it (the browser build) it is [`sort_by_order`], the same
+/// order from one shared copy of the sorting code instead of one per element type (each
+/// standard stable sort instantiation is about 4 KB of wasm: issue #6).
+#[inline]
+pub fn sort_by<T>(v: &mut [T], cmp: impl Fn(&T, &T) -> std::cmp::Ordering) {
+    #[cfg(feature = "full")]
+    v.sort_by(cmp);
+    #[cfg(not(feature = "full"))]
+    sort_by_order(v, &cmp);
+}
+
+/// `v.sort_unstable()` in native builds; [`sort_by_order`] (the one shared sort) without
+/// the `full` feature, like [`sort_by`]. For values whose equal elements are identical
+/// (integers), where stable and unstable orders are the same.
+#[inline]
+pub fn sort_unstable<T: Ord>(v: &mut [T]) {
+    #[cfg(feature = "full")]
+    v.sort_unstable();
+    #[cfg(not(feature = "full"))]
+    sort_by_order(v, &Ord::cmp);
+}
+
+/// A stable sort of `v` by `cmp` that sorts the indices `0..v.len()` (one non-generic
+/// stable sort of `usize` through a `dyn` comparison) and then moves the elements into
+/// that order, in place, one permutation cycle at a time. Same result as `v.sort_by(cmp)`.
+pub fn sort_by_order<T>(v: &mut [T], cmp: &dyn Fn(&T, &T) -> std::cmp::Ordering) {
+    let mut order = sorted_indices(v.len(), &|a, b| cmp(&v[a], &v[b]));
+    // order[j] is the index of the element that belongs at j.
+    for i in 0..order.len() {
+        let mut j = i;
+        loop {
+            let k = order[j];
+            order[j] = j;
+            if k == i {
+                break;
+            }
+            v.swap(j, k);
+            j = k;
+        }
+    }
+}
+
+/// The indices `0..n` stably sorted by `cmp` (the one stable sort [`sort_by_order`] uses).
+fn sorted_indices(n: usize, cmp: &dyn Fn(usize, usize) -> std::cmp::Ordering) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..n).collect();
+    idx.sort_by(|a, b| cmp(*a, *b));
+    idx
+}
+
 /// True when no two of `items` are equal (duplicate members in a dump). Small collections,
 /// the common case, are compared pairwise without allocating; larger ones go through a
 /// fixed-seed hash set.
@@ -161,6 +211,36 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sort_by_order_is_the_standard_stable_sort() {
+        // Pseudo-random keys with many ties (stability shows), every length up to 200.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for n in 0..200usize {
+            let v: Vec<(u8, usize)> = (0..n)
+                .map(|i| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    ((x % 7) as u8, i)
+                })
+                .collect();
+            let mut std_sorted = v.clone();
+            std_sorted.sort_by_key(|p| p.0);
+            let mut ours = v.clone();
+            sort_by_order(&mut ours, &|a, b| a.0.cmp(&b.0));
+            assert_eq!(ours, std_sorted, "n = {n}");
+            let mut via = v.clone();
+            sort_by(&mut via, |a, b| b.0.cmp(&a.0));
+            std_sorted.sort_by_key(|p| std::cmp::Reverse(p.0));
+            assert_eq!(via, std_sorted, "n = {n}, reversed");
+            let mut ints: Vec<u8> = v.iter().map(|p| p.0).collect();
+            let mut std_ints = ints.clone();
+            std_ints.sort_unstable();
+            sort_unstable(&mut ints);
+            assert_eq!(ints, std_ints, "n = {n}, integers");
+        }
+    }
 
     #[test]
     fn all_distinct_small_and_large() {

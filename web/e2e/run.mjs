@@ -187,6 +187,53 @@ await test('console replies like redis-cli', async (page) => {
   assert.match(log, /WAIT 1 100\(error\) ERR WAIT cannot be used with replica instances\. Please also note that since Redis 4\.0 if a replica is configured to be writable \(which is not the default\) writes to replicas are just local and are not propagated\.$/);
 });
 
+await test('COMMAND facts are fetched when a COMMAND is first typed; replies complete, order kept', async (page) => {
+  // The browser build does not embed COMMAND's facts and summaries (issue #6).
+  const fetched = [];
+  page.on('request', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.endsWith('.txt')) fetched.push(path);
+  });
+  await page.reload();
+  await page.waitForSelector('[data-testid=topo-node-0]');
+  await chooseScenario(page, 'full-sync');
+  await runToEnd(page);
+  assert.deepEqual(fetched, []);
+  for (const line of ['COMMAND DOCS get', 'SET after-docs 1', 'COMMAND INFO keys', 'OBJECT HELP']) {
+    await page.fill('[data-testid=console-input-0]', line);
+    await page.press('[data-testid=console-input-0]', 'Enter');
+  }
+  await page.waitForFunction(() => document.querySelector('[data-testid=console-log-0]').textContent.includes('OBJECT HELP'));
+  await runToEnd(page);
+  const log = await page.textContent('[data-testid=console-log-0]');
+  const at = (s) => log.indexOf(s);
+  assert.ok(at('COMMAND DOCS get') >= 0 && at('COMMAND DOCS get') < at('SET after-docs 1') && at('SET after-docs 1') < at('COMMAND INFO keys'), log);
+  assert.match(log, /"summary"\n\s*\d+\) "Get the value of a key"/);
+  assert.match(log, /"since"\n\s*\d+\) "1\.0\.0"/);
+  assert.match(log, /"complexity"\n\s*\d+\) "O\(1\)"/);
+  // KEYS's recorded categories and tips (its flags alone would not give @dangerous).
+  assert.match(log, /1\) @keyspace\n\s*2\) @read\n\s*3\) @slow\n\s*4\) @dangerous\n\s*8\) 1\) "request_policy:all_shards"\n\s*2\) "nondeterministic_output_order"/);
+  assert.match(log, /OBJECT HELP\s+1\) OBJECT <subcommand> \[<arg> \[value\] \[opt\] \.\.\.\]\. Subcommands are:\n\s+2\) ENCODING <key>\n/);
+  assert.match(log, /14\) HELP\n15\)     Prints this help\.$/);
+  assert.ok((await keysOf(page, 1)).includes('after-docs'));
+  assert.deepEqual(fetched, ['/command-docs.txt']);
+  // Another container's HELP, typed after the file arrived, answers at once.
+  await page.fill('[data-testid=console-input-0]', 'CONFIG HELP');
+  await page.press('[data-testid=console-input-0]', 'Enter');
+  await runToEnd(page);
+  assert.match(await page.textContent('[data-testid=console-log-0]'), /CONFIG HELP\s+1\) CONFIG <subcommand> .*\n\s+2\) GET <pattern>\n/);
+  assert.deepEqual(fetched, ['/command-docs.txt']);
+  // A permalink that replays a COMMAND waits for the facts, then restores the same log.
+  await page.click('[data-testid=btn-copy-link]');
+  const href = await page.evaluate(() => window.replscope.last.text);
+  const page2 = await browser.context.newPage();
+  await page2.goto(href);
+  await page2.waitForFunction((s) => document.querySelector('[data-testid=app]').dataset.step === s,
+    await page.getAttribute('[data-testid=app]', 'data-step'));
+  assert.equal(await page2.textContent('[data-testid=console-log-0]'), await page.textContent('[data-testid=console-log-0]'));
+  await page2.close();
+});
+
 await test('cut and restore a link, crash and restart, add a replica', async (page) => {
   await chooseScenario(page, 'full-sync');
   await runToEnd(page);
@@ -388,6 +435,50 @@ await test('a core permalink restores scenario, step, language, tour and setting
     await page.getAttribute('[data-testid=app]', 'data-step'));
   assert.ok((await keysOf(page2, 1)).includes('from-link'));
   assert.equal(await page2.textContent('[data-testid=info-1]'), endInfo);
+  await page2.close();
+});
+
+await test('tours are fetched when a tour starts; a permalink to a Chinese tour step restores it', async (page) => {
+  // The page does not embed the tours (issue #6): nothing under tours/ is loaded until a
+  // tour is turned on, then the scenario's two files.
+  const fetched = [];
+  page.on('request', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.includes('/tours/')) fetched.push(path);
+  });
+  await page.reload();
+  await page.waitForSelector('[data-testid=topo-node-0]');
+  await chooseScenario(page, 'full-sync');
+  assert.deepEqual(fetched, []);
+  await page.selectOption('[data-testid=lang-select]', 'zh');
+  await page.waitForFunction(() => document.querySelector('[data-testid=app]').dataset.lang === 'zh');
+  assert.equal(await page.textContent('[data-testid=btn-play]'), '播放');
+  await page.click('[data-testid=btn-tour]');
+  await page.waitForSelector('[data-testid=tour-title]');
+  assert.deepEqual(fetched.sort(), ['/tours/full-sync.en.tour', '/tours/full-sync.zh.tour']);
+  for (let i = 0; i < 3; i++) await tourNext(page);
+  // Two more steps forward inside the tour's fourth step (or wherever they lead).
+  await step(page);
+  await step(page);
+  const want = {
+    step: await page.getAttribute('[data-testid=app]', 'data-step'),
+    tour: await tourStep(page),
+    title: await page.textContent('[data-testid=tour-title]'),
+    info: await page.textContent('[data-testid=info-1]'),
+  };
+  assert.equal(want.title, (await tourTitles('full-sync', 'zh'))[Number(want.tour)]);
+  await page.click('[data-testid=btn-copy-link]');
+  const href = await page.evaluate(() => window.replscope.last.text);
+  assert.match(href, /#s=full-sync&.*lang=zh&tour=1/);
+  const page2 = await browser.context.newPage();
+  await page2.goto(href);
+  await page2.waitForSelector('[data-testid=tour-title]');
+  assert.deepEqual({
+    step: await page2.getAttribute('[data-testid=app]', 'data-step'),
+    tour: await tourStep(page2),
+    title: await page2.textContent('[data-testid=tour-title]'),
+    info: await page2.textContent('[data-testid=info-1]'),
+  }, want);
   await page2.close();
 });
 

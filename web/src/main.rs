@@ -13,6 +13,7 @@ use std::rc::Rc;
 use gloo_events::{EventListener, EventListenerOptions};
 use gloo_render::{request_animation_frame, AnimationFrame};
 use replscope_core::sim::scenario::scenarios;
+use replscope_core::tour::Tour;
 use replscope_web::model::classroom::{
     self, Compare, CompareKind, SeqMessage, TourPlan, ViewFlags,
 };
@@ -22,6 +23,8 @@ use replscope_web::strings::{strings, Lang, Strings};
 use std::cell::Cell;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use yew::html::Scope;
 use yew::prelude::*;
 
 #[wasm_bindgen]
@@ -131,6 +134,47 @@ pub enum Msg {
     Presenter,
     /// Narration shown/hidden.
     Narration,
+    /// `command-docs.txt` arrived (`None`: it could not be fetched).
+    Docs(Option<String>),
+    /// A scenario's tour files arrived (English, Chinese; `None`: none or unreadable).
+    Tours(&'static str, Option<[Tour; 2]>),
+}
+
+/// Whether typed words need `command-docs.txt`: `COMMAND ...` (its facts and summaries)
+/// or a container's `... HELP` (its text).
+fn needs_docs<'a>(mut words: impl Iterator<Item = &'a str>) -> bool {
+    let first = words.next().unwrap_or("");
+    first.eq_ignore_ascii_case("command")
+        || words.next().is_some_and(|w| w.eq_ignore_ascii_case("help"))
+}
+
+/// Whether a user action is a typed command that [`needs_docs`].
+fn is_command_cmd(a: &UserAction) -> bool {
+    matches!(a, UserAction::Command { words, .. } if needs_docs(words.iter().map(String::as_str)))
+}
+
+/// Whether a permalink replays a typed command that [`needs_docs`] (its actions are
+/// `<node>:<command>`).
+fn replays_command_cmd(fragment: &str) -> bool {
+    replscope_core::permalink::Permalink::from_fragment(fragment).is_ok_and(|p| {
+        p.actions.iter().any(|(_, a)| {
+            a.split_once(':')
+                .is_some_and(|(_, cmd)| needs_docs(cmd.split_whitespace()))
+        })
+    })
+}
+
+/// Fetch a text file from next to the page (`None` on any failure).
+async fn fetch_text(url: String) -> Option<String> {
+    let resp = JsFuture::from(web_sys::window()?.fetch_with_str(&url))
+        .await
+        .ok()?
+        .dyn_into::<web_sys::Response>()
+        .ok()?;
+    if !resp.ok() {
+        return None;
+    }
+    JsFuture::from(resp.text().ok()?).await.ok()?.as_string()
 }
 
 /// The whole page.
@@ -151,6 +195,21 @@ pub struct App {
     tour_on: bool,
     /// The scenario's tour placed on the run (computed when the tour is turned on).
     plan: Option<Rc<TourPlan>>,
+    /// The tours fetched so far, by scenario (the page does not embed them: issue #6).
+    tours: Vec<(&'static str, Option<[Tour; 2]>)>,
+    /// The scenario whose tours are being fetched.
+    tour_loading: Option<&'static str>,
+    /// The tour was just turned on while its text was loading: go to its first moment
+    /// when it arrives (unless the step is already inside it).
+    tour_start: bool,
+    link: Scope<App>,
+    /// Typed `COMMAND` commands held until the `COMMAND` facts have arrived.
+    held: Vec<UserAction>,
+    /// `command-docs.txt` is being fetched.
+    docs_loading: bool,
+    /// The URL's permalink, waiting for the `COMMAND` facts (it replays a `COMMAND`); the
+    /// URL is left as it is meanwhile.
+    hash_waiting: Option<String>,
     /// The tour step shown.
     tour_at: usize,
     /// Answers given to tour questions (by tour step).
@@ -191,7 +250,7 @@ impl App {
         self.tour_at = 0;
         self.plan = None;
         if self.tour_on {
-            self.plan = classroom::plan_tour(&self.session).map(Rc::new);
+            self.place_tour();
             if let Some(p) = &self.plan {
                 self.tour_at = p.current(self.session.step()).unwrap_or(0);
             }
@@ -214,6 +273,64 @@ impl App {
         self.compare = None;
         self.compare_kind = None;
         self.refresh();
+    }
+
+    /// Place the scenario's tour on the run, from the fetched tours; fetch them first if
+    /// they have not been (the plan stays `None` until [`Msg::Tours`] brings them).
+    fn place_tour(&mut self) {
+        let name = self.session.scenario().name;
+        self.plan = None;
+        if let Some((_, tours)) = self.tours.iter().find(|(n, _)| *n == name) {
+            self.plan = tours
+                .clone()
+                .and_then(|t| classroom::plan_tour_with(&self.session, t))
+                .map(Rc::new);
+            return;
+        }
+        if self.tour_loading == Some(name) {
+            return;
+        }
+        self.tour_loading = Some(name);
+        let link = self.link.clone();
+        spawn_local(async move {
+            let url = |lang| format!("tours/{}", classroom::tour_file(name, lang));
+            let en = fetch_text(url(Lang::En)).await;
+            let zh = fetch_text(url(Lang::Zh)).await;
+            let tours = classroom::parse_tours(name, en.as_deref(), zh.as_deref());
+            link.send_message(Msg::Tours(name, tours));
+        });
+    }
+
+    /// Apply a user action to the simulation.
+    fn act(&mut self, ctx: &Context<Self>, a: UserAction) {
+        // A typed command starts playback so its packets and reply can be seen.
+        let autoplay = matches!(a, UserAction::Command { .. }) && !self.playing;
+        self.session.act(a);
+        if autoplay {
+            self.playing = true;
+            self.last_ts = None;
+            self.acc = 0.0;
+            self.arm(ctx);
+        }
+        self.total = self.session.measure_end(MAX_STEPS);
+        if self.tour_on {
+            // The learner changed the future: place the tour on the new run.
+            self.place_tour();
+            self.follow_tour();
+        }
+        self.refresh();
+    }
+
+    /// Fetch `command-docs.txt` (the `COMMAND` facts the browser build does not embed).
+    fn fetch_docs(&mut self) {
+        if self.docs_loading {
+            return;
+        }
+        self.docs_loading = true;
+        let link = self.link.clone();
+        spawn_local(async move {
+            link.send_message(Msg::Docs(fetch_text("command-docs.txt".to_string()).await));
+        });
     }
 
     fn flags(&self) -> ViewFlags {
@@ -262,7 +379,12 @@ impl App {
         let Some(hash) = web_sys::window().and_then(|w| w.location().hash().ok()) else {
             return;
         };
-        let Some((session, flags)) = classroom::restore(&hash) else {
+        self.apply_fragment(&hash);
+    }
+
+    /// Apply a permalink fragment (see [`App::apply_hash`]).
+    fn apply_fragment(&mut self, hash: &str) {
+        let Some((session, flags)) = classroom::restore(hash) else {
             return;
         };
         let name = session.scenario().name;
@@ -332,6 +454,13 @@ impl Component for App {
             hash: String::new(),
             tour_on: false,
             plan: None,
+            tours: Vec::new(),
+            tour_loading: None,
+            tour_start: false,
+            link: ctx.link().clone(),
+            held: Vec::new(),
+            docs_loading: false,
+            hash_waiting: None,
             tour_at: 0,
             answers: Vec::new(),
             show_seq: false,
@@ -346,7 +475,13 @@ impl Component for App {
             _visibility: None,
         };
         app.total = app.session.measure_end(MAX_STEPS);
-        app.apply_hash();
+        match web_sys::window().and_then(|w| w.location().hash().ok()) {
+            Some(h) if replays_command_cmd(&h) => {
+                app.hash_waiting = Some(h);
+                app.fetch_docs();
+            }
+            _ => app.apply_hash(),
+        }
         if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
             let link = ctx.link().clone();
             let opts = EventListenerOptions::enable_prevent_default();
@@ -454,8 +589,10 @@ impl Component for App {
             }
             Msg::TourToggle => {
                 self.tour_on = !self.tour_on;
+                self.tour_start = false;
                 if self.tour_on {
-                    self.plan = classroom::plan_tour(&self.session).map(Rc::new);
+                    self.place_tour();
+                    self.tour_start = self.plan.is_none() && self.tour_loading.is_some();
                     self.answers.clear();
                     if self.plan.is_some() {
                         // Start at the tour's first moment unless already inside it.
@@ -623,27 +760,61 @@ impl Component for App {
                 self.arm(ctx);
                 changed
             }
+            Msg::Act(a)
+                if !self.held.is_empty()
+                    || (is_command_cmd(&a) && !replscope_core::cmd::command_docs_installed()) =>
+            {
+                // COMMAND / COMMAND INFO / COMMAND DOCS need the facts the page fetches on
+                // demand: run it (and any action after it, in order) once they have arrived.
+                self.held.push(a);
+                self.fetch_docs();
+                false
+            }
+            Msg::Docs(text) => {
+                self.docs_loading = false;
+                let installed = text.map(|t| replscope_core::cmd::install_command_docs(&t));
+                if !matches!(installed, Some(Ok(()))) {
+                    web_sys::console::error_1(&"command-docs.txt: not loaded".into());
+                }
+                if let Some(h) = self.hash_waiting.take() {
+                    self.apply_fragment(&h);
+                }
+                // Held commands run in order (if the file failed, without the facts
+                // rather than not at all).
+                for a in std::mem::take(&mut self.held) {
+                    self.act(ctx, a);
+                }
+                true
+            }
             Msg::Act(a) => {
-                // A typed command starts playback so its packets and reply can be seen.
-                let autoplay = matches!(a, UserAction::Command { .. }) && !self.playing;
-                self.session.act(a);
-                if autoplay {
-                    self.playing = true;
-                    self.last_ts = None;
-                    self.acc = 0.0;
-                    self.arm(ctx);
-                }
-                self.total = self.session.measure_end(MAX_STEPS);
-                if self.tour_on {
-                    // The learner changed the future: place the tour on the new run.
-                    self.plan = classroom::plan_tour(&self.session).map(Rc::new);
-                    self.follow_tour();
-                }
-                self.refresh();
+                self.act(ctx, a);
                 true
             }
             Msg::Inspect(seq) => {
                 self.inspected = self.snap.packets.iter().find(|p| p.seq == seq).cloned();
+                true
+            }
+            Msg::Tours(name, tours) => {
+                if self.tour_loading == Some(name) {
+                    self.tour_loading = None;
+                }
+                self.tours.push((name, tours));
+                if !self.tour_on || self.session.scenario().name != name {
+                    return true;
+                }
+                // As if the tour had been there all along: the step shown stays (a
+                // permalink's step), the tour step is the one at it; a tour just turned
+                // on starts at its first moment unless the step is already inside it.
+                let step = self.session.step();
+                self.place_tour();
+                let at = self.plan.as_ref().and_then(|p| p.current(step));
+                match at {
+                    Some(k) => self.tour_at = k,
+                    None if self.tour_start && self.plan.is_some() => self.tour_go(0),
+                    None => self.tour_at = 0,
+                }
+                self.tour_start = false;
+                self.refresh();
                 true
             }
             Msg::Settings(s) => {
@@ -659,7 +830,7 @@ impl Component for App {
     }
 
     fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
-        if !self.playing {
+        if !self.playing && self.hash_waiting.is_none() {
             self.write_hash();
         }
     }
@@ -673,6 +844,7 @@ impl Component for App {
             ui::classroom::tour_panel(
                 &ui::classroom::TourProps {
                     plan: self.plan.as_deref(),
+                    loading: self.tour_loading == Some(self.session.scenario().name),
                     at: self.tour_at,
                     answers: &self.answers,
                     lang,

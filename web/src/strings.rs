@@ -193,6 +193,8 @@ strings_table! {
     tour_prev,
     /// No tour for this scenario.
     tour_none,
+    /// The tour's text is being fetched.
+    tour_loading,
     /// "{n} / {total}" tour position.
     tour_pos,
     /// Config knobs heading.
@@ -423,6 +425,7 @@ pub const EN: Strings = Strings {
     tour_next: "Next \u{25b8}",
     tour_prev: "\u{25c2} Previous",
     tour_none: "This scenario has no guided tour.",
+    tour_loading: "Loading the tour\u{2026}",
     tour_pos: "{n} / {total}",
     knobs: "Config knobs",
     predict: "Predict, then see",
@@ -560,6 +563,7 @@ pub const ZH: Strings = Strings {
     tour_next: "下一段 \u{25b8}",
     tour_prev: "\u{25c2} 上一段",
     tour_none: "这个场景没有导览。",
+    tour_loading: "正在加载导览\u{2026}",
     tour_pos: "第 {n} 段，共 {total} 段",
     knobs: "相关配置项",
     predict: "先预测，再揭晓",

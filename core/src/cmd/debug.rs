@@ -28,8 +28,9 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
 ];
 
 /// `DEBUG HELP`, line for line as Redis 7.0.15 sends it (each line a status reply).
+#[cfg(feature = "full")]
 #[rustfmt::skip]
-const HELP: &[&str] = &[
+pub(crate) const HELP: &[&str] = &[
     "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
     "AOF-FLUSH-SLEEP <microsec>",
     "    Server will sleep before flushing the AOF, this is used for testing.",
@@ -203,8 +204,9 @@ fn debug_command(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let argc = argv.len();
     match (sub.as_slice(), argc) {
         (b"help", 2) => {
-            ctx.array(HELP.len());
-            for line in HELP {
+            let help = crate::help_lines!("DEBUG", HELP);
+            ctx.array(help.len());
+            for line in help {
                 ctx.simple(line);
             }
             Ok(())

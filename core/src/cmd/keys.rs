@@ -52,7 +52,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         last_key: 0,
         step: 0,
         group: "generic",
-        summary: "A container for object introspection commands",
+        summary: super::summary_text("A container for object introspection commands"),
         handler: container,
         subcommands: OBJECT_SUBCOMMANDS,
     },
@@ -824,30 +824,34 @@ fn object_freq_command(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     ))
 }
 
+/// `OBJECT HELP`'s lines after the first (Redis's `addReplyHelp`).
+#[cfg(feature = "full")]
+pub(crate) const OBJECT_HELP: &[&str] = &[
+    "ENCODING <key>",
+    "    Return the kind of internal representation used in order to store the value",
+    "    associated with a <key>.",
+    "FREQ <key>",
+    "    Return the access frequency index of the <key>. The returned integer is",
+    "    proportional to the logarithm of the recent access frequency of the key.",
+    "IDLETIME <key>",
+    "    Return the idle time of the <key>, that is the approximated number of",
+    "    seconds elapsed since the last access to the key.",
+    "REFCOUNT <key>",
+    "    Return the number of references of the value associated with the specified",
+    "    <key>.",
+    "HELP",
+    "    Prints this help.",
+];
+
 /// `OBJECT HELP` (Redis's `addReplyHelp`).
 fn object_help_command(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    const HELP: &[&str] = &[
-        "ENCODING <key>",
-        "    Return the kind of internal representation used in order to store the value",
-        "    associated with a <key>.",
-        "FREQ <key>",
-        "    Return the access frequency index of the <key>. The returned integer is",
-        "    proportional to the logarithm of the recent access frequency of the key.",
-        "IDLETIME <key>",
-        "    Return the idle time of the <key>, that is the approximated number of",
-        "    seconds elapsed since the last access to the key.",
-        "REFCOUNT <key>",
-        "    Return the number of references of the value associated with the specified",
-        "    <key>.",
-        "HELP",
-        "    Prints this help.",
-    ];
+    let help = crate::help_lines!("OBJECT", OBJECT_HELP);
     let name = String::from_utf8_lossy(cstr(&argv[0])).to_ascii_uppercase();
-    ctx.array(HELP.len() + 1);
+    ctx.array(help.len() + 1);
     ctx.simple(&format!(
         "{name} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"
     ));
-    for line in HELP {
+    for line in help {
         ctx.simple(line);
     }
     Ok(())

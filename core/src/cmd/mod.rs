@@ -108,7 +108,8 @@ pub struct CommandSpec {
     pub step: i32,
     /// Command group (`string`, `list`, `server` ...), for `COMMAND DOCS`.
     pub group: &'static str,
-    /// One-line summary, for `COMMAND DOCS`.
+    /// One-line summary, for `COMMAND DOCS` (empty without the `full` feature: the browser
+    /// build installs the summaries with [`install_command_docs`]).
     pub summary: &'static str,
     /// The handler (unused for containers, which dispatch to `subcommands`).
     pub handler: Handler,
@@ -135,6 +136,39 @@ pub(crate) fn container(_: &mut Ctx<'_>, _: &[Bytes]) -> CmdResult {
     ))
 }
 
+/// A command's `COMMAND DOCS` summary as the table keeps it: the text with the `full`
+/// feature; empty without it (the browser build), where [`install_command_docs`] brings the
+/// summaries with the other `COMMAND` facts when they are first needed (issue #6).
+#[doc(hidden)]
+pub const fn summary_text(text: &'static str) -> &'static str {
+    if cfg!(feature = "full") {
+        text
+    } else {
+        ""
+    }
+}
+
+#[cfg(not(feature = "full"))]
+#[doc(hidden)]
+pub use server_cmds::installed_help;
+pub use server_cmds::{command_docs_installed, install_command_docs};
+
+/// A container's `HELP` lines: the built-in `$lines` with the `full` feature; without it
+/// (the browser build) the ones [`install_command_docs`] brought (issue #6).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! help_lines {
+    ($name:literal, $lines:expr) => {{
+        #[cfg(feature = "full")]
+        let lines: &'static [&'static str] = $lines;
+        #[cfg(not(feature = "full"))]
+        let lines: &'static [&'static str] = $crate::cmd::installed_help($name);
+        lines
+    }};
+}
+#[cfg(feature = "full")]
+pub use server_cmds::command_docs_text;
+
 /// Shorthand to declare a command in a group's table.
 #[macro_export]
 #[doc(hidden)]
@@ -148,7 +182,7 @@ macro_rules! command {
             last_key: $last,
             step: $step,
             group: $group,
-            summary: $summary,
+            summary: $crate::cmd::summary_text($summary),
             handler: $handler,
             subcommands: &[],
         }
@@ -216,7 +250,7 @@ impl CommandTable {
     /// Every command, sorted by name (deterministic `COMMAND` output).
     pub fn all(&self) -> Vec<&'static CommandSpec> {
         let mut v: Vec<_> = self.map.values().copied().collect();
-        v.sort_by_key(|c| c.name);
+        crate::util::sort_by(&mut v, |a, b| a.name.cmp(b.name));
         v
     }
     /// Number of top-level commands (`COMMAND COUNT`).

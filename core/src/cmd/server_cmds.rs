@@ -73,20 +73,170 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
 
 // ----- COMMAND -----
 
+/// `(full name, since, complexity, ACL categories, tips)`: one entry of [`FACTS`].
+type Fact = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+/// The `COMMAND` facts and the summaries, read from the text of `core/command-docs.txt`
+/// (sorted by full name, like [`FACTS`]).
+#[derive(Debug)]
+struct Docs {
+    facts: Vec<Fact>,
+    summaries: Vec<&'static str>,
+    /// `(container, lines)` of the `HELP` texts (`help:<CONTAINER>` lines of the file).
+    helps: Vec<(&'static str, Vec<&'static str>)>,
+}
+
+/// The `HELP` texts the browser build fetches with the facts: `(container, lines)`.
+#[cfg(feature = "full")]
+const HELP_TEXTS: &[(&str, &[&str])] = &[
+    ("COMMAND", COMMAND_HELP),
+    ("CONFIG", CONFIG_HELP),
+    ("DEBUG", super::debug::HELP),
+    ("FUNCTION", FUNCTION_HELP),
+    ("OBJECT", super::keys::OBJECT_HELP),
+];
+
+/// A container's installed `HELP` lines (empty until [`install_command_docs`]).
+#[cfg(not(feature = "full"))]
+pub fn installed_help(container: &str) -> &'static [&'static str] {
+    INSTALLED.get().map_or(&[], |d| {
+        d.helps
+            .iter()
+            .find(|(c, _)| *c == container)
+            .map_or(&[], |(_, l)| &l[..])
+    })
+}
+
+/// Without the `full` feature (the browser build) the core carries neither [`FACTS`] nor
+/// the command summaries: the page fetches `command-docs.txt` when a `COMMAND` command is
+/// first typed and installs it here before running it (issue #6: download size).
+#[cfg(not(feature = "full"))]
+static INSTALLED: std::sync::OnceLock<Docs> = std::sync::OnceLock::new();
+
+fn parse_docs(text: &str) -> Result<Docs, String> {
+    let mut docs = Docs {
+        facts: Vec::new(),
+        summaries: Vec::new(),
+        helps: Vec::new(),
+    };
+    for (n, line) in text.lines().enumerate() {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let f: Vec<&'static str> = Box::leak(line.to_string().into_boxed_str())
+            .split('\t')
+            .collect();
+        if let Some(container) = f[0].strip_prefix("help:") {
+            let [_, text] = f[..] else {
+                return Err(format!(
+                    "line {}: expected help:<CONTAINER> and a line",
+                    n + 1
+                ));
+            };
+            match docs.helps.iter_mut().find(|(c, _)| *c == container) {
+                Some((_, lines)) => lines.push(text),
+                None => docs.helps.push((container, vec![text])),
+            }
+            continue;
+        }
+        let [name, since, complexity, cats, tips, summary] = f[..] else {
+            return Err(format!("line {}: expected 6 tab-separated fields", n + 1));
+        };
+        if docs.facts.last().is_some_and(|l| l.0 >= name) {
+            return Err(format!("line {}: {name} is out of order", n + 1));
+        }
+        docs.facts.push((name, since, complexity, cats, tips));
+        docs.summaries.push(summary);
+    }
+    Ok(docs)
+}
+
+/// Install the `COMMAND` facts and summaries from the text of `core/command-docs.txt`
+/// (browser build; native builds have them built in and only check the text). Until then,
+/// `COMMAND`, `COMMAND INFO` and `COMMAND DOCS` lack them: the page runs no `COMMAND`
+/// before this.
+pub fn install_command_docs(text: &str) -> Result<(), String> {
+    let docs = parse_docs(text)?;
+    #[cfg(not(feature = "full"))]
+    let _ = INSTALLED.set(docs);
+    #[cfg(feature = "full")]
+    drop(docs);
+    Ok(())
+}
+
+/// Whether the `COMMAND` facts are there (always with the `full` feature).
+pub fn command_docs_installed() -> bool {
+    #[cfg(not(feature = "full"))]
+    return INSTALLED.get().is_some();
+    #[cfg(feature = "full")]
+    true
+}
+
+/// The text of `core/command-docs.txt`: every command and subcommand's facts and summary,
+/// one tab-separated line each, sorted by full name (a test keeps the file equal to it).
+#[cfg(feature = "full")]
+pub fn command_docs_text() -> String {
+    let mut names = all_full_names();
+    names.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out = String::from(
+        "# Generated from core/src/cmd/server_cmds.rs (FACTS) and the command tables' summaries:\n\
+         # the browser build fetches it for COMMAND, COMMAND INFO and COMMAND DOCS (issue #6).\n\
+         # Regenerate: REPLSCOPE_WRITE_COMMAND_DOCS=1 cargo test -p replscope-core --lib command_docs\n\
+         # full name, since, complexity, ACL categories, tips, summary (tab-separated), then\n\
+         # help:<CONTAINER> and one line of its HELP text\n",
+    );
+    for (name, spec) in names {
+        let f = facts(&name).copied().unwrap_or(("", "", "", "", ""));
+        let _ = writeln!(
+            out,
+            "{name}\t{}\t{}\t{}\t{}\t{}",
+            f.1, f.2, f.3, f.4, spec.summary
+        );
+    }
+    for (container, lines) in HELP_TEXTS {
+        for line in *lines {
+            let _ = writeln!(out, "help:{container}\t{line}");
+        }
+    }
+    out
+}
+
+/// The facts table in use: built in, or installed.
+fn facts_table() -> &'static [Fact] {
+    #[cfg(feature = "full")]
+    return FACTS;
+    #[cfg(not(feature = "full"))]
+    INSTALLED.get().map_or(&[], |d| &d.facts[..])
+}
+
 /// The recorded facts of a command by full name (`config|get`).
-fn facts(
-    full: &str,
-) -> Option<&'static (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-)> {
-    FACTS
+fn facts(full: &str) -> Option<&'static Fact> {
+    let table = facts_table();
+    table
         .binary_search_by(|f| f.0.cmp(full))
         .ok()
-        .map(|i| &FACTS[i])
+        .map(|i| &table[i])
+}
+
+/// A command's summary (`COMMAND DOCS`).
+fn summary(spec: &'static CommandSpec, _full: &str) -> &'static str {
+    #[cfg(feature = "full")]
+    return spec.summary;
+    #[cfg(not(feature = "full"))]
+    {
+        let _ = spec;
+        INSTALLED.get().map_or("", |d| {
+            d.facts
+                .binary_search_by(|f| f.0.cmp(_full))
+                .map_or("", |i| d.summaries[i])
+        })
+    }
 }
 
 /// ACL categories implied by flags (`setImplicitACLCategories`) plus the group's own, in
@@ -318,7 +468,7 @@ fn write_command_docs(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, parent: Opt
     let has_subs = !spec.subcommands.is_empty();
     ctx.array(if has_subs { 12 } else { 10 });
     ctx.bulk(b"summary");
-    ctx.bulk(spec.summary.as_bytes());
+    ctx.bulk(summary(spec, &name).as_bytes());
     ctx.bulk(b"since");
     ctx.bulk(since.as_bytes());
     ctx.bulk(b"group");
@@ -356,31 +506,31 @@ fn command_docs(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
+/// `COMMAND HELP`'s lines (after the first; `reply_help` adds the rest).
+#[cfg(feature = "full")]
+const COMMAND_HELP: &[&str] = &[
+    "(no subcommand)",
+    "    Return details about all Redis commands.",
+    "COUNT",
+    "    Return the total number of commands in this Redis server.",
+    "LIST",
+    "    Return a list of all commands in this Redis server.",
+    "INFO [<command-name> ...]",
+    "    Return details about multiple Redis commands.",
+    "    If no command names are given, documentation details for all",
+    "    commands are returned.",
+    "DOCS [<command-name> ...]",
+    "    Return documentation details about multiple Redis commands.",
+    "    If no command names are given, documentation details for all",
+    "    commands are returned.",
+    "GETKEYS <full-command>",
+    "    Return the keys from a full Redis command.",
+    "GETKEYSANDFLAGS <full-command>",
+    "    Return the keys and the access flags from a full Redis command.",
+];
+
 fn command_help(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
-    reply_help(
-        ctx,
-        "COMMAND",
-        &[
-            "(no subcommand)",
-            "    Return details about all Redis commands.",
-            "COUNT",
-            "    Return the total number of commands in this Redis server.",
-            "LIST",
-            "    Return a list of all commands in this Redis server.",
-            "INFO [<command-name> ...]",
-            "    Return details about multiple Redis commands.",
-            "    If no command names are given, documentation details for all",
-            "    commands are returned.",
-            "DOCS [<command-name> ...]",
-            "    Return documentation details about multiple Redis commands.",
-            "    If no command names are given, documentation details for all",
-            "    commands are returned.",
-            "GETKEYS <full-command>",
-            "    Return the keys from a full Redis command.",
-            "GETKEYSANDFLAGS <full-command>",
-            "    Return the keys and the access flags from a full Redis command.",
-        ],
-    );
+    reply_help(ctx, "COMMAND", crate::help_lines!("COMMAND", COMMAND_HELP));
     Ok(())
 }
 
@@ -447,21 +597,21 @@ fn config_rewrite(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     ))
 }
 
+/// `CONFIG HELP`'s lines (after the first; `reply_help` adds the rest).
+#[cfg(feature = "full")]
+const CONFIG_HELP: &[&str] = &[
+    "GET <pattern>",
+    "    Return parameters matching the glob-like <pattern> and their values.",
+    "SET <directive> <value>",
+    "    Set the configuration <directive> to <value>.",
+    "RESETSTAT",
+    "    Reset statistics reported by the INFO command.",
+    "REWRITE",
+    "    Rewrite the configuration file.",
+];
+
 fn config_help(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
-    reply_help(
-        ctx,
-        "CONFIG",
-        &[
-            "GET <pattern>",
-            "    Return parameters matching the glob-like <pattern> and their values.",
-            "SET <directive> <value>",
-            "    Set the configuration <directive> to <value>.",
-            "RESETSTAT",
-            "    Reset statistics reported by the INFO command.",
-            "REWRITE",
-            "    Rewrite the configuration file.",
-        ],
-    );
+    reply_help(ctx, "CONFIG", crate::help_lines!("CONFIG", CONFIG_HELP));
     Ok(())
 }
 
@@ -1024,139 +1174,78 @@ fn function_unsupported(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     )))
 }
 
+/// `FUNCTION HELP`'s lines (after the first; `reply_help` adds the rest).
+#[cfg(feature = "full")]
+const FUNCTION_HELP: &[&str] = &[
+        "LOAD [REPLACE] <FUNCTION CODE>",
+        "    Create a new library with the given library name and code.",
+        "DELETE <LIBRARY NAME>",
+        "    Delete the given library.",
+        "LIST [LIBRARYNAME PATTERN] [WITHCODE]",
+        "    Return general information on all the libraries:",
+        "    * Library name",
+        "    * The engine used to run the Library",
+        "    * Library description",
+        "    * Functions list",
+        "    * Library code (if WITHCODE is given)",
+        "    It also possible to get only function that matches a pattern using LIBRARYNAME argument.",
+        "STATS",
+        "    Return information about the current function running:",
+        "    * Function name",
+        "    * Command used to run the function",
+        "    * Duration in MS that the function is running",
+        "    If no function is running, return nil",
+        "    In addition, returns a list of available engines.",
+        "KILL",
+        "    Kill the current running function.",
+        "FLUSH [ASYNC|SYNC]",
+        "    Delete all the libraries.",
+        "    When called without the optional mode argument, the behavior is determined by the",
+        "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+        "    * ASYNC: Asynchronously flush the libraries.",
+        "    * SYNC: Synchronously flush the libraries.",
+        "DUMP",
+        "    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command",
+        "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
+        "    Restore the libraries represented by the given payload, it is possible to give a restore policy to",
+        "    control how to handle existing libraries (default APPEND):",
+        "    * FLUSH: delete all existing libraries.",
+        "    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.",
+        "    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old",
+        "      libraries with the new libraries (notice that even on this option there is a chance of failure",
+        "      in case of functions name collision with another library).",
+];
+
 fn function_help(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     reply_help(
         ctx,
         "FUNCTION",
-        &[
-            "LOAD [REPLACE] <FUNCTION CODE>",
-            "    Create a new library with the given library name and code.",
-            "DELETE <LIBRARY NAME>",
-            "    Delete the given library.",
-            "LIST [LIBRARYNAME PATTERN] [WITHCODE]",
-            "    Return general information on all the libraries:",
-            "    * Library name",
-            "    * The engine used to run the Library",
-            "    * Library description",
-            "    * Functions list",
-            "    * Library code (if WITHCODE is given)",
-            "    It also possible to get only function that matches a pattern using LIBRARYNAME argument.",
-            "STATS",
-            "    Return information about the current function running:",
-            "    * Function name",
-            "    * Command used to run the function",
-            "    * Duration in MS that the function is running",
-            "    If no function is running, return nil",
-            "    In addition, returns a list of available engines.",
-            "KILL",
-            "    Kill the current running function.",
-            "FLUSH [ASYNC|SYNC]",
-            "    Delete all the libraries.",
-            "    When called without the optional mode argument, the behavior is determined by the",
-            "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
-            "    * ASYNC: Asynchronously flush the libraries.",
-            "    * SYNC: Synchronously flush the libraries.",
-            "DUMP",
-            "    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command",
-            "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
-            "    Restore the libraries represented by the given payload, it is possible to give a restore policy to",
-            "    control how to handle existing libraries (default APPEND):",
-            "    * FLUSH: delete all existing libraries.",
-            "    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.",
-            "    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old",
-            "      libraries with the new libraries (notice that even on this option there is a chance of failure",
-            "      in case of functions name collision with another library).",
-        ],
+        crate::help_lines!("FUNCTION", FUNCTION_HELP),
     );
     Ok(())
 }
 
 /// `(full name, since, complexity, ACL categories, tips)` as Redis 7.0.15's `COMMAND DOCS`
-/// and `COMMAND INFO` report them, sorted by name.
+/// and `COMMAND INFO` report them, sorted by name: one entry per command and subcommand
+/// ReplScope implements, no more (the facts of commands it does not have would never be
+/// looked up; the browser build downloads this table: issue #6). A test keeps the two in step.
+#[cfg(feature = "full")]
 #[rustfmt::skip]
-static FACTS: &[(&str, &str, &str, &str, &str)] = &[
-    ("acl", "6.0.0", "Depends on subcommand.", "@slow", ""),
-    ("acl|cat", "6.0.0", "O(1) since the categories and commands are a fixed set.", "@slow", ""),
-    ("acl|deluser", "6.0.0", "O(1) amortized time considering the typical user.", "@admin @slow @dangerous", ""),
-    ("acl|dryrun", "7.0.0", "O(1).", "@admin @slow @dangerous", ""),
-    ("acl|genpass", "6.0.0", "O(1)", "@slow", ""),
-    ("acl|getuser", "6.0.0", "O(N). Where N is the number of password, command and pattern rules that the user has.", "@admin @slow @dangerous", ""),
-    ("acl|help", "6.0.0", "O(1)", "@slow", ""),
-    ("acl|list", "6.0.0", "O(N). Where N is the number of configured users.", "@admin @slow @dangerous", ""),
-    ("acl|load", "6.0.0", "O(N). Where N is the number of configured users.", "@admin @slow @dangerous", ""),
-    ("acl|log", "6.0.0", "O(N) with N being the number of entries shown.", "@admin @slow @dangerous", ""),
-    ("acl|save", "6.0.0", "O(N). Where N is the number of configured users.", "@admin @slow @dangerous", ""),
-    ("acl|setuser", "6.0.0", "O(N). Where N is the number of rules provided.", "@admin @slow @dangerous", ""),
-    ("acl|users", "6.0.0", "O(N). Where N is the number of configured users.", "@admin @slow @dangerous", ""),
-    ("acl|whoami", "6.0.0", "O(1)", "@slow", ""),
+static FACTS: &[Fact] = &[
     ("append", "2.0.0", "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.", "@write @string @fast", ""),
-    ("asking", "3.0.0", "O(1)", "@fast @connection", ""),
     ("auth", "1.0.0", "O(N) where N is the number of passwords defined for the user", "@fast @connection", ""),
-    ("bgrewriteaof", "1.0.0", "O(1)", "@admin @slow @dangerous", ""),
     ("bgsave", "1.0.0", "O(1)", "@admin @slow @dangerous", ""),
-    ("bitcount", "2.6.0", "O(N)", "@read @bitmap @slow", ""),
-    ("bitfield", "3.2.0", "O(1) for each subcommand specified", "@write @bitmap @slow", ""),
-    ("bitfield_ro", "6.0.0", "O(1) for each subcommand specified", "@read @bitmap @fast", ""),
-    ("bitop", "2.6.0", "O(N)", "@write @bitmap @slow", ""),
-    ("bitpos", "2.8.7", "O(N)", "@read @bitmap @slow", ""),
-    ("blmove", "6.2.0", "O(1)", "@write @list @slow @blocking", ""),
-    ("blmpop", "7.0.0", "O(N+M) where N is the number of provided keys and M is the number of elements returned.", "@write @list @slow @blocking", ""),
-    ("blpop", "2.0.0", "O(N) where N is the number of provided keys.", "@write @list @slow @blocking", ""),
-    ("brpop", "2.0.0", "O(N) where N is the number of provided keys.", "@write @list @slow @blocking", ""),
-    ("brpoplpush", "2.2.0", "O(1)", "@write @list @slow @blocking", ""),
-    ("bzmpop", "7.0.0", "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.", "@write @sortedset @slow @blocking", ""),
-    ("bzpopmax", "5.0.0", "O(log(N)) with N being the number of elements in the sorted set.", "@write @sortedset @fast @blocking", ""),
-    ("bzpopmin", "5.0.0", "O(log(N)) with N being the number of elements in the sorted set.", "@write @sortedset @fast @blocking", ""),
     ("client", "2.4.0", "Depends on subcommand.", "@slow", ""),
-    ("client|caching", "6.0.0", "O(1)", "@slow @connection", ""),
     ("client|getname", "2.6.9", "O(1)", "@slow @connection", ""),
-    ("client|getredir", "6.0.0", "O(1)", "@slow @connection", ""),
     ("client|help", "5.0.0", "O(1)", "@slow @connection", ""),
     ("client|id", "5.0.0", "O(1)", "@slow @connection", ""),
     ("client|info", "6.2.0", "O(1)", "@slow @connection", "nondeterministic_output"),
     ("client|kill", "2.4.0", "O(N) where N is the number of client connections", "@admin @slow @dangerous @connection", ""),
     ("client|list", "2.4.0", "O(N) where N is the number of client connections", "@admin @slow @dangerous @connection", "nondeterministic_output"),
-    ("client|no-evict", "7.0.0", "O(1)", "@admin @slow @dangerous @connection", ""),
-    ("client|pause", "2.9.50", "O(1)", "@admin @slow @dangerous @connection", ""),
-    ("client|reply", "3.2.0", "O(1)", "@slow @connection", ""),
     ("client|setname", "2.6.9", "O(1)", "@slow @connection", ""),
-    ("client|tracking", "6.0.0", "O(1). Some options may introduce additional complexity.", "@slow @connection", ""),
-    ("client|trackinginfo", "6.2.0", "O(1)", "@slow @connection", ""),
-    ("client|unblock", "5.0.0", "O(log N) where N is the number of client connections", "@admin @slow @dangerous @connection", ""),
-    ("client|unpause", "6.2.0", "O(N) Where N is the number of paused clients", "@admin @slow @dangerous @connection", ""),
-    ("cluster", "3.0.0", "Depends on subcommand.", "@slow", ""),
-    ("cluster|addslots", "3.0.0", "O(N) where N is the total number of hash slot arguments", "@admin @slow @dangerous", ""),
-    ("cluster|addslotsrange", "7.0.0", "O(N) where N is the total number of the slots between the start slot and end slot arguments.", "@admin @slow @dangerous", ""),
-    ("cluster|bumpepoch", "3.0.0", "O(1)", "@admin @slow @dangerous", "nondeterministic_output"),
-    ("cluster|count-failure-reports", "3.0.0", "O(N) where N is the number of failure reports", "@admin @slow @dangerous", "nondeterministic_output"),
-    ("cluster|countkeysinslot", "3.0.0", "O(1)", "@slow", ""),
-    ("cluster|delslots", "3.0.0", "O(N) where N is the total number of hash slot arguments", "@admin @slow @dangerous", ""),
-    ("cluster|delslotsrange", "7.0.0", "O(N) where N is the total number of the slots between the start slot and end slot arguments.", "@admin @slow @dangerous", ""),
-    ("cluster|failover", "3.0.0", "O(1)", "@admin @slow @dangerous", ""),
-    ("cluster|flushslots", "3.0.0", "O(1)", "@admin @slow @dangerous", ""),
-    ("cluster|forget", "3.0.0", "O(1)", "@admin @slow @dangerous", ""),
-    ("cluster|getkeysinslot", "3.0.0", "O(log(N)) where N is the number of requested keys", "@slow", "nondeterministic_output"),
-    ("cluster|help", "5.0.0", "O(1)", "@slow", ""),
-    ("cluster|info", "3.0.0", "O(1)", "@slow", "nondeterministic_output"),
-    ("cluster|keyslot", "3.0.0", "O(N) where N is the number of bytes in the key", "@slow", ""),
-    ("cluster|links", "7.0.0", "O(N) where N is the total number of Cluster nodes", "@slow", "nondeterministic_output"),
-    ("cluster|meet", "3.0.0", "O(1)", "@admin @slow @dangerous", ""),
-    ("cluster|myid", "3.0.0", "O(1)", "@slow", ""),
-    ("cluster|nodes", "3.0.0", "O(N) where N is the total number of Cluster nodes", "@slow", "nondeterministic_output"),
-    ("cluster|replicas", "5.0.0", "O(1)", "@admin @slow @dangerous", "nondeterministic_output"),
-    ("cluster|replicate", "3.0.0", "O(1)", "@admin @slow @dangerous", ""),
-    ("cluster|reset", "3.0.0", "O(N) where N is the number of known nodes. The command may execute a FLUSHALL as a side effect.", "@admin @slow @dangerous", ""),
-    ("cluster|saveconfig", "3.0.0", "O(1)", "@admin @slow @dangerous", ""),
-    ("cluster|set-config-epoch", "3.0.0", "O(1)", "@admin @slow @dangerous", ""),
-    ("cluster|setslot", "3.0.0", "O(1)", "@admin @slow @dangerous", ""),
-    ("cluster|shards", "7.0.0", "O(N) where N is the total number of cluster nodes", "@slow", "nondeterministic_output"),
-    ("cluster|slaves", "3.0.0", "O(1)", "@admin @slow @dangerous", "nondeterministic_output"),
-    ("cluster|slots", "3.0.0", "O(N) where N is the total number of Cluster nodes", "@slow", "nondeterministic_output"),
     ("command", "2.8.13", "O(N) where N is the total number of Redis commands", "@slow @connection", "nondeterministic_output_order"),
     ("command|count", "2.8.13", "O(1)", "@slow @connection", ""),
     ("command|docs", "7.0.0", "O(N) where N is the number of commands to look up", "@slow @connection", "nondeterministic_output_order"),
-    ("command|getkeys", "2.8.13", "O(N) where N is the number of arguments to the command", "@slow @connection", ""),
-    ("command|getkeysandflags", "7.0.0", "O(N) where N is the number of arguments to the command", "@slow @connection", ""),
     ("command|help", "5.0.0", "O(1)", "@slow @connection", ""),
     ("command|info", "2.8.13", "O(N) where N is the number of commands to look up", "@slow @connection", "nondeterministic_output_order"),
     ("command|list", "7.0.0", "O(N) where N is the total number of Redis commands", "@slow @connection", "nondeterministic_output_order"),
@@ -1173,20 +1262,13 @@ static FACTS: &[(&str, &str, &str, &str, &str)] = &[
     ("decrby", "1.0.0", "O(1)", "@write @string @fast", ""),
     ("del", "1.0.0", "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).", "@keyspace @write @slow", "request_policy:multi_shard response_policy:agg_sum"),
     ("discard", "2.0.0", "O(N), when N is the number of queued commands", "@fast @transaction", ""),
-    ("dump", "2.6.0", "O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1).", "@keyspace @read @slow", "nondeterministic_output"),
     ("echo", "1.0.0", "O(1)", "@fast @connection", ""),
-    ("eval", "2.6.0", "Depends on the script that is executed.", "@slow @scripting", ""),
-    ("eval_ro", "7.0.0", "Depends on the script that is executed.", "@slow @scripting", ""),
-    ("evalsha", "2.6.0", "Depends on the script that is executed.", "@slow @scripting", ""),
-    ("evalsha_ro", "7.0.0", "Depends on the script that is executed.", "@slow @scripting", ""),
     ("exec", "1.2.0", "Depends on commands in the transaction", "@slow @transaction", ""),
     ("exists", "1.0.0", "O(N) where N is the number of keys to check.", "@keyspace @read @fast", "request_policy:multi_shard response_policy:agg_sum"),
     ("expire", "1.0.0", "O(1)", "@keyspace @write @fast", ""),
     ("expireat", "1.2.0", "O(1)", "@keyspace @write @fast", ""),
     ("expiretime", "7.0.0", "O(1)", "@keyspace @read @fast", ""),
     ("failover", "6.2.0", "O(1)", "@admin @slow @dangerous", ""),
-    ("fcall", "7.0.0", "Depends on the function that is executed.", "@slow @scripting", ""),
-    ("fcall_ro", "7.0.0", "Depends on the function that is executed.", "@slow @scripting", ""),
     ("flushall", "1.0.0", "O(N) where N is the total number of keys in all databases", "@keyspace @write @slow @dangerous", "request_policy:all_shards response_policy:all_succeeded"),
     ("flushdb", "1.0.0", "O(N) where N is the number of keys in the selected database", "@keyspace @write @slow @dangerous", "request_policy:all_shards response_policy:all_succeeded"),
     ("function", "7.0.0", "Depends on subcommand.", "@slow", ""),
@@ -1199,18 +1281,7 @@ static FACTS: &[(&str, &str, &str, &str, &str)] = &[
     ("function|load", "7.0.0", "O(1) (considering compilation time is redundant)", "@write @slow @scripting", "request_policy:all_shards response_policy:all_succeeded"),
     ("function|restore", "7.0.0", "O(N) where N is the number of functions on the payload", "@write @slow @scripting", "request_policy:all_shards response_policy:all_succeeded"),
     ("function|stats", "7.0.0", "O(1)", "@slow @scripting", "nondeterministic_output request_policy:all_shards response_policy:special"),
-    ("geoadd", "3.2.0", "O(log(N)) for each item added, where N is the number of elements in the sorted set.", "@write @geo @slow", ""),
-    ("geodist", "3.2.0", "O(log(N))", "@read @geo @slow", ""),
-    ("geohash", "3.2.0", "O(log(N)) for each member requested, where N is the number of elements in the sorted set.", "@read @geo @slow", ""),
-    ("geopos", "3.2.0", "O(N) where N is the number of members requested.", "@read @geo @slow", ""),
-    ("georadius", "3.2.0", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", "@write @geo @slow", ""),
-    ("georadius_ro", "3.2.10", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", "@read @geo @slow", ""),
-    ("georadiusbymember", "3.2.0", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", "@write @geo @slow", ""),
-    ("georadiusbymember_ro", "3.2.10", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", "@read @geo @slow", ""),
-    ("geosearch", "6.2.0", "O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area around the shape provided as the filter and M is the number of items inside the shape", "@read @geo @slow", ""),
-    ("geosearchstore", "6.2.0", "O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area around the shape provided as the filter and M is the number of items inside the shape", "@write @geo @slow", ""),
     ("get", "1.0.0", "O(1)", "@read @string @fast", ""),
-    ("getbit", "2.2.0", "O(1)", "@read @bitmap @fast", ""),
     ("getdel", "6.2.0", "O(1)", "@write @string @fast", ""),
     ("getex", "6.2.0", "O(1)", "@write @string @fast", ""),
     ("getrange", "2.4.0", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.", "@read @string @slow", ""),
@@ -1226,8 +1297,6 @@ static FACTS: &[(&str, &str, &str, &str, &str)] = &[
     ("hlen", "2.0.0", "O(1)", "@read @hash @fast", ""),
     ("hmget", "2.0.0", "O(N) where N is the number of fields being requested.", "@read @hash @fast", ""),
     ("hmset", "2.0.0", "O(N) where N is the number of fields being set.", "@write @hash @fast", ""),
-    ("hrandfield", "6.2.0", "O(N) where N is the number of fields returned", "@read @hash @slow", "nondeterministic_output"),
-    ("hscan", "2.8.0", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", "@read @hash @slow", "nondeterministic_output"),
     ("hset", "2.0.0", "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.", "@write @hash @fast", ""),
     ("hsetnx", "2.0.0", "O(1)", "@write @hash @fast", ""),
     ("hstrlen", "3.2.0", "O(1)", "@read @hash @fast", ""),
@@ -1238,21 +1307,11 @@ static FACTS: &[(&str, &str, &str, &str, &str)] = &[
     ("info", "1.0.0", "O(1)", "@slow @dangerous", "nondeterministic_output request_policy:all_shards response_policy:special"),
     ("keys", "1.0.0", "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.", "@keyspace @read @slow @dangerous", "request_policy:all_shards nondeterministic_output_order"),
     ("lastsave", "1.0.0", "O(1)", "@admin @fast @dangerous", "nondeterministic_output"),
-    ("latency", "2.8.13", "Depends on subcommand.", "@slow", ""),
-    ("latency|doctor", "2.8.13", "O(1)", "@admin @slow @dangerous", "nondeterministic_output request_policy:all_nodes response_policy:special"),
-    ("latency|graph", "2.8.13", "O(1)", "@admin @slow @dangerous", "nondeterministic_output request_policy:all_nodes response_policy:special"),
-    ("latency|help", "2.8.13", "O(1)", "@slow", ""),
-    ("latency|histogram", "7.0.0", "O(N) where N is the number of commands with latency information being retrieved.", "@admin @slow @dangerous", "nondeterministic_output request_policy:all_nodes response_policy:special"),
-    ("latency|history", "2.8.13", "O(1)", "@admin @slow @dangerous", "nondeterministic_output request_policy:all_nodes response_policy:special"),
-    ("latency|latest", "2.8.13", "O(1)", "@admin @slow @dangerous", "nondeterministic_output request_policy:all_nodes response_policy:special"),
-    ("latency|reset", "2.8.13", "O(1)", "@admin @slow @dangerous", "request_policy:all_nodes response_policy:all_succeeded"),
-    ("lcs", "7.0.0", "O(N*M) where N and M are the lengths of s1 and s2, respectively", "@read @string @slow", ""),
     ("lindex", "1.0.0", "O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the first or the last element of the list O(1).", "@read @list @slow", ""),
     ("linsert", "2.2.0", "O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N).", "@write @list @slow", ""),
     ("llen", "1.0.0", "O(1)", "@read @list @fast", ""),
     ("lmove", "6.2.0", "O(1)", "@write @list @slow", ""),
     ("lmpop", "7.0.0", "O(N+M) where N is the number of provided keys and M is the number of elements returned.", "@write @list @slow", ""),
-    ("lolwut", "5.0.0", "", "@read @fast", ""),
     ("lpop", "1.0.0", "O(N) where N is the number of elements returned", "@write @list @fast", ""),
     ("lpos", "6.0.6", "O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.", "@read @list @slow", ""),
     ("lpush", "1.0.0", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", "@write @list @fast", ""),
@@ -1261,22 +1320,7 @@ static FACTS: &[(&str, &str, &str, &str, &str)] = &[
     ("lrem", "1.0.0", "O(N+M) where N is the length of the list and M is the number of elements removed.", "@write @list @slow", ""),
     ("lset", "1.0.0", "O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).", "@write @list @slow", ""),
     ("ltrim", "1.0.0", "O(N) where N is the number of elements to be removed by the operation.", "@write @list @slow", ""),
-    ("memory", "4.0.0", "Depends on subcommand.", "@slow", ""),
-    ("memory|doctor", "4.0.0", "O(1)", "@slow", "nondeterministic_output request_policy:all_shards response_policy:special"),
-    ("memory|help", "4.0.0", "O(1)", "@slow", ""),
-    ("memory|malloc-stats", "4.0.0", "Depends on how much memory is allocated, could be slow", "@slow", "nondeterministic_output request_policy:all_shards response_policy:special"),
-    ("memory|purge", "4.0.0", "Depends on how much memory is allocated, could be slow", "@slow", "request_policy:all_shards response_policy:all_succeeded"),
-    ("memory|stats", "4.0.0", "O(1)", "@slow", "nondeterministic_output request_policy:all_shards response_policy:special"),
-    ("memory|usage", "4.0.0", "O(N) where N is the number of samples.", "@read @slow", ""),
     ("mget", "1.0.0", "O(N) where N is the number of keys to retrieve.", "@read @string @fast", "request_policy:multi_shard"),
-    ("migrate", "2.6.0", "This command actually executes a DUMP+DEL in the source instance, and a RESTORE in the target instance. See the pages of these commands for time complexity. Also an O(N) data transfer between the two instances is performed.", "@keyspace @write @slow @dangerous", "nondeterministic_output"),
-    ("module", "4.0.0", "Depends on subcommand.", "@slow", ""),
-    ("module|help", "5.0.0", "O(1)", "@slow", ""),
-    ("module|list", "4.0.0", "O(N) where N is the number of loaded modules.", "@admin @slow @dangerous", "nondeterministic_output_order"),
-    ("module|load", "4.0.0", "O(1)", "@admin @slow @dangerous", ""),
-    ("module|loadex", "7.0.0", "O(1)", "@admin @slow @dangerous", ""),
-    ("module|unload", "4.0.0", "O(1)", "@admin @slow @dangerous", ""),
-    ("monitor", "1.0.0", "", "@admin @slow @dangerous", ""),
     ("move", "1.0.0", "O(1)", "@keyspace @write @fast", ""),
     ("mset", "1.0.1", "O(N) where N is the number of keys to set.", "@write @string @slow", "request_policy:multi_shard response_policy:all_succeeded"),
     ("msetnx", "1.0.1", "O(N) where N is the number of keys to set.", "@write @string @slow", "request_policy:multi_shard response_policy:agg_min"),
@@ -1291,36 +1335,17 @@ static FACTS: &[(&str, &str, &str, &str, &str)] = &[
     ("pexpire", "2.6.0", "O(1)", "@keyspace @write @fast", ""),
     ("pexpireat", "2.6.0", "O(1)", "@keyspace @write @fast", ""),
     ("pexpiretime", "7.0.0", "O(1)", "@keyspace @read @fast", ""),
-    ("pfadd", "2.8.9", "O(1) to add every element.", "@write @hyperloglog @fast", ""),
-    ("pfcount", "2.8.9", "O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys.", "@read @hyperloglog @slow", ""),
-    ("pfdebug", "2.8.9", "N/A", "@write @hyperloglog @admin @slow @dangerous", ""),
-    ("pfmerge", "2.8.9", "O(N) to merge N HyperLogLogs, but with high constant times.", "@write @hyperloglog @slow", ""),
-    ("pfselftest", "2.8.9", "N/A", "@hyperloglog @admin @slow @dangerous", ""),
     ("ping", "1.0.0", "O(1)", "@fast @connection", "request_policy:all_shards response_policy:all_succeeded"),
     ("psetex", "2.6.0", "O(1)", "@write @string @slow", ""),
-    ("psubscribe", "2.0.0", "O(N) where N is the number of patterns the client is already subscribed to.", "@pubsub @slow", ""),
     ("psync", "2.8.0", "", "@admin @slow @dangerous", ""),
     ("pttl", "2.6.0", "O(1)", "@keyspace @read @fast", "nondeterministic_output"),
-    ("publish", "2.0.0", "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).", "@pubsub @fast", ""),
-    ("pubsub", "2.8.0", "Depends on subcommand.", "@slow", ""),
-    ("pubsub|channels", "2.8.0", "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)", "@pubsub @slow", ""),
-    ("pubsub|help", "6.2.0", "O(1)", "@slow", ""),
-    ("pubsub|numpat", "2.8.0", "O(1)", "@pubsub @slow", ""),
-    ("pubsub|numsub", "2.8.0", "O(N) for the NUMSUB subcommand, where N is the number of requested channels", "@pubsub @slow", ""),
-    ("pubsub|shardchannels", "7.0.0", "O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels).", "@pubsub @slow", ""),
-    ("pubsub|shardnumsub", "7.0.0", "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels", "@pubsub @slow", ""),
-    ("punsubscribe", "2.0.0", "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).", "@pubsub @slow", ""),
     ("quit", "1.0.0", "O(1)", "@fast @connection", ""),
     ("randomkey", "1.0.0", "O(1)", "@keyspace @read @slow", "request_policy:all_shards nondeterministic_output"),
-    ("readonly", "3.0.0", "O(1)", "@fast @connection", ""),
-    ("readwrite", "3.0.0", "O(1)", "@fast @connection", ""),
     ("rename", "1.0.0", "O(1)", "@keyspace @write @slow", ""),
     ("renamenx", "1.0.0", "O(1)", "@keyspace @write @fast", ""),
     ("replconf", "3.0.0", "O(1)", "@admin @slow @dangerous", ""),
     ("replicaof", "5.0.0", "O(1)", "@admin @slow @dangerous", ""),
     ("reset", "6.2.0", "O(1)", "@fast @connection", ""),
-    ("restore", "2.6.0", "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).", "@keyspace @write @slow @dangerous", ""),
-    ("restore-asking", "3.0.0", "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).", "@keyspace @write @slow @dangerous", ""),
     ("role", "2.8.12", "O(1)", "@admin @fast @dangerous", ""),
     ("rpop", "1.0.0", "O(N) where N is the number of elements returned", "@write @list @fast", ""),
     ("rpoplpush", "1.2.0", "O(1)", "@write @list @slow", ""),
@@ -1330,18 +1355,10 @@ static FACTS: &[(&str, &str, &str, &str, &str)] = &[
     ("save", "1.0.0", "O(N) where N is the total number of keys in all databases", "@admin @slow @dangerous", ""),
     ("scan", "2.8.0", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.", "@keyspace @read @slow", "nondeterministic_output request_policy:special"),
     ("scard", "1.0.0", "O(1)", "@read @set @fast", ""),
-    ("script", "2.6.0", "Depends on subcommand.", "@slow", ""),
-    ("script|debug", "3.2.0", "O(1)", "@slow @scripting", ""),
-    ("script|exists", "2.6.0", "O(N) with N being the number of scripts to check (so checking a single script is an O(1) operation).", "@slow @scripting", "request_policy:all_shards response_policy:agg_logical_and"),
-    ("script|flush", "2.6.0", "O(N) with N being the number of scripts in cache", "@slow @scripting", "request_policy:all_nodes response_policy:all_succeeded"),
-    ("script|help", "5.0.0", "O(1)", "@slow @scripting", ""),
-    ("script|kill", "2.6.0", "O(1)", "@slow @scripting", "request_policy:all_shards response_policy:one_succeeded"),
-    ("script|load", "2.6.0", "O(N) with N being the length in bytes of the script body.", "@slow @scripting", "request_policy:all_nodes response_policy:all_succeeded"),
     ("sdiff", "1.0.0", "O(N) where N is the total number of elements in all given sets.", "@read @set @slow", "nondeterministic_output_order"),
     ("sdiffstore", "1.0.0", "O(N) where N is the total number of elements in all given sets.", "@write @set @slow", ""),
     ("select", "1.0.0", "O(1)", "@fast @connection", ""),
     ("set", "1.0.0", "O(1)", "@write @string @slow", ""),
-    ("setbit", "2.2.0", "O(1)", "@write @bitmap @slow", ""),
     ("setex", "2.0.0", "O(1)", "@write @string @slow", ""),
     ("setnx", "1.0.0", "O(1)", "@write @string @fast", ""),
     ("setrange", "2.2.0", "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.", "@write @string @slow", ""),
@@ -1351,83 +1368,36 @@ static FACTS: &[(&str, &str, &str, &str, &str)] = &[
     ("sinterstore", "1.0.0", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.", "@write @set @slow", ""),
     ("sismember", "1.0.0", "O(1)", "@read @set @fast", ""),
     ("slaveof", "1.0.0", "O(1)", "@admin @slow @dangerous", ""),
-    ("slowlog", "2.2.12", "Depends on subcommand.", "@slow", ""),
-    ("slowlog|get", "2.2.12", "O(N) where N is the number of entries returned", "@admin @slow @dangerous", "request_policy:all_nodes nondeterministic_output"),
-    ("slowlog|help", "6.2.0", "O(1)", "@slow", ""),
-    ("slowlog|len", "2.2.12", "O(1)", "@admin @slow @dangerous", "request_policy:all_nodes response_policy:agg_sum nondeterministic_output"),
-    ("slowlog|reset", "2.2.12", "O(N) where N is the number of entries in the slowlog", "@admin @slow @dangerous", "request_policy:all_nodes response_policy:all_succeeded"),
     ("smembers", "1.0.0", "O(N) where N is the set cardinality.", "@read @set @slow", "nondeterministic_output_order"),
     ("smismember", "6.2.0", "O(N) where N is the number of elements being checked for membership", "@read @set @fast", ""),
     ("smove", "1.0.0", "O(1)", "@write @set @fast", ""),
-    ("sort", "1.0.0", "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).", "@write @set @sortedset @list @slow @dangerous", ""),
-    ("sort_ro", "7.0.0", "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).", "@read @set @sortedset @list @slow @dangerous", ""),
     ("spop", "1.0.0", "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.", "@write @set @fast", "nondeterministic_output"),
-    ("spublish", "7.0.0", "O(N) where N is the number of clients subscribed to the receiving shard channel.", "@pubsub @fast", ""),
     ("srandmember", "1.0.0", "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.", "@read @set @slow", "nondeterministic_output"),
     ("srem", "1.0.0", "O(N) where N is the number of members to be removed.", "@write @set @fast", ""),
-    ("sscan", "2.8.0", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", "@read @set @slow", "nondeterministic_output"),
-    ("ssubscribe", "7.0.0", "O(N) where N is the number of shard channels to subscribe to.", "@pubsub @slow", ""),
     ("strlen", "2.2.0", "O(1)", "@read @string @fast", ""),
-    ("subscribe", "2.0.0", "O(N) where N is the number of channels to subscribe to.", "@pubsub @slow", ""),
     ("substr", "1.0.0", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.", "@read @string @slow", ""),
     ("sunion", "1.0.0", "O(N) where N is the total number of elements in all given sets.", "@read @set @slow", "nondeterministic_output_order"),
     ("sunionstore", "1.0.0", "O(N) where N is the total number of elements in all given sets.", "@write @set @slow", ""),
-    ("sunsubscribe", "7.0.0", "O(N) where N is the number of clients already subscribed to a shard channel.", "@pubsub @slow", ""),
     ("swapdb", "4.0.0", "O(N) where N is the count of clients watching or blocking on keys from both databases.", "@keyspace @write @fast @dangerous", ""),
     ("sync", "1.0.0", "", "@admin @slow @dangerous", ""),
     ("time", "2.6.0", "O(1)", "@fast", "nondeterministic_output"),
-    ("touch", "3.2.1", "O(N) where N is the number of keys that will be touched.", "@keyspace @read @fast", "request_policy:multi_shard response_policy:agg_sum"),
     ("ttl", "1.0.0", "O(1)", "@keyspace @read @fast", "nondeterministic_output"),
     ("type", "1.0.0", "O(1)", "@keyspace @read @fast", ""),
     ("unlink", "4.0.0", "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.", "@keyspace @write @fast", "request_policy:multi_shard response_policy:agg_sum"),
-    ("unsubscribe", "2.0.0", "O(N) where N is the number of clients already subscribed to a channel.", "@pubsub @slow", ""),
     ("unwatch", "2.2.0", "O(1)", "@fast @transaction", ""),
     ("wait", "3.0.0", "O(1)", "@slow @connection", "request_policy:all_shards response_policy:agg_min"),
     ("watch", "2.2.0", "O(1) for every key.", "@fast @transaction", ""),
-    ("xack", "5.0.0", "O(1) for each message ID processed.", "@write @stream @fast", ""),
-    ("xadd", "5.0.0", "O(1) when adding a new entry, O(N) when trimming where N being the number of entries evicted.", "@write @stream @fast", "nondeterministic_output"),
-    ("xautoclaim", "6.2.0", "O(1) if COUNT is small.", "@write @stream @fast", "nondeterministic_output"),
-    ("xclaim", "5.0.0", "O(log N) with N being the number of messages in the PEL of the consumer group.", "@write @stream @fast", "nondeterministic_output"),
-    ("xdel", "5.0.0", "O(1) for each single item to delete in the stream, regardless of the stream size.", "@write @stream @fast", ""),
-    ("xgroup", "5.0.0", "Depends on subcommand.", "@slow", ""),
-    ("xgroup|create", "5.0.0", "O(1)", "@write @stream @slow", ""),
-    ("xgroup|createconsumer", "6.2.0", "O(1)", "@write @stream @slow", ""),
-    ("xgroup|delconsumer", "5.0.0", "O(1)", "@write @stream @slow", ""),
-    ("xgroup|destroy", "5.0.0", "O(N) where N is the number of entries in the group's pending entries list (PEL).", "@write @stream @slow", ""),
-    ("xgroup|help", "5.0.0", "O(1)", "@stream @slow", ""),
-    ("xgroup|setid", "5.0.0", "O(1)", "@write @stream @slow", ""),
-    ("xinfo", "5.0.0", "Depends on subcommand.", "@slow", ""),
-    ("xinfo|consumers", "5.0.0", "O(1)", "@read @stream @slow", "nondeterministic_output"),
-    ("xinfo|groups", "5.0.0", "O(1)", "@read @stream @slow", ""),
-    ("xinfo|help", "5.0.0", "O(1)", "@stream @slow", ""),
-    ("xinfo|stream", "5.0.0", "O(1)", "@read @stream @slow", ""),
-    ("xlen", "5.0.0", "O(1)", "@read @stream @fast", ""),
-    ("xpending", "5.0.0", "O(N) with N being the number of elements returned, so asking for a small fixed number of entries per call is O(1). O(M), where M is the total number of entries scanned when used with the IDLE filter. When the command returns just the summary and the list of consumers is small, it runs in O(1) time; otherwise, an additional O(N) time for iterating every consumer.", "@read @stream @slow", "nondeterministic_output"),
-    ("xrange", "5.0.0", "O(N) with N being the number of elements being returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).", "@read @stream @slow", ""),
-    ("xread", "5.0.0", "For each stream mentioned: O(N) with N being the number of elements being returned, it means that XREAD-ing with a fixed COUNT is O(1). Note that when the BLOCK option is used, XADD will pay O(M) time in order to serve the M clients blocked on the stream getting new data.", "@read @stream @slow @blocking", ""),
-    ("xreadgroup", "5.0.0", "For each stream mentioned: O(M) with M being the number of elements returned. If M is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1). On the other side when XREADGROUP blocks, XADD will pay the O(N) time in order to serve the N clients blocked on the stream getting new data.", "@write @stream @slow @blocking", ""),
-    ("xrevrange", "5.0.0", "O(N) with N being the number of elements returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).", "@read @stream @slow", ""),
-    ("xsetid", "5.0.0", "O(1)", "@write @stream @fast", ""),
-    ("xtrim", "5.0.0", "O(N), with N being the number of evicted entries. Constant times are very small however, since entries are organized in macro nodes containing multiple entries that can be released with a single deallocation.", "@write @stream @slow", "nondeterministic_output"),
     ("zadd", "1.2.0", "O(log(N)) for each item added, where N is the number of elements in the sorted set.", "@write @sortedset @fast", ""),
     ("zcard", "1.2.0", "O(1)", "@read @sortedset @fast", ""),
     ("zcount", "2.0.0", "O(log(N)) with N being the number of elements in the sorted set.", "@read @sortedset @fast", ""),
-    ("zdiff", "6.2.0", "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.", "@read @sortedset @slow", ""),
-    ("zdiffstore", "6.2.0", "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.", "@write @sortedset @slow", ""),
     ("zincrby", "1.2.0", "O(log(N)) where N is the number of elements in the sorted set.", "@write @sortedset @fast", ""),
-    ("zinter", "6.2.0", "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.", "@read @sortedset @slow", ""),
-    ("zintercard", "7.0.0", "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.", "@read @sortedset @slow", ""),
-    ("zinterstore", "2.0.0", "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.", "@write @sortedset @slow", ""),
     ("zlexcount", "2.8.9", "O(log(N)) with N being the number of elements in the sorted set.", "@read @sortedset @fast", ""),
-    ("zmpop", "7.0.0", "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.", "@write @sortedset @slow", ""),
     ("zmscore", "6.2.0", "O(N) where N is the number of members being requested.", "@read @sortedset @fast", ""),
     ("zpopmax", "5.0.0", "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.", "@write @sortedset @fast", ""),
     ("zpopmin", "5.0.0", "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.", "@write @sortedset @fast", ""),
-    ("zrandmember", "6.2.0", "O(N) where N is the number of elements returned", "@read @sortedset @slow", "nondeterministic_output"),
     ("zrange", "1.2.0", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.", "@read @sortedset @slow", ""),
     ("zrangebylex", "2.8.9", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", "@read @sortedset @slow", ""),
     ("zrangebyscore", "1.0.5", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", "@read @sortedset @slow", ""),
-    ("zrangestore", "6.2.0", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.", "@write @sortedset @slow", ""),
     ("zrank", "2.0.0", "O(log(N))", "@read @sortedset @fast", ""),
     ("zrem", "1.2.0", "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.", "@write @sortedset @fast", ""),
     ("zremrangebylex", "2.8.9", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", "@write @sortedset @slow", ""),
@@ -1437,8 +1407,62 @@ static FACTS: &[(&str, &str, &str, &str, &str)] = &[
     ("zrevrangebylex", "2.8.9", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", "@read @sortedset @slow", ""),
     ("zrevrangebyscore", "2.2.0", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", "@read @sortedset @slow", ""),
     ("zrevrank", "2.0.0", "O(log(N))", "@read @sortedset @fast", ""),
-    ("zscan", "2.8.0", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", "@read @sortedset @slow", "nondeterministic_output"),
     ("zscore", "1.2.0", "O(1)", "@read @sortedset @fast", ""),
-    ("zunion", "6.2.0", "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.", "@read @sortedset @slow", ""),
-    ("zunionstore", "2.0.0", "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.", "@write @sortedset @slow", ""),
 ];
+
+#[cfg(all(test, feature = "full"))]
+mod tests {
+    /// [`FACTS`] holds exactly the implemented commands and subcommands, sorted (its
+    /// lookup is a binary search).
+    #[test]
+    fn facts_cover_exactly_the_implemented_commands() {
+        let mut names: Vec<String> = super::all_full_names()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        names.sort();
+        let facts: Vec<String> = super::FACTS.iter().map(|f| f.0.to_string()).collect();
+        assert!(
+            facts.windows(2).all(|w| w[0] < w[1]),
+            "FACTS is sorted by name"
+        );
+        assert_eq!(facts, names);
+    }
+
+    /// `core/command-docs.txt` (what the browser build fetches) is the built-in facts and
+    /// summaries, and reads back to exactly them.
+    #[test]
+    fn command_docs_file_is_the_built_in_table() {
+        let want = super::command_docs_text();
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/command-docs.txt");
+        if std::env::var_os("REPLSCOPE_WRITE_COMMAND_DOCS").is_some() {
+            std::fs::write(path, &want).unwrap();
+        }
+        let file = std::fs::read_to_string(path).unwrap();
+        assert!(
+            file == want,
+            "core/command-docs.txt is stale: see its first lines"
+        );
+        let docs = super::parse_docs(&file).unwrap();
+        assert_eq!(docs.facts, super::FACTS);
+        for (name, spec) in super::all_full_names() {
+            let i = docs.facts.iter().position(|f| f.0 == name).unwrap();
+            assert_eq!(docs.summaries[i], spec.summary, "{name}");
+            assert!(!spec.summary.is_empty(), "{name}");
+        }
+        assert_eq!(docs.helps.len(), super::HELP_TEXTS.len());
+        for ((c, lines), (c2, want)) in docs.helps.iter().zip(super::HELP_TEXTS) {
+            assert_eq!((c, &lines[..]), (c2, *want));
+        }
+        assert!(super::install_command_docs(&file).is_ok());
+        assert!(super::command_docs_installed());
+        assert_eq!(
+            super::parse_docs("get\t1.0.0").unwrap_err(),
+            "line 1: expected 6 tab-separated fields"
+        );
+        assert_eq!(
+            super::parse_docs("set\ta\tb\tc\td\te\nget\ta\tb\tc\td\te").unwrap_err(),
+            "line 2: get is out of order"
+        );
+    }
+}

@@ -543,7 +543,7 @@ fn diff_of(sets: &[Option<&SetValue>], max: usize) -> SetValue {
 /// order, filtered. Stops after `limit` members when `limit` > 0.
 fn inter_of(sets: &[&SetValue], limit: usize) -> Vec<Sds> {
     let mut sorted: Vec<&SetValue> = sets.to_vec();
-    sorted.sort_by_key(|s| s.len());
+    crate::util::sort_by(&mut sorted, |a, b| a.len().cmp(&b.len()));
     let mut res = Vec::new();
     let Some((first, rest)) = sorted.split_first() else {
         return res;

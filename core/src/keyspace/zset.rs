@@ -166,7 +166,7 @@ impl ZSetValue {
             .windows(2)
             .all(|w| cmp_elem(w[0].1, &w[0].0, w[1].1, &w[1].0) == Ordering::Less);
         if !sorted {
-            pairs.sort_by(|a, b| cmp_elem(a.1, &a.0, b.1, &b.0));
+            crate::util::sort_by(&mut pairs, |a, b| cmp_elem(a.1, &a.0, b.1, &b.0));
         }
         let bytes = pairs
             .iter()

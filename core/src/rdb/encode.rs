@@ -526,7 +526,7 @@ fn write_stream(out: &mut Vec<u8>, data: &StreamData, compression: bool) {
     }
     write_len(out, data.entries_added);
     let mut groups: Vec<_> = data.groups.iter().collect();
-    groups.sort_by(|a, b| a.name.cmp(&b.name));
+    crate::util::sort_by(&mut groups, |a, b| a.name.cmp(&b.name));
     write_len(out, groups.len() as u64);
     for g in groups {
         write_string(out, &g.name, compression);
@@ -534,7 +534,7 @@ fn write_stream(out: &mut Vec<u8>, data: &StreamData, compression: bool) {
         write_len(out, g.last_id.seq);
         write_len(out, g.entries_read.unwrap_or(u64::MAX));
         let mut pel: Vec<_> = g.pel.iter().collect();
-        pel.sort_by_key(|p| p.0);
+        crate::util::sort_by(&mut pel, |a, b| a.0.cmp(&b.0));
         write_len(out, pel.len() as u64);
         for (id, delivery_time, delivery_count) in pel {
             out.extend_from_slice(&stream_id_bytes(*id));
@@ -542,13 +542,13 @@ fn write_stream(out: &mut Vec<u8>, data: &StreamData, compression: bool) {
             write_len(out, *delivery_count);
         }
         let mut consumers: Vec<_> = g.consumers.iter().collect();
-        consumers.sort_by(|a, b| a.name.cmp(&b.name));
+        crate::util::sort_by(&mut consumers, |a, b| a.name.cmp(&b.name));
         write_len(out, consumers.len() as u64);
         for c in consumers {
             write_string(out, &c.name, compression);
             out.extend_from_slice(&c.seen_time.to_le_bytes());
             let mut ids = c.pel.clone();
-            ids.sort();
+            crate::util::sort_by(&mut ids, Ord::cmp);
             write_len(out, ids.len() as u64);
             for id in ids {
                 out.extend_from_slice(&stream_id_bytes(id));

@@ -66,7 +66,7 @@ pub fn parse_shallow(blob: &[u8]) -> Result<Vec<i64>, String> {
 /// empty intset with encoding 2 (Redis never writes one).
 pub fn write(values: &[i64]) -> Vec<u8> {
     let mut sorted = values.to_vec();
-    sorted.sort_unstable();
+    crate::util::sort_unstable(&mut sorted);
     sorted.dedup();
     let fits = |lo: i64, hi: i64| {
         sorted.first().is_none_or(|&m| m >= lo) && sorted.last().is_none_or(|&m| m <= hi)

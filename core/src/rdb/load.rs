@@ -82,7 +82,7 @@ fn load_set(members: Vec<Sds>, config: &Config) -> Result<SetValue, String> {
         ints.extend(members.iter().map_while(|m| parse_i64(m)));
         if ints.len() == members.len() {
             if !ints.is_sorted() {
-                ints.sort_unstable();
+                crate::util::sort_unstable(&mut ints);
             }
             if ints.windows(2).any(|w| w[0] == w[1]) {
                 return Err(DUP.into());

@@ -14,6 +14,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::vecmap::VecMap;
+
 use super::trace::{CloseReason, TraceEntry, TraceKind};
 use super::{ChunkPolicy, Dest, Fault, LinkParams, NodeId, Probe, SimEvent, Simulator};
 use crate::cmd::{dataset_digest, digest_hex};
@@ -1280,8 +1282,8 @@ impl RdbPhase {
 /// Follows every replication stream of a trace to annotate messages with offsets.
 #[derive(Default)]
 struct Streams {
-    streams: BTreeMap<u64, Stream>,
-    psync: BTreeMap<u64, i64>,
+    streams: VecMap<u64, Stream>,
+    psync: VecMap<u64, i64>,
 }
 
 impl Streams {
@@ -1380,19 +1382,19 @@ fn timeline(run: &ScenarioRun) -> Vec<TimelineEntry> {
 /// trace entry it comes from ([`TimelineEntry::trace`]).
 pub fn timeline_of(entries: &[TraceEntry], run: Names<'_>) -> Vec<TimelineEntry> {
     // Both ends of every link, from the connect and accept records.
-    let mut ends: BTreeMap<u64, (Option<NodeId>, Option<NodeId>)> = BTreeMap::new();
+    let mut ends: VecMap<u64, (Option<NodeId>, Option<NodeId>)> = VecMap::new();
     for e in entries {
         let Some(l) = e.link else { continue };
         match &e.kind {
             TraceKind::Connect { to, .. } => {
-                let x = ends.entry(l.0).or_default();
+                let x = ends.get_or_default(l.0);
                 x.0 = Some(e.node);
                 if x.1.is_none() {
                     x.1 = *to;
                 }
             }
             TraceKind::Accept { from, .. } => {
-                let x = ends.entry(l.0).or_default();
+                let x = ends.get_or_default(l.0);
                 x.0 = Some(*from);
                 x.1 = Some(e.node);
             }

@@ -70,11 +70,34 @@ impl TourPlan {
     }
 }
 
-/// Place the scenario's tour (if it has one in both languages) on the session's steps.
+/// Place the scenario's shipped tour (if it has one in both languages) on the session's
+/// steps. Native callers (the tests) read the tours the core embeds; the browser app does
+/// not link them in (download size, issue #6): it fetches the scenario's two tour files
+/// from `dist/tours/` when a tour starts ([`tour_file`], [`parse_tours`]) and calls
+/// [`plan_tour_with`].
 pub fn plan_tour(session: &Session) -> Option<TourPlan> {
     let name = session.scenario().name;
     let en = tour::builtin_tour(name, "en")?;
     let zh = tour::builtin_tour(name, "zh")?;
+    plan_tour_with(session, [en, zh])
+}
+
+/// The file name of a scenario's tour in a language (`tours/<file>` in `dist/`).
+pub fn tour_file(scenario: &str, lang: Lang) -> String {
+    format!("{scenario}.{}.tour", lang.code())
+}
+
+/// A scenario's tours from the text of its two tour files (English, Chinese); `None` if
+/// either is missing or does not parse.
+pub fn parse_tours(scenario: &str, en: Option<&str>, zh: Option<&str>) -> Option<[Tour; 2]> {
+    let en = tour::parse(&tour_file(scenario, Lang::En), en?).ok()?;
+    let zh = tour::parse(&tour_file(scenario, Lang::Zh), zh?).ok()?;
+    Some([en, zh])
+}
+
+/// Place a scenario's tours (English, Chinese: same steps) on the session's steps.
+pub fn plan_tour_with(session: &Session, tours: [Tour; 2]) -> Option<TourPlan> {
+    let [en, zh] = tours;
     let live = session.replay_to_end(REPLAY_LIMIT);
     let tl = timeline(&live);
     // As `tour::place` (CI checks every tour with it), but a step whose moment is not
@@ -537,6 +560,34 @@ mod tests {
             snap.packets
         );
         assert_eq!(plan.current(plan.moments[q]), Some(q));
+    }
+
+    #[test]
+    fn tours_from_fetched_files_place_like_the_builtin_ones() {
+        let src = |file: &str| {
+            tour::BUILTIN
+                .iter()
+                .find(|(f, _)| *f == file)
+                .map(|(_, s)| *s)
+        };
+        for sc in scenarios() {
+            let (en, zh) = (tour_file(sc.name, Lang::En), tour_file(sc.name, Lang::Zh));
+            assert_eq!(en, format!("{}.en.tour", sc.name));
+            let Some(tours) = parse_tours(sc.name, src(&en), src(&zh)) else {
+                assert!(
+                    src(&en).is_none(),
+                    "{} has a tour that does not parse",
+                    sc.name
+                );
+                continue;
+            };
+            let s = session(sc.name);
+            assert_eq!(plan_tour_with(&s, tours), plan_tour(&s), "{}", sc.name);
+            // A missing or unreadable file: no tour (the page says so), never a panic.
+            assert_eq!(parse_tours(sc.name, src(&en), None), None);
+            assert_eq!(parse_tours(sc.name, None, src(&zh)), None);
+            assert_eq!(parse_tours(sc.name, src(&en), Some("not found")), None);
+        }
     }
 
     #[test]

@@ -311,7 +311,7 @@ fn node_view(session: &Session, i: usize) -> Option<NodeView> {
     for (db, d) in st.keyspace.dbs.iter().enumerate() {
         key_count += d.len();
         let mut sorted: Vec<_> = d.iter().collect();
-        sorted.sort_by(|a, b| a.0.cmp(b.0));
+        replscope_core::util::sort_by(&mut sorted, |a, b| a.0.cmp(b.0));
         for (k, v) in sorted {
             if keys.len() >= MAX_KEYS_SHOWN {
                 break;

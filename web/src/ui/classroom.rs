@@ -102,8 +102,10 @@ pub fn toolbar(p: &ToolbarProps, link: &Scope<App>) -> Html {
 
 /// What the tour panel shows.
 pub struct TourProps<'a> {
-    /// The placed tour (`None`: the scenario has none).
+    /// The placed tour (`None`: the scenario has none, or it is still loading).
     pub plan: Option<&'a TourPlan>,
+    /// The tour's text is being fetched (shown instead of "no tour").
+    pub loading: bool,
     /// The tour step shown.
     pub at: usize,
     /// Answers given.
@@ -131,6 +133,13 @@ fn narration(st: &TourStep, lang: Lang, second: bool) -> Html {
 pub fn tour_panel(p: &TourProps<'_>, link: &Scope<App>) -> Html {
     let s = t();
     let Some(plan) = p.plan else {
+        if p.loading {
+            return html! {
+                <section class="panel tour" data-testid="tour-panel" aria-busy="true">
+                    <p data-testid="tour-loading" role="status">{ s.tour_loading }</p>
+                </section>
+            };
+        }
         return html! {
             <section class="panel tour" data-testid="tour-panel"><p>{ s.tour_none }</p></section>
         };
