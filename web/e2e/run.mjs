@@ -65,6 +65,17 @@ async function back(page) {
   await page.waitForFunction((b) => document.querySelector('[data-testid=app]').dataset.step !== b, before);
 }
 
+// The paths of the requests `page` makes from now on that `wanted(path)` selects (the
+// array fills as they happen).
+function recordFetches(page, wanted) {
+  const fetched = [];
+  page.on('request', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (wanted(path)) fetched.push(path);
+  });
+  return fetched;
+}
+
 await test('page loads with every scenario in the menu', async (page) => {
   const names = await page.$$eval('[data-testid=scenario-select] option', (o) => o.map((x) => x.textContent));
   assert.deepEqual(names, SCENARIOS);
@@ -189,11 +200,7 @@ await test('console replies like redis-cli', async (page) => {
 
 await test('COMMAND facts are fetched when a COMMAND is first typed; replies complete, order kept', async (page) => {
   // The browser build does not embed COMMAND's facts and summaries (issue #6).
-  const fetched = [];
-  page.on('request', (r) => {
-    const path = new URL(r.url()).pathname;
-    if (path.endsWith('.txt')) fetched.push(path);
-  });
+  const fetched = recordFetches(page, (path) => path.endsWith('.txt'));
   await page.reload();
   await page.waitForSelector('[data-testid=topo-node-0]');
   await chooseScenario(page, 'full-sync');
@@ -441,11 +448,7 @@ await test('a core permalink restores scenario, step, language, tour and setting
 await test('tours are fetched when a tour starts; a permalink to a Chinese tour step restores it', async (page) => {
   // The page does not embed the tours (issue #6): nothing under tours/ is loaded until a
   // tour is turned on, then the scenario's two files.
-  const fetched = [];
-  page.on('request', (r) => {
-    const path = new URL(r.url()).pathname;
-    if (path.includes('/tours/')) fetched.push(path);
-  });
+  const fetched = recordFetches(page, (path) => path.includes('/tours/'));
   await page.reload();
   await page.waitForSelector('[data-testid=topo-node-0]');
   await chooseScenario(page, 'full-sync');
