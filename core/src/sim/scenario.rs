@@ -682,11 +682,104 @@ pub fn new_process(
     sim.restart_with(id, Box::new(srv));
 }
 
-fn resp(words: &[String]) -> Vec<u8> {
+/// The RESP multibulk encoding of a command, as a client sends it.
+pub fn resp_command(words: &[String]) -> Vec<u8> {
     let mut out = Vec::new();
     let words: Vec<&[u8]> = words.iter().map(|w| w.as_bytes()).collect();
     push_command(&mut out, &words);
     out
+}
+
+/// What [`apply_action`] needs from whoever runs a scenario: the core's runner and the
+/// browser's session apply a step the same way; how the scenario's client reaches a node,
+/// and what a crash, a restart, a new process or a settle does, is theirs.
+pub trait ScenarioHost {
+    /// The simulation.
+    fn sim(&mut self) -> &mut Simulator;
+    /// The simulator id of the scenario's node `i` (`None` if there is no such node).
+    fn node_id(&self, i: usize) -> Option<NodeId>;
+    /// The port of the scenario's node `i`.
+    fn port(&self, i: usize) -> u16;
+    /// Send `bytes` from the scenario's client to node `i`.
+    fn send(&mut self, node: usize, bytes: Vec<u8>);
+    /// [`Action::Crash`].
+    fn crash(&mut self, node: usize);
+    /// [`Action::Restart`].
+    fn restart(&mut self, node: usize);
+    /// [`Action::RestartFromDump`] (`keep_dump`) and [`Action::RestartEmpty`].
+    fn new_process(&mut self, node: usize, keep_dump: bool);
+    /// [`Action::Settle`].
+    fn settle(&mut self);
+}
+
+/// Apply one scenario step's action now.
+pub fn apply_action(host: &mut impl ScenarioHost, action: &Action) {
+    match action {
+        Action::Command { node, words } => host.send(*node, resp_command(words)),
+        Action::Writes {
+            node,
+            count,
+            prefix,
+            value_len,
+        } => host.send(*node, writes_pipeline(*count, prefix, *value_len)),
+        Action::WriteStream {
+            node,
+            count,
+            interval_us,
+            prefix,
+            keys,
+            value_len,
+        } => {
+            // One write per interval, the simulation running between them.
+            let value = stream_value(*value_len);
+            let mut at = host.sim().now();
+            for i in 0..*count {
+                host.sim().run_until(at);
+                host.send(*node, stream_write(prefix, i, *keys, &value));
+                at = at.add_micros(*interval_us);
+            }
+        }
+        Action::Cut(a, b) => {
+            if let (Some(a), Some(b)) = (host.node_id(*a), host.node_id(*b)) {
+                cut(host.sim(), a, b);
+            }
+        }
+        Action::Hold(a, b) => {
+            if let (Some(a), Some(b)) = (host.node_id(*a), host.node_id(*b)) {
+                host.sim().inject(Fault::Partition(a, b));
+            }
+        }
+        Action::Restore(a, b) => {
+            if let (Some(a), Some(b)) = (host.node_id(*a), host.node_id(*b)) {
+                host.sim().inject(Fault::Heal(a, b));
+            }
+        }
+        Action::Crash(n) => host.crash(*n),
+        Action::Restart(n) => host.restart(*n),
+        Action::RestartFromDump(n) => host.new_process(*n, true),
+        Action::RestartEmpty(n) => host.new_process(*n, false),
+        Action::Promote(n) => {
+            let words = ["REPLICAOF", "NO", "ONE"].map(String::from);
+            host.send(*n, resp_command(&words));
+        }
+        Action::ReplicaOf { node, master } => {
+            let words = [
+                "REPLICAOF".to_string(),
+                ip_of(*master),
+                host.port(*master).to_string(),
+            ];
+            host.send(*node, resp_command(&words));
+        }
+        Action::Settle => host.settle(),
+    }
+}
+
+/// Cut nodes `a` and `b` apart: their open links reset, new connects between them fail.
+pub fn cut(sim: &mut Simulator, a: NodeId, b: NodeId) {
+    sim.inject(Fault::Partition(a, b));
+    for l in sim.links_between(a, b) {
+        sim.inject(Fault::Cut(l));
+    }
 }
 
 /// Run `scenario` with `seed`.
@@ -769,7 +862,7 @@ fn run_inner(
     for (i, s) in scenario.steps.iter().enumerate() {
         let t = runner.sim.now().add_millis(s.delay_ms);
         runner.sim.run_until(t);
-        runner.act(&s.action);
+        apply_action(&mut runner, &s.action);
         observe(i, &runner.sim, &runner.ids);
     }
     runner.settle();
@@ -806,6 +899,49 @@ struct Runner {
     restarts: u64,
 }
 
+impl ScenarioHost for Runner {
+    fn sim(&mut self) -> &mut Simulator {
+        &mut self.sim
+    }
+
+    fn node_id(&self, i: usize) -> Option<NodeId> {
+        self.ids.get(i).copied()
+    }
+
+    fn port(&self, i: usize) -> u16 {
+        self.ports[i]
+    }
+
+    fn send(&mut self, node: usize, bytes: Vec<u8>) {
+        Runner::send(self, node, bytes)
+    }
+
+    fn crash(&mut self, node: usize) {
+        self.sim.inject(Fault::Crash(self.ids[node]));
+    }
+
+    fn restart(&mut self, node: usize) {
+        self.sim.inject(Fault::Restart(self.ids[node]));
+    }
+
+    /// A new process for node `i` ([`new_process`]) with its next seed.
+    fn new_process(&mut self, i: usize, keep_dump: bool) {
+        self.restarts += 1;
+        let seed = restart_seed(self.seeds[i], self.restarts);
+        new_process(
+            &mut self.sim,
+            self.ids[i],
+            &mut self.storages[i],
+            seed,
+            keep_dump,
+        );
+    }
+
+    fn settle(&mut self) {
+        Runner::settle(self)
+    }
+}
+
 impl Runner {
     fn send(&mut self, node: usize, bytes: Vec<u8>) {
         let to = self.ids[node];
@@ -823,79 +959,6 @@ impl Runner {
         self.sim.with_node_as(self.client, |p: &mut Probe, _| {
             p.send(conn, &bytes);
         });
-    }
-
-    fn act(&mut self, action: &Action) {
-        match action {
-            Action::Command { node, words } => self.send(*node, resp(words)),
-            Action::Writes {
-                node,
-                count,
-                prefix,
-                value_len,
-            } => self.send(*node, writes_pipeline(*count, prefix, *value_len)),
-            Action::Cut(a, b) => {
-                let (a, b) = (self.ids[*a], self.ids[*b]);
-                self.sim.inject(Fault::Partition(a, b));
-                for l in self.sim.links_between(a, b) {
-                    self.sim.inject(Fault::Cut(l));
-                }
-            }
-            Action::WriteStream {
-                node,
-                count,
-                interval_us,
-                prefix,
-                keys,
-                value_len,
-            } => {
-                let value = stream_value(*value_len);
-                let mut at = self.sim.now();
-                for i in 0..*count {
-                    self.sim.run_until(at);
-                    self.send(*node, stream_write(prefix, i, *keys, &value));
-                    at = at.add_micros(*interval_us);
-                }
-            }
-            Action::Hold(a, b) => {
-                let (a, b) = (self.ids[*a], self.ids[*b]);
-                self.sim.inject(Fault::Partition(a, b));
-            }
-            Action::Restore(a, b) => {
-                let (a, b) = (self.ids[*a], self.ids[*b]);
-                self.sim.inject(Fault::Heal(a, b));
-            }
-            Action::Crash(n) => self.sim.inject(Fault::Crash(self.ids[*n])),
-            Action::Restart(n) => self.sim.inject(Fault::Restart(self.ids[*n])),
-            Action::RestartFromDump(n) => self.new_process(*n, true),
-            Action::RestartEmpty(n) => self.new_process(*n, false),
-            Action::Promote(n) => {
-                let words = ["REPLICAOF", "NO", "ONE"].map(String::from);
-                self.send(*n, resp(&words));
-            }
-            Action::ReplicaOf { node, master } => {
-                let words = [
-                    "REPLICAOF".to_string(),
-                    ip_of(*master),
-                    self.ports[*master].to_string(),
-                ];
-                self.send(*node, resp(&words));
-            }
-            Action::Settle => self.settle(),
-        }
-    }
-
-    /// Start a new process for node `i` ([`new_process`]) with its next seed.
-    fn new_process(&mut self, i: usize, keep_dump: bool) {
-        self.restarts += 1;
-        let seed = restart_seed(self.seeds[i], self.restarts);
-        new_process(
-            &mut self.sim,
-            self.ids[i],
-            &mut self.storages[i],
-            seed,
-            keep_dump,
-        );
     }
 
     fn master_of(&self, i: usize) -> Option<usize> {

@@ -1,5 +1,6 @@
-//! Small RESP helpers for the consoles: split a typed line into words, encode a command,
-//! and print replies the way `redis-cli` prints them in a terminal.
+//! Small RESP helpers for the consoles: split a typed line into words, and print replies
+//! the way `redis-cli` prints them in a terminal (commands are encoded by the core's
+//! `resp_command`).
 
 /// Split a console line into words like `redis-cli` does: ASCII whitespace separates words,
 /// `"..."` (with `\n`, `\r`, `\t`, `\"`, `\\` and `\xHH` escapes) and `'...'` quote them.
@@ -52,17 +53,6 @@ pub fn split_args(line: &str) -> Option<Vec<String>> {
         }
         out.push(word);
     }
-}
-
-/// The RESP multibulk encoding of a command.
-pub fn encode(words: &[String]) -> Vec<u8> {
-    let mut out = format!("*{}\r\n", words.len()).into_bytes();
-    for w in words {
-        out.extend_from_slice(format!("${}\r\n", w.len()).as_bytes());
-        out.extend_from_slice(w.as_bytes());
-        out.extend_from_slice(b"\r\n");
-    }
-    out
 }
 
 /// One parsed reply.

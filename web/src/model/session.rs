@@ -22,14 +22,12 @@ use replscope_core::repl::psync::{
 };
 use replscope_core::server::Server;
 use replscope_core::sim::scenario::{
-    ip_of, label, new_process, restart_seed, stream_value, stream_write, writes_pipeline, Action,
-    Scenario, START,
+    apply_action, cut, ip_of, label, new_process, resp_command, restart_seed, Action, Scenario,
+    ScenarioHost, START,
 };
 use replscope_core::sim::trace::{CloseReason, TraceKind};
 use replscope_core::sim::{Dest, Fault, LinkId, LinkParams, NodeId, Probe, Simulator};
 use replscope_core::time::Time;
-
-use super::resp::encode;
 
 /// Longest a settle waits (virtual milliseconds), as in the core's runner.
 const SETTLE_LIMIT_MS: u64 = replscope_core::sim::scenario::SETTLE_LIMIT_MS;
@@ -321,6 +319,42 @@ struct MasterSnap {
     master_repl_offset: i64,
 }
 
+/// Scenario steps run through the core's [`apply_action`], as in the core's runner; the
+/// scenario's client is the session's client probe, and crash/restart keep the session's
+/// guards (a node already down, a removed node).
+impl ScenarioHost for Live {
+    fn sim(&mut self) -> &mut Simulator {
+        &mut self.sim
+    }
+
+    fn node_id(&self, i: usize) -> Option<NodeId> {
+        self.nodes.get(i).map(|n| n.id)
+    }
+
+    fn port(&self, i: usize) -> u16 {
+        self.scenario.nodes[i].port
+    }
+
+    fn send(&mut self, node: usize, bytes: Vec<u8>) {
+        self.send_from(self.client, false, node, bytes);
+    }
+
+    fn crash(&mut self, node: usize) {
+        Live::crash(self, node);
+    }
+
+    fn restart(&mut self, node: usize) {
+        Live::restart(self, node);
+    }
+
+    fn new_process(&mut self, node: usize, keep_dump: bool) {
+        Live::new_process(self, node, keep_dump);
+    }
+
+    /// The session settles in its own phases ([`Phase::SettleQuiet`]), step by step.
+    fn settle(&mut self) {}
+}
+
 impl Live {
     /// Build the initial state of `scenario` with `seed` and `settings`.
     pub fn new(scenario: &Scenario, seed: u64, settings: Settings) -> Self {
@@ -470,67 +504,6 @@ impl Live {
         }
     }
 
-    fn apply_scenario_action(&mut self, action: &Action) {
-        match action {
-            Action::Command { node, words } => {
-                self.send_from(self.client, false, *node, encode(words));
-            }
-            Action::Writes {
-                node,
-                count,
-                prefix,
-                value_len,
-            } => {
-                let out = writes_pipeline(*count, prefix, *value_len);
-                self.send_from(self.client, false, *node, out);
-            }
-            Action::WriteStream {
-                node,
-                count,
-                interval_us,
-                prefix,
-                keys,
-                value_len,
-            } => {
-                // As the core's runner: one write per interval, the simulation running
-                // between them (within this one tick).
-                let value = stream_value(*value_len);
-                let mut at = self.sim.now();
-                for i in 0..*count {
-                    self.sim.run_until(at);
-                    let cmd = stream_write(prefix, i, *keys, &value);
-                    self.send_from(self.client, false, *node, cmd);
-                    at = at.add_micros(*interval_us);
-                }
-            }
-            Action::Cut(a, b) => self.cut(*a, *b),
-            Action::Hold(a, b) => {
-                if let (Some(a), Some(b)) = (self.nodes.get(*a), self.nodes.get(*b)) {
-                    let (a, b) = (a.id, b.id);
-                    self.sim.inject(Fault::Partition(a, b));
-                }
-            }
-            Action::Restore(a, b) => self.restore(*a, *b),
-            Action::Crash(n) => self.crash(*n),
-            Action::Restart(n) => self.restart(*n),
-            Action::RestartFromDump(n) => self.new_process(*n, true),
-            Action::RestartEmpty(n) => self.new_process(*n, false),
-            Action::Promote(n) => {
-                let words = ["REPLICAOF", "NO", "ONE"].map(String::from);
-                self.send_from(self.client, false, *n, encode(&words));
-            }
-            Action::ReplicaOf { node, master } => {
-                let words = [
-                    "REPLICAOF".to_string(),
-                    ip_of(*master),
-                    self.scenario.nodes[*master].port.to_string(),
-                ];
-                self.send_from(self.client, false, *node, encode(&words));
-            }
-            Action::Settle => {}
-        }
-    }
-
     /// A new process for node `i` with its current configuration, loading its dump when
     /// `keep_dump`: the core scenario runner's [`new_process`], with the same seeds.
     fn new_process(&mut self, i: usize, keep_dump: bool) {
@@ -549,11 +522,7 @@ impl Live {
         let (Some(a), Some(b)) = (self.nodes.get(a), self.nodes.get(b)) else {
             return;
         };
-        let (a, b) = (a.id, b.id);
-        self.sim.inject(Fault::Partition(a, b));
-        for l in self.sim.links_between(a, b) {
-            self.sim.inject(Fault::Cut(l));
-        }
+        cut(&mut self.sim, a.id, b.id);
     }
 
     fn restore(&mut self, a: usize, b: usize) {
@@ -592,7 +561,7 @@ impl Live {
                     self.console_log.resize(*node + 1, Vec::new());
                 }
                 self.console_log[*node].push(words.join(" "));
-                self.send_from(self.console, true, *node, encode(words));
+                self.send_from(self.console, true, *node, resp_command(words));
             }
             UserAction::Cut(a, b) => self.cut(*a, *b),
             UserAction::Restore(a, b) => self.restore(*a, *b),
@@ -855,7 +824,7 @@ impl Live {
             format!("w:{}", n % 100),
             format!("{n:0>100}"),
         ];
-        self.send_from(self.client, false, 0, encode(&words));
+        self.send_from(self.client, false, 0, resp_command(&words));
         self.absorb_new();
         let gap = 1_000_000 / u64::from(self.settings.write_rate.max(1));
         self.next_write = Some(at.add_micros(gap));
@@ -878,7 +847,7 @@ impl Live {
                 self.sim.run_until(until);
                 match self.scenario.steps.get(self.next_step).cloned() {
                     Some(s) => {
-                        self.apply_scenario_action(&s.action);
+                        apply_action(self, &s.action);
                         self.absorb_new();
                         self.next_step += 1;
                         self.phase = if s.action == Action::Settle {
