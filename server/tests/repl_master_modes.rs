@@ -167,38 +167,16 @@ fn replica_over_the_output_buffer_limit_is_dropped_and_resyncs() {
 
 #[test]
 fn redis_cli_rdb_from_a_disk_sync_master() {
-    use std::process::Command;
     let ours = ServerProc::ours(&["--repl-diskless-sync", "no"]);
     let mut o = ours.connect();
     write_dataset(&mut o, "cli");
-    let digest = text(o.cmd(&["DEBUG", "DIGEST"]));
-    let dir = std::env::temp_dir().join(format!("replscope-cli-rdb-disk-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("fromcli.rdb");
-    let out = Command::new(common::tool("redis-cli"))
-        .args([
-            "-p",
-            &ours.port.to_string(),
-            "--rdb",
-            &file.display().to_string(),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let dir_s = dir.display().to_string();
-    let loaded = ServerProc::redis(&["--dir", &dir_s, "--dbfilename", "fromcli.rdb"]);
-    assert_eq!(text(loaded.connect().cmd(&["DEBUG", "DIGEST"])), digest);
+    repl::assert_cli_rdb_loads(&ours);
     let log = ours.log();
     assert!(
         log.contains("Starting BGSAVE for SYNC with target: disk"),
         "{log}"
     );
     assert!(log.contains("rdb only replica"), "{log}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

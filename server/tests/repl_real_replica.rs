@@ -8,7 +8,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::repl::{self, field, info, master_offset, text, write_dataset};
-use common::ServerProc;
+use common::{cli, ServerProc};
 
 fn assert_converged(ours: &ServerProc, redis: &ServerProc, context: &str) {
     repl::assert_converged(ours, redis, 15, context);
@@ -380,40 +380,17 @@ fn fake_replica_sees_the_same_bytes_as_from_a_real_master() {
 
 #[test]
 fn redis_cli_rdb_and_replica_modes_against_us() {
-    use std::io::Read;
-    use std::process::{Command, Stdio};
     // No diskless delay: the transfers start at once (7.0's default waits 5 s).
     let ours = ServerProc::ours(&["--repl-diskless-sync-delay", "0"]);
     let mut o = ours.connect();
     write_dataset(&mut o, "cli");
-    let digest = text(o.cmd(&["DEBUG", "DIGEST"]));
-    let port = ours.port.to_string();
 
     // `redis-cli --rdb`: REPLCONF rdb-only 1 + SYNC; the file loads in a real redis-server.
-    let dir = std::env::temp_dir().join(format!("replscope-cli-rdb-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("fromcli.rdb");
-    let out = Command::new(common::tool("redis-cli"))
-        .args(["-p", &port, "--rdb", &file.display().to_string()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let dir_s = dir.display().to_string();
-    let loaded = ServerProc::redis(&["--dir", &dir_s, "--dbfilename", "fromcli.rdb"]);
-    assert_eq!(text(loaded.connect().cmd(&["DEBUG", "DIGEST"])), digest);
+    let loaded = repl::assert_cli_rdb_loads(&ours);
     assert!(ours.log().contains("rdb only replica"), "{}", ours.log());
 
     // `redis-cli --replica`: prints the stream as CSV.
-    let mut child = Command::new(common::tool("redis-cli"))
-        .args(["-p", &port, "--replica"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let replica = cli::CliReplica::start(ours.port);
     repl::wait_for(
         10,
         "redis-cli --replica to connect",
@@ -423,19 +400,9 @@ fn redis_cli_rdb_and_replica_modes_against_us() {
         || field(&info(&mut o, "replication"), "connected_slaves").as_deref() == Some("1"),
     );
     o.cmd(&["SET", "streamed", "1"]);
-    std::thread::sleep(Duration::from_millis(1500));
-    let _ = child.kill();
-    let mut stdout = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .unwrap();
-    let _ = child.wait();
+    let stdout = replica.output_after(1500);
     // After a diskless transfer the stream waits for the replica's first ACK; redis-cli
     // sends `REPLCONF ACK 0` and reads one "reply" to it, which swallows the stream's first
     // command (`SELECT 0`): a real 7.0.15 master prints the same.
     assert!(stdout.contains("\"SET\",\"streamed\",\"1\""), "{stdout}");
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -10,7 +10,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::spec::*;
-use common::{encode, escape};
+use common::{cli, encode, escape};
 
 /// Let a freshly started server run its first replication cron (loop 0) before replicas
 /// attach. Redis runs `serverCron` 1 ms after start, so its loop 0 never sees a replica and
@@ -788,50 +788,19 @@ fn s12_ping_and_timeout() {
 /// `--replica` prints `"SELECT","0"` then the writes.
 #[test]
 fn s13_redis_cli_tools() {
-    use std::io::Read;
-    use std::process::{Command, Stdio};
     let o = Node::ours(&[]);
     write_mixed(&o, "cli");
-    let dir = std::env::temp_dir().join(format!("replscope-spec13-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("x.rdb");
-    let out = Command::new(common::tool("redis-cli"))
-        .args(["-p", &o.port_s(), "--rdb", &file.display().to_string()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut loaded = Node::redis(&[]);
-    loaded.kill();
-    std::fs::copy(&file, in_dir(&loaded, "x.rdb")).unwrap();
-    loaded.restart(&["--dbfilename", "x.rdb"]);
+    let loaded = Node::redis_from_rdb(&cli::rdb(o.port));
     assert_same_data(&o, &loaded, "redis-cli --rdb file");
 
-    let mut child = Command::new(common::tool("redis-cli"))
-        .args(["-p", &o.port_s(), "--replica"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let replica = cli::CliReplica::start(o.port);
     wait_until(10, "redis-cli --replica to attach", &[&o], || {
         o.repl("connected_slaves").as_deref() == Some("1")
             && o.repl("slave0").is_some_and(|s| s.contains("state=online"))
     });
     o.cmd(&["SET", "streamed", "1"]);
     o.cmd(&["RPUSH", "streamed-list", "a b"]);
-    std::thread::sleep(Duration::from_millis(1200));
-    let _ = child.kill();
-    let mut stdout = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .unwrap();
-    let _ = child.wait();
+    let stdout = replica.output_after(1200);
     // redis-cli 7.0 prints the stream after the payload; depending on timing its own read of
     // the payload's end can swallow the first command (the SELECT), with a real 7.0.15 master
     // too. The writes themselves must be there, in order.
@@ -840,5 +809,4 @@ fn s13_redis_cli_tools() {
         stdout.contains(&format!("\"SELECT\",\"0\"\n{writes}")) || stdout.starts_with(writes),
         "{stdout}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -2,12 +2,13 @@
 //! `redis-server` 7.0.15 as child processes on free ports (killed on drop), finding the
 //! Redis tools on PATH (a missing tool FAILS the test: `scripts/test` installs them),
 //! a RESP request encoder, a RESP reply reader with timeouts, and a redis-cli-like
-//! argument splitter.
+//! argument splitter. `redis-cli --rdb` / `--replica` against a server: [`cli`].
 //!
 //! Every read has a timeout, so a hung server fails the test within seconds.
 
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod repl;
 pub mod spec;
 
@@ -95,6 +96,20 @@ fn temp_dir(tag: &str) -> PathBuf {
     dir
 }
 
+/// Start a server of `kind` with `attempt` on a port that was free a moment ago, up to five
+/// times (the chosen port may get taken in between: the server then fails to bind); panics
+/// with the last error.
+pub fn on_a_free_port<T>(kind: Kind, mut attempt: impl FnMut(u16) -> Result<T, String>) -> T {
+    let mut last = String::new();
+    for _ in 0..5 {
+        match attempt(free_port()) {
+            Ok(started) => return started,
+            Err(e) => last = e,
+        }
+    }
+    panic!("{} never became ready: {last}", kind.name());
+}
+
 /// The binary of a server `kind`.
 pub fn server_program(kind: Kind) -> PathBuf {
     match kind {
@@ -179,9 +194,23 @@ impl ServerProc {
         ServerProc::start(Kind::Redis, extra)
     }
 
+    /// The real redis-server started from the RDB `rdb` (see [`cli::put_rdb`]); panics
+    /// unless its log says it loaded it.
+    pub fn redis_from_rdb(rdb: &[u8]) -> ServerProc {
+        let loaded = ServerProc::start_with(Kind::Redis, &cli::LOAD_ARGS, |d| cli::put_rdb(d, rdb));
+        cli::assert_loaded(&loaded.log());
+        loaded
+    }
+
     /// Start a server of `kind` on a free port, retrying with another port if the
     /// chosen one got taken in between. Panics if it never becomes ready.
     pub fn start(kind: Kind, extra: &[&str]) -> ServerProc {
+        ServerProc::start_with(kind, extra, |_| {})
+    }
+
+    /// [`ServerProc::start`], with `prepare` called on each fresh directory before the
+    /// server starts in it (files it should find there).
+    fn start_with(kind: Kind, extra: &[&str], prepare: impl Fn(&Path)) -> ServerProc {
         let program = server_program(kind);
         assert!(
             program.is_file(),
@@ -189,10 +218,9 @@ impl ServerProc {
             kind.name(),
             program.display()
         );
-        let mut last_err = String::new();
-        for _attempt in 0..5 {
-            let port = free_port();
+        on_a_free_port(kind, |port| {
             let dir = temp_dir(kind.name());
+            prepare(&dir);
             let child = spawn_server(kind, port, &dir, extra, &dir.join("server.log"));
             let mut proc = ServerProc {
                 kind,
@@ -200,12 +228,8 @@ impl ServerProc {
                 child,
                 dir,
             };
-            match proc.wait_ready() {
-                Ok(()) => return proc,
-                Err(e) => last_err = e,
-            }
-        }
-        panic!("{} never became ready: {last_err}", kind.name());
+            proc.wait_ready().map(|()| proc)
+        })
     }
 
     /// Wait until the server logged `Ready to accept connections` and a TCP connection

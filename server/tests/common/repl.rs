@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{parse_reply, Conn, Reply, ServerProc};
+use super::{cli, parse_reply, Conn, Reply, ServerProc};
 
 /// The reply bytes as text.
 pub fn text(r: Vec<u8>) -> String {
@@ -83,6 +83,19 @@ pub fn assert_converged(ours: &ServerProc, redis: &ServerProc, secs: u64, contex
         text(r.cmd(&["DEBUG", "DIGEST"])),
         "DEBUG DIGEST after {context}"
     );
+}
+
+/// `redis-cli --rdb` from `ours` (see [`cli::rdb`]) loaded into a real redis-server, which is
+/// returned: panics unless it has the same `DEBUG DIGEST` as `ours`.
+pub fn assert_cli_rdb_loads(ours: &ServerProc) -> ServerProc {
+    let digest = text(ours.connect().cmd(&["DEBUG", "DIGEST"]));
+    let loaded = ServerProc::redis_from_rdb(&cli::rdb(ours.port));
+    assert_eq!(
+        text(loaded.connect().cmd(&["DEBUG", "DIGEST"])),
+        digest,
+        "DEBUG DIGEST of the redis-cli --rdb file loaded in a real redis-server"
+    );
+    loaded
 }
 
 pub fn write_dataset(c: &mut Conn, tag: &str) {

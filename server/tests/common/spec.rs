@@ -20,8 +20,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::{
-    encode, escape, free_port, parse_reply, spawn_server, wait_listening, Conn, Kind, NotListening,
-    Reply,
+    cli, encode, escape, on_a_free_port, parse_reply, spawn_server, wait_listening, Conn, Kind,
+    NotListening, Reply,
 };
 
 /// A server process on a fixed port and directory; killed on drop. Unlike
@@ -67,13 +67,26 @@ impl Node {
         Node::start(Kind::Redis, extra)
     }
 
+    /// The real redis-server on a free port started from the RDB `rdb` (see
+    /// [`cli::put_rdb`]); panics unless its log says it loaded it.
+    pub fn redis_from_rdb(rdb: &[u8]) -> Node {
+        let loaded = Node::start_with(Kind::Redis, &cli::LOAD_ARGS, |d| cli::put_rdb(d, rdb));
+        cli::assert_loaded(&loaded.log());
+        loaded
+    }
+
     /// Start `kind` on a free port (another one if it got taken in between).
     pub fn start(kind: Kind, extra: &[&str]) -> Node {
-        let mut last = String::new();
-        for _ in 0..5 {
+        Node::start_with(kind, extra, |_| {})
+    }
+
+    /// [`Node::start`], with `prepare` called on each fresh directory before the server
+    /// starts in it (files it should find there).
+    fn start_with(kind: Kind, extra: &[&str], prepare: impl Fn(&Path)) -> Node {
+        on_a_free_port(kind, |port| {
             let mut n = Node {
                 kind,
-                port: free_port(),
+                port,
                 dir: node_dir(kind),
                 args: extra.iter().map(|s| s.to_string()).collect(),
                 auth: None,
@@ -81,12 +94,9 @@ impl Node {
                 past_logs: String::new(),
                 starts: 0,
             };
-            match n.spawn() {
-                Ok(()) => return n,
-                Err(e) => last = e,
-            }
-        }
-        panic!("{} never became ready: {last}", kind.name());
+            prepare(&n.dir);
+            n.spawn().map(|()| n)
+        })
     }
 
     fn log_path(&self) -> PathBuf {
@@ -1043,9 +1053,4 @@ pub fn requests(bytes: &[u8]) -> Vec<Vec<Vec<u8>>> {
             None => return out,
         }
     }
-}
-
-/// Path of a file in a node's directory.
-pub fn in_dir(node: &Node, name: &str) -> PathBuf {
-    Path::new(&node.dir).join(name)
 }
