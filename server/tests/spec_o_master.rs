@@ -12,13 +12,30 @@ use std::time::{Duration, Instant};
 use common::spec::*;
 use common::{cli, encode, escape};
 
-/// Let a freshly started server run its first replication cron (loop 0) before replicas
-/// attach. Redis runs `serverCron` 1 ms after start, so its loop 0 never sees a replica and
-/// the first cron `ping` comes `repl-ping-replica-period` seconds later; ReplScope's first
-/// cron tick comes one `hz` period (100 ms) after start, so a replica attached within that
-/// window gets a `ping` at once. Tests comparing exact stream bytes wait this out.
-fn past_first_cron() {
+/// Arguments of a master whose replication stream a scenario compares byte for byte: a
+/// 1000 s ping period keeps cron `ping`s out of it.
+const NO_PINGS: [&str; 2] = ["--repl-ping-replica-period", "1000"];
+
+/// [`NO_PINGS`], with disk-framed (`$<len>`) full syncs.
+const DISK_NO_PINGS: [&str; 4] = ["--repl-diskless-sync", "no", NO_PINGS[0], NO_PINGS[1]];
+
+/// Our master with `args`, once it has run its first replication cron (loop 0), before
+/// replicas attach. Redis runs `serverCron` 1 ms after start, so its loop 0 never sees a
+/// replica and the first cron `ping` comes `repl-ping-replica-period` seconds later;
+/// ReplScope's first cron tick comes one `hz` period (100 ms) after start, so a replica
+/// attached within that window gets a `ping` at once. Tests comparing exact stream bytes
+/// wait this out.
+fn ours_past_first_cron(args: &[&str]) -> Node {
+    let o = Node::ours(args);
     std::thread::sleep(Duration::from_millis(250));
+    o
+}
+
+/// A real master and ours, returned in that order, both with [`DISK_NO_PINGS`] and past
+/// their first replication cron: what fake replicas get from each compares byte for byte.
+fn master_pair() -> (Node, Node) {
+    let m = Node::redis(&DISK_NO_PINGS);
+    (m, ours_past_first_cron(&DISK_NO_PINGS))
 }
 
 /// `ip=127.0.0.1,port=<p>,state=online,offset=<off>,lag=` prefix of a `slaveN` INFO line.
@@ -280,15 +297,7 @@ fn attach_fake(master: &Node) -> (Peer, i64) {
 /// same number of bytes; a real replica of O converges with its offset equal to O's.
 #[test]
 fn s04_propagation_fidelity() {
-    let args = [
-        "--repl-diskless-sync",
-        "no",
-        "--repl-ping-replica-period",
-        "1000",
-    ];
-    let o = Node::ours(&args);
-    let m = Node::redis(&args);
-    past_first_cron();
+    let (m, o) = master_pair();
     let r = Node::redis(&[]);
     r.replicaof(o.port);
     let nodes = [&o, &m, &r];
@@ -440,8 +449,7 @@ fn s04_propagation_fidelity() {
 /// returns at once; the GETACK bytes, and an ACK of the offset before them unblocks WAIT.
 #[test]
 fn s05_wait() {
-    let o = Node::ours(&["--repl-ping-replica-period", "1000"]);
-    past_first_cron();
+    let o = ours_past_first_cron(&NO_PINGS);
     let proxy = Proxy::start(o.port, true);
     let r = Node::redis(&[]);
     r.replicaof(proxy.port);
@@ -504,8 +512,7 @@ fn s05_wait() {
 /// `+CONTINUE <id>`, no new full sync, converged.
 #[test]
 fn s06_partial_resync_after_link_drop() {
-    let o = Node::ours(&["--repl-ping-replica-period", "1000"]);
-    past_first_cron();
+    let o = ours_past_first_cron(&NO_PINGS);
     let proxy = Proxy::start(o.port, true);
     let r = Node::redis(&[]);
     write_mixed(&o, "pre");
@@ -626,15 +633,7 @@ fn psync_decisions(master: &Node) -> Vec<String> {
 /// no bytes (one byte back: the last byte). Compared with a real master.
 #[test]
 fn s08_replid_mismatch_and_future_offset() {
-    let args = [
-        "--repl-diskless-sync",
-        "no",
-        "--repl-ping-replica-period",
-        "1000",
-    ];
-    let m = Node::redis(&args);
-    let o = Node::ours(&args);
-    past_first_cron();
+    let (m, o) = master_pair();
     let want = psync_decisions(&m);
     assert_eq!(
         want[..4],
@@ -664,15 +663,7 @@ fn non_psync2_session(master: &Node) -> String {
 /// Scenario 9: A replica without `capa psync2`: `+CONTINUE\r\n` without an id.
 #[test]
 fn s09_non_psync2_replica() {
-    let args = [
-        "--repl-diskless-sync",
-        "no",
-        "--repl-ping-replica-period",
-        "1000",
-    ];
-    let m = Node::redis(&args);
-    let o = Node::ours(&args);
-    past_first_cron();
+    let (m, o) = master_pair();
     let want = non_psync2_session(&m);
     assert_eq!(want, "\"+CONTINUE\\r\\n\"");
     assert_eq!(non_psync2_session(&o), want);
