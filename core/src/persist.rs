@@ -97,7 +97,7 @@ pub trait Storage: std::fmt::Debug + Send {
 #[derive(Debug, Default)]
 pub struct MemStorageInner {
     /// Saved dumps by file name (`dir/dbfilename`).
-    pub files: std::collections::BTreeMap<String, Vec<u8>>,
+    pub files: crate::vecmap::VecMap<String, Vec<u8>>,
     /// Make every save fail (the error text to log).
     pub fail_saves: Option<String>,
     /// Make `start_bgsave` fail, as a failed `fork()` (the error text).

@@ -20,7 +20,7 @@
 //! assert_eq!(replies, b"+OK\r\n$1\r\nv\r\n");
 //! ```
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 
 use bytes::{Buf, Bytes};
 
@@ -238,7 +238,7 @@ impl State {
     /// Count an error reply in the stats (`total_error_replies`, errorstats).
     pub fn count_error(&mut self, e: &RedisError) {
         self.stats.total_error_replies += 1;
-        *self.stats.errors.entry(e.code().to_string()).or_insert(0) += 1;
+        *self.stats.errors.get_or_default(e.code().to_string()) += 1;
     }
 
     /// Queue a log line for the driver.
@@ -254,7 +254,7 @@ impl State {
 #[derive(Debug)]
 pub struct Server {
     st: State,
-    clients: BTreeMap<ClientId, Box<Client>>,
+    clients: crate::vecmap::VecMap<ClientId, Box<Client>>,
     /// `server.master`: the client executing our master's stream (replica side).
     master_client: Option<Box<Client>>,
 }
@@ -301,7 +301,7 @@ impl Server {
         };
         Server {
             st,
-            clients: BTreeMap::new(),
+            clients: crate::vecmap::VecMap::new(),
             master_client: None,
         }
     }
@@ -750,7 +750,7 @@ impl Server {
                 }
                 Err(e) => {
                     self.st.stats.total_error_replies += 1;
-                    *self.st.stats.errors.entry("ERR".to_string()).or_insert(0) += 1;
+                    *self.st.stats.errors.get_or_default("ERR".to_string()) += 1;
                     client.out.extend_from_slice(&e.reply_bytes());
                     client.flags.close_after_reply = true;
                     self.st.log(

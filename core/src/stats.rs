@@ -34,5 +34,5 @@ pub struct Stats {
     /// Keys found expired by the last active expiry cycle.
     pub expire_cycle_expired: u64,
     /// Per-error-code counts for `INFO errorstats`.
-    pub errors: std::collections::BTreeMap<String, u64>,
+    pub errors: crate::vecmap::VecMap<String, u64>,
 }

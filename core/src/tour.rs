@@ -15,7 +15,7 @@
 //! never reads files: callers pass the text ([`BUILTIN`] holds the shipped tours, embedded at
 //! build time) and the timeline.
 
-use std::collections::BTreeMap;
+use crate::vecmap::VecMap;
 
 use thiserror::Error;
 
@@ -367,7 +367,7 @@ impl StepBuilder {
 /// assert_eq!(tour.steps[0].text, "It sends PSYNC ? -1.");
 /// ```
 pub fn parse(file: &str, src: &str) -> Result<Tour, TourError> {
-    let mut header: BTreeMap<&str, (usize, String)> = BTreeMap::new();
+    let mut header: VecMap<&str, (usize, String)> = VecMap::new();
     let mut steps: Vec<TourStep> = Vec::new();
     let mut cur: Option<StepBuilder> = None;
     // The multi-line field being continued by indented lines.
@@ -707,7 +707,7 @@ pub fn check(file: &str, tour: &Tour, seed: u64) -> Result<Vec<usize>, TourError
 }
 
 /// Tours grouped by scenario: for each, `(file name, tour)` in every language.
-pub type TourGroups = BTreeMap<String, Vec<(&'static str, Tour)>>;
+pub type TourGroups = VecMap<String, Vec<(&'static str, Tour)>>;
 
 /// Every shipped tour, parsed, grouped by scenario (English first in each group).
 pub fn builtin() -> Result<TourGroups, TourError> {
@@ -725,9 +725,7 @@ pub fn builtin() -> Result<TourGroups, TourError> {
                 ),
             ));
         }
-        out.entry(tour.scenario.clone())
-            .or_default()
-            .push((file, tour));
+        out.get_or_default(tour.scenario.clone()).push((file, tour));
     }
     for group in out.values_mut() {
         group.sort_by_key(|(_, t)| (t.lang != "en", t.lang.clone()));

@@ -1,7 +1,7 @@
 //! The context a command handler runs in: the calling client, the server state, and the
 //! bookkeeping of one call (dirty count, propagation rewrites).
 
-use std::collections::BTreeMap;
+use crate::vecmap::VecMap;
 
 use bytes::{Bytes, BytesMut};
 
@@ -34,7 +34,7 @@ pub struct Ctx<'a> {
     /// The calling client.
     pub client: &'a mut Client,
     /// Every other client (the caller is not in this map while it runs).
-    pub others: &'a mut BTreeMap<ClientId, Box<Client>>,
+    pub others: &'a mut VecMap<ClientId, Box<Client>>,
     /// Our master client (`server.master`, replica side) while the link to our master is up,
     /// unless it is the caller: it is not in [`Ctx::others`], yet `CLIENT LIST`/`KILL` see it.
     pub master: Option<&'a Client>,

@@ -31,7 +31,7 @@
 mod parse;
 mod table;
 
-use std::collections::BTreeMap;
+use crate::vecmap::VecMap;
 
 use crate::glob::string_match;
 use parse::{c_strtoll, fmt_double_trimmed, memtoull, split_spaces, string2d, string2ll, yesno};
@@ -190,7 +190,7 @@ pub struct SetContext {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Extras {
     /// Canonical name -> value as `CONFIG GET` prints it; absent = default.
-    values: BTreeMap<&'static str, Vec<u8>>,
+    values: VecMap<&'static str, Vec<u8>>,
     /// Redis's `save_loaded`: the first `save` line of the config replaces
     /// the defaults, later ones add to it.
     save_loaded: bool,

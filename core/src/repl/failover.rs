@@ -29,7 +29,7 @@
 //! Not modelled: cluster mode; keys found expired on access while paused are deleted and
 //! their `DEL` propagated (7.0 only reports them missing until the pause ends).
 
-use std::collections::BTreeMap;
+use crate::vecmap::VecMap;
 
 use bytes::Bytes;
 
@@ -91,7 +91,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
 /// address, case-insensitively, and its `listening-port`).
 fn find_replica<'a>(
     st: &State,
-    clients: &'a BTreeMap<ClientId, Box<Client>>,
+    clients: &'a VecMap<ClientId, Box<Client>>,
     host: &str,
     port: i64,
 ) -> Option<&'a Client> {
@@ -217,11 +217,7 @@ pub fn abort_failover(st: &mut State, why: &str) {
 
 /// `updateFailoverStatus` (before each sleep): time out the wait, or start the failover to
 /// the target once it acknowledged our whole stream.
-pub fn update_failover_status(
-    st: &mut State,
-    clients: &BTreeMap<ClientId, Box<Client>>,
-    now: Time,
-) {
+pub fn update_failover_status(st: &mut State, clients: &VecMap<ClientId, Box<Client>>, now: Time) {
     if st.replica.failover.state != FailoverState::WaitingForSync {
         return;
     }

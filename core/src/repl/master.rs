@@ -39,7 +39,7 @@
 //! clock: time comes in as [`Time`], bytes for replicas leave as
 //! [`crate::server::Output::Transmit`].
 
-use std::collections::BTreeMap;
+use crate::vecmap::VecMap;
 
 use bytes::Bytes;
 
@@ -559,7 +559,7 @@ pub(crate) struct Replicas<'a> {
     /// The client running the current command, if any.
     pub current: Option<&'a mut Client>,
     /// Every other client.
-    pub clients: &'a mut BTreeMap<ClientId, Box<Client>>,
+    pub clients: &'a mut VecMap<ClientId, Box<Client>>,
 }
 
 impl Replicas<'_> {
@@ -969,7 +969,7 @@ pub fn report_unsent(st: &mut State, c: &mut Client, unsent: u64, now: Time) -> 
 pub fn replica_entries(
     st: &State,
     current: &Client,
-    others: &BTreeMap<ClientId, Box<Client>>,
+    others: &VecMap<ClientId, Box<Client>>,
 ) -> Vec<ReplicaEntry> {
     st.master
         .slaves
@@ -1057,7 +1057,7 @@ pub fn replication_memory(st: &State) -> ReplMemory {
 /// are both set on a master and fewer ONLINE replicas than required ACKed within the lag.
 pub fn check_good_replicas_status(
     st: &State,
-    clients: &BTreeMap<ClientId, Box<Client>>,
+    clients: &VecMap<ClientId, Box<Client>>,
     now: Time,
 ) -> bool {
     let c = &st.config;
@@ -1095,7 +1095,7 @@ fn role(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
 pub fn count_acks_by_offset(
     st: &State,
     current: Option<&Client>,
-    others: &BTreeMap<ClientId, Box<Client>>,
+    others: &VecMap<ClientId, Box<Client>>,
     offset: i64,
 ) -> i64 {
     st.master
@@ -1151,7 +1151,7 @@ fn wait(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 /// being served, absent from `clients`.
 pub fn feed_replicas(
     st: &mut State,
-    clients: &mut BTreeMap<ClientId, Box<Client>>,
+    clients: &mut VecMap<ClientId, Box<Client>>,
     current: Option<&mut Client>,
 ) {
     if !feed_backlog(st) {
@@ -1318,7 +1318,7 @@ pub fn replica_gone(st: &mut State, c: &Client) {
 /// BGSAVE for replicas waiting for one. Returns the replicas to disconnect.
 pub fn replication_cron(
     st: &mut State,
-    clients: &mut BTreeMap<ClientId, Box<Client>>,
+    clients: &mut VecMap<ClientId, Box<Client>>,
     now: Time,
 ) -> Vec<ClientId> {
     if let Some(done) = st.persist.child_done.take() {

@@ -19,7 +19,7 @@
 //! what was recorded). A node that is down keeps its recording (it may come back with the
 //! same state).
 
-use std::collections::BTreeMap;
+use crate::vecmap::VecMap;
 
 use super::{NodeId, Simulator};
 use crate::server::Server;
@@ -35,7 +35,7 @@ struct Applied {
     /// Offset of the last byte recorded.
     seen_to: i64,
     /// Recorded bytes not checked yet: first offset → bytes.
-    pending: BTreeMap<i64, Vec<u8>>,
+    pending: VecMap<i64, Vec<u8>>,
     /// Sum of the pending lengths.
     pending_len: usize,
 }

@@ -1,8 +1,9 @@
 //! The event loop: the virtual clock, the event queue, nodes, links and faults.
 
+use crate::vecmap::{VecMap, VecSet};
 use std::any::Any;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::collections::BinaryHeap;
 
 use bytes::Bytes;
 
@@ -98,7 +99,7 @@ struct Slot<N> {
     ip: String,
     timer_gen: u64,
     timer_at: Option<Time>,
-    conns: BTreeMap<ConnId, (LinkId, usize)>,
+    conns: VecMap<ConnId, (LinkId, usize)>,
     /// Blocked (`DEBUG SLEEP`) until then.
     busy_until: Time,
 }
@@ -113,12 +114,12 @@ pub struct Simulator<N: SimNode = Box<dyn SimNode>> {
     queue: BinaryHeap<Scheduled>,
     rng: Rng,
     nodes: Vec<Slot<N>>,
-    links: BTreeMap<LinkId, Link>,
+    links: VecMap<LinkId, Link>,
     next_link: u64,
     next_port: u16,
     default_link: LinkParams,
-    paths: BTreeMap<(NodeId, NodeId), LinkParams>,
-    partitions: BTreeSet<(NodeId, NodeId)>,
+    paths: VecMap<(NodeId, NodeId), LinkParams>,
+    partitions: VecSet<(NodeId, NodeId)>,
     trace: Trace,
     pending_io: u64,
     events: u64,
@@ -153,12 +154,12 @@ impl<N: SimNode> Simulator<N> {
             queue: BinaryHeap::new(),
             rng: Rng::new(seed),
             nodes: Vec::new(),
-            links: BTreeMap::new(),
+            links: VecMap::new(),
             next_link: 1,
             next_port: 40000,
             default_link: LinkParams::default(),
-            paths: BTreeMap::new(),
-            partitions: BTreeSet::new(),
+            paths: VecMap::new(),
+            partitions: VecSet::new(),
             trace: Trace::default(),
             pending_io: 0,
             events: 0,
@@ -212,7 +213,7 @@ impl<N: SimNode> Simulator<N> {
             ip: format!("127.0.{}.{}", (n >> 8) & 255, n & 255),
             timer_gen: 0,
             timer_at: None,
-            conns: BTreeMap::new(),
+            conns: VecMap::new(),
             busy_until: Time::default(),
         });
         self.after_call(id, false);

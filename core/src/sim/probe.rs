@@ -1,8 +1,9 @@
 //! A scripted node for tests and scenarios: it opens connections, sends what it is told,
 //! and records everything it receives with arrival times.
 
+use crate::vecmap::VecMap;
 use std::any::Any;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use bytes::Bytes;
 
@@ -32,7 +33,7 @@ pub struct ProbeConn {
 #[derive(Debug, Default)]
 pub struct Probe {
     next_conn: ConnId,
-    conns: BTreeMap<ConnId, ProbeConn>,
+    conns: VecMap<ConnId, ProbeConn>,
     out: VecDeque<NodeOutput>,
 }
 
@@ -89,7 +90,7 @@ impl Probe {
     }
 
     /// All connections, by handle.
-    pub fn conns(&self) -> &BTreeMap<ConnId, ProbeConn> {
+    pub fn conns(&self) -> &VecMap<ConnId, ProbeConn> {
         &self.conns
     }
 

@@ -12,8 +12,6 @@
 //! Durations are Redis's own (`repl-ping-replica-period` 10 s, `repl-timeout` 60 s, the
 //! cron at `hz` 10): the clock is virtual, so the runner just moves it forward.
 
-use std::collections::BTreeMap;
-
 use crate::vecmap::VecMap;
 
 use super::trace::{CloseReason, TraceEntry, TraceKind};
@@ -852,7 +850,7 @@ fn run_inner(
         sim,
         ids,
         client,
-        conns: BTreeMap::new(),
+        conns: VecMap::new(),
         ports: scenario.nodes.iter().map(|n| n.port).collect(),
         settled: true,
         storages,
@@ -888,7 +886,7 @@ struct Runner {
     sim: Simulator,
     ids: Vec<NodeId>,
     client: NodeId,
-    conns: BTreeMap<usize, u64>,
+    conns: VecMap<usize, u64>,
     ports: Vec<u16>,
     settled: bool,
     /// Each node's disk (its dump survives a crash unless the restart loses it).
