@@ -1041,16 +1041,62 @@ pub const PROTECTED_MODE_DENIED: &[u8] = b"-DENIED Redis is running in protected
 /// True when `addr` (`ip:port` or `[ip6]:port`, as [`PeerInfo::addr`]) is a loopback peer,
 /// as Redis's `connIsLocal` (127.0.0.0/8 or ::1). A peer without a parsable address (the
 /// simulator's virtual links, tests) counts as local: protected mode guards real sockets.
+///
+/// Addresses come from the server driver as Rust prints a `SocketAddr` (IPv6 in its
+/// canonical RFC 5952 form), so an IPv6 loopback reads `::1` or `::ffff:127.x.y.z`; this
+/// reads the text instead of parsing it into `std::net` types, whose parser and printer
+/// would be most of the code here in the browser build (issue #6).
 pub fn peer_is_local(addr: &str) -> bool {
-    match addr.parse::<std::net::SocketAddr>() {
-        Ok(sa) => match sa.ip() {
-            std::net::IpAddr::V4(ip) => ip.is_loopback(),
-            std::net::IpAddr::V6(ip) => {
-                ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
-            }
-        },
-        Err(_) => true,
+    let Some((host, port)) = addr.rsplit_once(':') else {
+        return true;
+    };
+    if port.is_empty() || port.len() > 5 || !port.bytes().all(|b| b.is_ascii_digit()) {
+        return true;
     }
+    if port.parse::<u16>().is_err() {
+        return true;
+    }
+    if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        // A scope id (`fe80::1%2`) says nothing about the address.
+        let v6 = match v6.split_once('%') {
+            Some((a, z)) if z.bytes().all(|b| b.is_ascii_digit()) && z.parse::<u32>().is_ok() => a,
+            Some(_) => return true,
+            None => v6,
+        };
+        // `::ffff:a.b.c.d` (v4-mapped) and other forms ending in a dotted quad.
+        if let Some((head, v4)) = v6.rsplit_once(':').filter(|(_, t)| t.contains('.')) {
+            return match ipv4_octets(v4) {
+                Some(o) => head == "::ffff" && o[0] == 127,
+                None => true,
+            };
+        }
+        if !v6.contains(':') || !v6.bytes().all(|b| b.is_ascii_hexdigit() || b == b':') {
+            return true;
+        }
+        return v6 == "::1";
+    }
+    match ipv4_octets(host) {
+        Some(o) => o[0] == 127,
+        None => true,
+    }
+}
+
+/// The four octets of a dotted-quad IPv4 address (`a.b.c.d`, decimal, no leading zeros),
+/// as `std::net::Ipv4Addr` reads it.
+fn ipv4_octets(s: &str) -> Option<[u8; 4]> {
+    let mut out = [0u8; 4];
+    let mut parts = s.split('.');
+    for o in &mut out {
+        let p = parts.next()?;
+        if p.is_empty() || p.len() > 3 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        if p.len() > 1 && p.starts_with('0') {
+            return None;
+        }
+        *o = p.parse().ok()?;
+    }
+    parts.next().is_none().then_some(out)
 }
 
 /// What C's `"%.<max>s"` prints of `b`: at most `max` bytes, up to the first NUL. The bytes

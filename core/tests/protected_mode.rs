@@ -84,3 +84,79 @@ fn locality_of_addresses() {
     // Virtual peers of the simulator have no socket address.
     assert!(peer_is_local(""));
 }
+
+/// `peer_is_local` reads the text of an address; on every address a server driver can print
+/// (a `SocketAddr`'s `Display`) and on malformed ones it agrees with parsing it into
+/// `std::net` types (loopback v4, ::1, v4-mapped loopback; unparsable counts as local).
+#[test]
+fn locality_agrees_with_std_net() {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+    fn reference(addr: &str) -> bool {
+        match addr.parse::<SocketAddr>() {
+            Ok(sa) => match sa.ip() {
+                IpAddr::V4(ip) => ip.is_loopback(),
+                IpAddr::V6(ip) => {
+                    ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+                }
+            },
+            Err(_) => true,
+        }
+    }
+    let mut printed = Vec::new();
+    for v4 in [
+        Ipv4Addr::new(127, 0, 0, 1),
+        Ipv4Addr::new(127, 255, 3, 9),
+        Ipv4Addr::new(10, 0, 0, 2),
+        Ipv4Addr::new(126, 0, 0, 1),
+        Ipv4Addr::new(0, 0, 0, 0),
+        Ipv4Addr::new(255, 255, 255, 255),
+    ] {
+        printed.push(SocketAddr::new(IpAddr::V4(v4), 6379).to_string());
+        printed.push(SocketAddr::new(IpAddr::V6(v4.to_ipv6_mapped()), 1).to_string());
+        printed.push(SocketAddr::new(IpAddr::V6(v4.to_ipv6_compatible()), 65535).to_string());
+    }
+    for v6 in [
+        Ipv6Addr::LOCALHOST,
+        Ipv6Addr::UNSPECIFIED,
+        Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1),
+        Ipv6Addr::new(0xfe80, 0, 0, 0, 1, 2, 3, 4),
+        Ipv6Addr::new(0, 0, 0, 0, 0, 0xffff, 0x7f00, 1),
+        Ipv6Addr::new(0, 0, 0, 0, 0, 0xfffe, 0x7f00, 1),
+        Ipv6Addr::new(0, 0, 0, 0, 0, 0, 0, 2),
+        Ipv6Addr::new(1, 0, 0, 0, 0, 0, 0, 1),
+    ] {
+        printed.push(SocketAddr::new(IpAddr::V6(v6), 6380).to_string());
+    }
+    let malformed = [
+        "",
+        "127.0.0.1",
+        "127.0.0.1:",
+        "127.0.0.1:x",
+        "127.0.0.1:65536",
+        "127.0.0.1:-1",
+        "127.0.0.01:80",
+        "127.0.0:80",
+        "127.0.0.1.1:80",
+        "256.0.0.1:80",
+        "::1:80",
+        "[::1]",
+        "[::1:80",
+        "::1]:80",
+        "[127.0.0.1]:80",
+        "localhost:80",
+        "10.0.0.2:6380",
+        "[::1]:0",
+        "node-1",
+        "[::ffff:127.0.0.1]:7",
+        "[::ffff:10.0.0.1]:7",
+        "[::ffff:127.0.0]:7",
+        "[fe80::1%2]:80",
+        "[fe80::1%eth0]:80",
+        "[::g]:80",
+        " 127.0.0.1:80",
+        "127.0.0.1:080",
+    ];
+    for addr in printed.iter().map(String::as_str).chain(malformed) {
+        assert_eq!(peer_is_local(addr), reference(addr), "{addr:?}");
+    }
+}

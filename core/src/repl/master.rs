@@ -225,12 +225,10 @@ pub fn replica_ip(c: &Client) -> String {
     if let Some(ip) = &c.repl.announced_ip {
         return ip.clone();
     }
-    match c.peer.addr.parse::<std::net::SocketAddr>() {
-        Ok(sa) => sa.ip().to_string(),
-        Err(_) => match c.peer.addr.rsplit_once(':') {
-            Some((ip, _)) => ip.trim_matches(|ch| ch == '[' || ch == ']').to_string(),
-            None => c.peer.addr.clone(),
-        },
+    // The peer's address as the driver prints a `SocketAddr` (`ip:port`, `[ip6]:port`).
+    match c.peer.addr.rsplit_once(':') {
+        Some((ip, _)) => ip.trim_matches(|ch| ch == '[' || ch == ']').to_string(),
+        None => c.peer.addr.clone(),
     }
 }
 
