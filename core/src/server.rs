@@ -20,7 +20,7 @@
 //! assert_eq!(replies, b"+OK\r\n$1\r\nv\r\n");
 //! ```
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 use bytes::{Buf, Bytes};
 
@@ -148,13 +148,13 @@ pub struct State {
     pub repl: Propagator,
     /// `watched_keys`: (db, key) → clients watching it, each with whether the key was
     /// already expired when WATCHed.
-    pub watched_keys: HashMap<(usize, Sds), Vec<(ClientId, bool)>>,
+    pub watched_keys: crate::keyspace::Map<(usize, Sds), Vec<(ClientId, bool)>>,
     /// Clients whose WATCHed keys were touched, to be flagged `dirty_cas`.
     pub dirty_cas: Vec<ClientId>,
     /// `slaveKeysWithExpire`: on a writable replica, the keys its own clients gave a TTL
     /// (database, key): the master will never expire them, so the replica does
     /// ([`crate::expire::expire_slave_keys`]).
-    pub slave_keys_with_expire: std::collections::BTreeSet<(usize, crate::keyspace::Sds)>,
+    pub slave_keys_with_expire: crate::keyspace::Set<(usize, crate::keyspace::Sds)>,
     /// Requests to the driver, in order.
     pub outputs: VecDeque<Output>,
     /// Clients to close once the current command returns (CLIENT KILL of others).
@@ -283,7 +283,7 @@ impl Server {
             dirty: 0,
             also_propagate: Vec::new(),
             repl: Propagator::default(),
-            watched_keys: HashMap::new(),
+            watched_keys: Default::default(),
             dirty_cas: Vec::new(),
             slave_keys_with_expire: Default::default(),
             outputs: VecDeque::new(),

@@ -99,7 +99,7 @@ pub(crate) fn unwatch_keys(st: &mut State, id: ClientId, keys: &[(usize, Sds)]) 
         if let Some(list) = st.watched_keys.get_mut(k) {
             list.retain(|(c, _)| *c != id);
             if list.is_empty() {
-                st.watched_keys.remove(k);
+                st.watched_keys.swap_remove(k);
             }
         }
     }
