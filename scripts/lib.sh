@@ -10,7 +10,7 @@
 #   ensure_rust_components  rustup: rustfmt, clippy, wasm32-unknown-unknown
 #   ensure_trunk            cargo install trunk $TRUNK_VERSION
 #   ensure_wasm_bindgen     cargo install wasm-bindgen-cli (= version in Cargo.lock)
-#   ensure_wasm_opt         npm install binaryen@$BINARYEN_VERSION into .tools/npm
+#   ensure_wasm_opt         npm install binaryen@$BINARYEN_VERSION and terser@$TERSER_VERSION into .tools/npm
 #   ensure_web_tools        the four above (everything `trunk build` needs)
 #   setup_path              ~/.cargo/bin and .tools/npm/node_modules/.bin on PATH
 
@@ -20,6 +20,7 @@ NPM_PREFIX="$TOOLS_DIR/npm"
 
 TRUNK_VERSION="0.21.14"  # trunk 0.22 needs a newer rustc than this machine has
 BINARYEN_VERSION="132"   # must match [tools] wasm_opt = "version_132" in Trunk.toml
+TERSER_VERSION="5.51.4"  # minifies the JS glue (scripts/minify-js, a Trunk.toml hook)
 
 export DEBIAN_FRONTEND=noninteractive
 
@@ -157,12 +158,14 @@ ensure_wasm_bindgen() {
 
 ensure_wasm_opt() {
     setup_path
-    if ! "$NPM_PREFIX/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "version $BINARYEN_VERSION\b"; then
+    local bin="$NPM_PREFIX/node_modules/.bin"
+    if ! "$bin/wasm-opt" --version 2>/dev/null | grep -q "version $BINARYEN_VERSION\b" ||
+        [ "$("$bin/terser" --version 2>/dev/null)" != "terser $TERSER_VERSION" ]; then
         command -v npm >/dev/null 2>&1 || die "npm not found (ensure_system_packages installs it)"
-        log "installing wasm-opt: binaryen@$BINARYEN_VERSION (npm, into .tools/npm)..."
+        log "installing wasm-opt and terser: binaryen@$BINARYEN_VERSION terser@$TERSER_VERSION (npm, into .tools/npm)..."
         mkdir -p "$NPM_PREFIX"
         npm install --prefix "$NPM_PREFIX" --no-audit --no-fund --loglevel=error \
-            "binaryen@$BINARYEN_VERSION"
+            "binaryen@$BINARYEN_VERSION" "terser@$TERSER_VERSION"
     fi
 }
 
