@@ -77,6 +77,7 @@ pub enum Export {
 }
 
 /// Messages of [`App`].
+#[derive(Clone)]
 pub enum Msg {
     /// Play or pause.
     Toggle,
@@ -838,7 +839,6 @@ impl Component for App {
     fn view(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
         let snap = self.snap.clone();
-        let on_act = link.callback(Msg::Act);
         let (lang, both) = lang();
         let tour_view = self.tour_on.then(|| {
             ui::classroom::tour_panel(
@@ -901,7 +901,7 @@ impl Component for App {
                 { for tour_view }
                 <section class="stage" id="stage" tabindex="-1">
                     <div class="main-view">
-                        { ui::topology::view(&snap, &link.callback(Msg::Inspect)) }
+                        { ui::topology::view(&snap, link) }
                         if self.show_seq {
                             { ui::classroom::sequence_view(&self.seq.0, &self.seq.1, snap.step, link) }
                         }
@@ -916,11 +916,10 @@ impl Component for App {
                     </aside>
                 </section>
                 <section class="nodes" data-testid="nodes">
-                    { for snap.nodes.iter().map(|n| ui::panels::node_panel(&snap, n, &on_act)) }
+                    { for snap.nodes.iter().map(|n| ui::panels::node_panel(n, link)) }
                     <div class="node-card add-card">
-                        <button data-testid="add-replica" onclick={on_act.reform(|_| UserAction::AddReplica)}>
-                            { format!("+ {}", t().add_replica) }
-                        </button>
+                        { ui::el::button(link, Some("add-replica".into()), None, None, false,
+                            Msg::Act(UserAction::AddReplica), format!("+ {}", t().add_replica).into()) }
                     </div>
                 </section>
                 <footer class="foot">{ t().keys_help }</footer>

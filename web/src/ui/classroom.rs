@@ -11,6 +11,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::html::Scope;
 use yew::prelude::*;
 
+use super::el::{btn, button, send};
 use crate::{t, App, Export, Msg};
 
 /// What the toolbar shows.
@@ -76,10 +77,8 @@ pub fn toolbar(p: &ToolbarProps, link: &Scope<App>) -> Html {
                 <input type="checkbox" data-testid="bilingual" checked={p.both} onchange={on_both} />
                 <span>{ s.bilingual }</span>
             </label>
-            <button data-testid="btn-tour" aria-pressed={p.tour_on.to_string()}
-                onclick={link.callback(|_| Msg::TourToggle)}>{ s.tour }</button>
-            <button data-testid="btn-seq" aria-pressed={p.show_seq.to_string()}
-                onclick={link.callback(|_| Msg::SeqToggle)}>{ s.sequence }</button>
+            { button(link, Some("btn-tour".into()), None, Some(p.tour_on), false, Msg::TourToggle, s.tour.into()) }
+            { button(link, Some("btn-seq".into()), None, Some(p.show_seq), false, Msg::SeqToggle, s.sequence.into()) }
             <label>
                 <span>{ s.compare }</span>
                 <select data-testid="compare-select" onchange={on_compare}>
@@ -89,13 +88,9 @@ pub fn toolbar(p: &ToolbarProps, link: &Scope<App>) -> Html {
                     <option value="diskless" selected={cur == "diskless"}>{ s.var_diskless }</option>
                 </select>
             </label>
-            <button data-testid="btn-presenter" aria-pressed={p.presenter.to_string()}
-                onclick={link.callback(|_| Msg::Presenter)}>{ s.presenter }</button>
-            <button data-testid="btn-narration" aria-pressed={p.narration.to_string()}
-                onclick={link.callback(|_| Msg::Narration)}>{ s.narration }</button>
-            <button data-testid="btn-copy-link" onclick={link.callback(|_| Msg::CopyLink)}>
-                { if p.copied { s.copied } else { s.copy_link } }
-            </button>
+            { button(link, Some("btn-presenter".into()), None, Some(p.presenter), false, Msg::Presenter, s.presenter.into()) }
+            { button(link, Some("btn-narration".into()), None, Some(p.narration), false, Msg::Narration, s.narration.into()) }
+            { btn(link, "btn-copy-link", Msg::CopyLink, if p.copied { s.copied } else { s.copy_link }) }
         </nav>
     }
 }
@@ -158,20 +153,31 @@ pub fn tour_panel(p: &TourProps<'_>, link: &Scope<App>) -> Html {
     let question = st.question.as_ref().map(|q| {
         let answered = p.answers.get(k).cloned().flatten();
         let other_q = other.steps.get(k).and_then(|o| o.question.as_ref());
-        let choices: Vec<Html> = q.choices.iter().map(|c| {
-            let choice = c.clone();
-            let picked = answered.as_deref() == Some(c.as_str());
-            html! {
-                <button class={classes!("choice", picked.then_some("picked"))} disabled={answered.is_some()}
-                    data-testid={format!("choice-{c}")}
-                    onclick={link.callback(move |_| Msg::Answer(k, choice.clone()))}>{ c }</button>
-            }
-        }).collect();
+        let choices: Vec<Html> = q
+            .choices
+            .iter()
+            .map(|c| {
+                let picked = answered.as_deref() == Some(c.as_str());
+                button(
+                    link,
+                    Some(format!("choice-{c}").into()),
+                    Some(if picked { "choice picked" } else { "choice" }),
+                    None,
+                    answered.is_some(),
+                    Msg::Answer(k, c.clone()),
+                    c.clone().into(),
+                )
+            })
+            .collect();
         let feedback = answered.map(|a| {
             let ok = a == q.answer;
-            let text = if ok { s.right.to_string() } else { s.wrong.replace("{answer}", &q.answer) };
+            let text = if ok {
+                s.right.to_string()
+            } else {
+                s.wrong.replace("{answer}", &q.answer)
+            };
             html! { <p class={classes!("feedback", if ok { "right" } else { "wrong" })}
-                data-testid="tour-feedback" role="status">{ text }</p> }
+            data-testid="tour-feedback" role="status">{ text }</p> }
         });
         html! {
             <div class="question" data-testid="tour-question">
@@ -190,10 +196,8 @@ pub fn tour_panel(p: &TourProps<'_>, link: &Scope<App>) -> Html {
                 <span class="muted" data-testid="tour-pos">
                     { s.tour_pos.replace("{n}", &(k + 1).to_string()).replace("{total}", &n.to_string()) }
                 </span>
-                <button data-testid="tour-prev" disabled={k == 0}
-                    onclick={link.callback(move |_| Msg::TourGo(k.saturating_sub(1)))}>{ s.tour_prev }</button>
-                <button class="primary" data-testid="tour-next" disabled={k + 1 >= n}
-                    onclick={link.callback(move |_| Msg::TourGo(k + 1))}>{ s.tour_next }</button>
+                { button(link, Some("tour-prev".into()), None, None, k == 0, Msg::TourGo(k.saturating_sub(1)), s.tour_prev.into()) }
+                { button(link, Some("tour-next".into()), Some("primary"), None, k + 1 >= n, Msg::TourGo(k + 1), s.tour_next.into()) }
             </header>
             if p.narration {
                 { narration(st, p.lang, false) }
@@ -262,7 +266,7 @@ pub fn sequence_view(
         let dir = if x2 >= x1 { 1.0 } else { -1.0 };
         let current = m.step == step;
         let target = m.step;
-        let onclick = link.callback(move |_: MouseEvent| Msg::Seek(target));
+        let onclick = send(link, Msg::Seek(target));
         let onkeydown = link.batch_callback(move |e: KeyboardEvent| {
             (e.key() == "Enter" || e.key() == " ").then(|| {
                 e.prevent_default();
@@ -298,9 +302,9 @@ pub fn sequence_view(
         <section class="panel sequence" data-testid="sequence" aria-label={s.sequence}>
             <header class="seq-head">
                 <h2>{ s.sequence }</h2>
-                <button data-testid="export-mermaid" onclick={link.callback(|_| Msg::Export(Export::Mermaid))}>{ s.export_mermaid }</button>
-                <button data-testid="export-json" onclick={link.callback(|_| Msg::Export(Export::Json))}>{ s.export_json }</button>
-                <button data-testid="export-png" onclick={link.callback(|_| Msg::Export(Export::Png))}>{ s.export_png }</button>
+                { btn(link, "export-mermaid", Msg::Export(Export::Mermaid), s.export_mermaid) }
+                { btn(link, "export-json", Msg::Export(Export::Json), s.export_json) }
+                { btn(link, "export-png", Msg::Export(Export::Png), s.export_png) }
             </header>
             if skip > 0 { <p class="muted">{ format!("+{skip} \u{2191}") }</p> }
             <div class="seq-scroll">
@@ -338,7 +342,7 @@ pub fn compare_view(c: Option<&Compare>, kind: CompareKind, link: &Scope<App>) -
         return html! {
             <section class="panel compare" data-testid="compare">
                 <p data-testid="compare-na">{ format!("{} \u{2014} {}", s.compare, s.no_resync) }</p>
-                <button onclick={link.callback(|_| Msg::CompareClose)}>{ s.close }</button>
+                { button(link, None, None, None, false, Msg::CompareClose, s.close.into()) }
             </section>
         };
     };
@@ -371,9 +375,9 @@ pub fn compare_view(c: Option<&Compare>, kind: CompareKind, link: &Scope<App>) -
         <section class="panel compare" data-testid="compare" aria-label={s.compare}>
             <header class="seq-head">
                 <h2>{ format!("{} \u{b7} {}", s.compare, s.variation) }</h2>
-                <button data-testid="cmp-step" onclick={link.callback(|_| Msg::CompareStep)}>{ s.step }</button>
-                <button data-testid="cmp-end" onclick={link.callback(|_| Msg::CompareEnd)}>{ s.to_end }</button>
-                <button data-testid="cmp-close" onclick={link.callback(|_| Msg::CompareClose)}>{ s.close }</button>
+                { btn(link, "cmp-step", Msg::CompareStep, s.step) }
+                { btn(link, "cmp-end", Msg::CompareEnd, s.to_end) }
+                { btn(link, "cmp-close", Msg::CompareClose, s.close) }
             </header>
             <div class="cmp-grid">{ side(0) }{ side(1) }</div>
         </section>

@@ -6,6 +6,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::html::Scope;
 use yew::prelude::*;
 
+use super::el::{btn, button};
 use crate::{t, App, Msg, SPEED_MAX, SPEED_MIN};
 
 /// What the controls show.
@@ -204,14 +205,12 @@ pub fn view(p: &ControlsProps, link: &Scope<App>) -> Html {
                 <span class="description" data-testid="scenario-description">{ description }</span>
             </div>
             <div class="row buttons">
-                <button data-testid="btn-restart" onclick={link.callback(|_| Msg::Restart)}>{ s.restart }</button>
-                <button data-testid="btn-back" disabled={p.step == 0} onclick={link.callback(|_| Msg::Back)}>{ s.back }</button>
-                <button class="primary" data-testid="btn-play" aria-pressed={p.playing.to_string()}
-                    onclick={link.callback(|_| Msg::Toggle)}>
-                    { if p.playing { s.pause } else { s.play } }
-                </button>
-                <button data-testid="btn-step" disabled={p.at_end} onclick={link.callback(|_| Msg::Step)}>{ s.step }</button>
-                <button data-testid="btn-end" disabled={p.at_end} onclick={link.callback(|_| Msg::ToEnd)}>{ s.to_end }</button>
+                { btn(link, "btn-restart", Msg::Restart, s.restart) }
+                { button(link, Some("btn-back".into()), None, None, p.step == 0, Msg::Back, s.back.into()) }
+                { button(link, Some("btn-play".into()), Some("primary"), Some(p.playing), false, Msg::Toggle,
+                    (if p.playing { s.pause } else { s.play }).into()) }
+                { button(link, Some("btn-step".into()), None, None, p.at_end, Msg::Step, s.step.into()) }
+                { button(link, Some("btn-end".into()), None, None, p.at_end, Msg::ToEnd, s.to_end.into()) }
                 <label class="speed">
                     <span>{ s.speed }</span>
                     <input type="range" data-testid="speed" min={SPEED_MIN.to_string()} max={SPEED_MAX.to_string()}

@@ -5,9 +5,11 @@ use replscope_web::model::resp::split_args;
 use replscope_web::model::view::{short_id, BacklogView, NodeView, PacketView};
 use replscope_web::model::{Snapshot, UserAction};
 use web_sys::HtmlInputElement;
+use yew::html::Scope;
 use yew::prelude::*;
 
-use crate::t;
+use super::el::button;
+use crate::{t, App, Msg};
 
 /// The PSYNC decision: what was asked against what the master had, and the outcome.
 pub fn psync_panel(snap: &Snapshot) -> Html {
@@ -179,11 +181,11 @@ fn rdb_view(n: &NodeView) -> Html {
     html! { <div data-testid={format!("rdb-{}", n.index)} class="rdb">{ text }</div> }
 }
 
-fn console(n: &NodeView, on_act: &Callback<UserAction>) -> Html {
+fn console(n: &NodeView, link: &Scope<App>) -> Html {
     let s = t();
     let node = n.index;
     let onkeydown = {
-        let on_act = on_act.clone();
+        let link = link.clone();
         Callback::from(move |e: KeyboardEvent| {
             if e.key() != "Enter" {
                 return;
@@ -193,7 +195,7 @@ fn console(n: &NodeView, on_act: &Callback<UserAction>) -> Html {
             };
             if let Some(words) = split_args(&input.value()) {
                 if !words.is_empty() {
-                    on_act.emit(UserAction::Command { node, words });
+                    link.send_message(Msg::Act(UserAction::Command { node, words }));
                 }
             }
             input.set_value("");
@@ -217,15 +219,27 @@ fn console(n: &NodeView, on_act: &Callback<UserAction>) -> Html {
 }
 
 /// A node's panel.
-pub fn node_panel(_snap: &Snapshot, n: &NodeView, on_act: &Callback<UserAction>) -> Html {
+pub fn node_panel(n: &NodeView, link: &Scope<App>) -> Html {
     let s = t();
     let i = n.index;
-    let act = |a: UserAction| on_act.reform(move |_: MouseEvent| a.clone());
-    let link_buttons = n.master.map(|m| html! {
-        <>
-            <button data-testid={format!("cut-{i}")} onclick={act(UserAction::Cut(m, i))}>{ s.cut_link }</button>
-            <button data-testid={format!("restore-{i}")} onclick={act(UserAction::Restore(m, i))}>{ s.restore_link }</button>
-        </>
+    let act = |id: String, a: UserAction, label: &'static str| {
+        button(
+            link,
+            Some(id.into()),
+            None,
+            None,
+            false,
+            Msg::Act(a),
+            label.into(),
+        )
+    };
+    let link_buttons = n.master.map(|m| {
+        html! {
+            <>
+                { act(format!("cut-{i}"), UserAction::Cut(m, i), s.cut_link) }
+                { act(format!("restore-{i}"), UserAction::Restore(m, i), s.restore_link) }
+            </>
+        }
     });
     let replicas = n.replicas.iter().map(|r| html! {
         <li class="mono" title={s.state_help(r.state)}>{ format!("{} {} {} {} \u{b7} {} {} B", r.addr, r.state, s.ack, r.ack_offset, s.buffered, r.buffered) }</li>
@@ -249,13 +263,13 @@ pub fn node_panel(_snap: &Snapshot, n: &NodeView, on_act: &Callback<UserAction>)
             </header>
             <div class="actions">
                 if n.up {
-                    <button data-testid={format!("crash-{i}")} onclick={act(UserAction::Crash(i))}>{ s.crash }</button>
+                    { act(format!("crash-{i}"), UserAction::Crash(i), s.crash) }
                 } else {
-                    <button data-testid={format!("restart-{i}")} onclick={act(UserAction::Restart(i))}>{ s.restart_node }</button>
+                    { act(format!("restart-{i}"), UserAction::Restart(i), s.restart_node) }
                 }
                 { for link_buttons }
                 if i > 0 {
-                    <button data-testid={format!("remove-{i}")} onclick={act(UserAction::Remove(i))}>{ s.remove }</button>
+                    { act(format!("remove-{i}"), UserAction::Remove(i), s.remove) }
                 }
             </div>
             <dl class="facts mono">
@@ -288,7 +302,7 @@ pub fn node_panel(_snap: &Snapshot, n: &NodeView, on_act: &Callback<UserAction>)
                 <pre class="mono" data-testid={format!("info-{i}")}>{ &n.info }</pre>
             </details>
             <h3>{ s.console }</h3>
-            { console(n, on_act) }
+            { console(n, link) }
         </article>
     }
 }

@@ -4,7 +4,11 @@ use replscope_web::model::vecmap::VecMap;
 
 use replscope_web::model::view::{short_id, NodeView};
 use replscope_web::model::Snapshot;
+use yew::html::Scope;
 use yew::prelude::*;
+
+use super::el::send;
+use crate::{App, Msg};
 
 /// Drawing size.
 const W: f64 = 860.0;
@@ -95,7 +99,7 @@ fn state_line(n: &NodeView) -> String {
 }
 
 /// The topology drawing.
-pub fn view(snap: &Snapshot, on_inspect: &Callback<u64>) -> Html {
+pub fn view(snap: &Snapshot, link: &Scope<App>) -> Html {
     let (pos, h) = layout(&snap.nodes);
     let at = |i: Option<usize>| i.and_then(|i| pos.get(&i).copied()).unwrap_or(CLIENT);
     let links = snap.nodes.iter().filter_map(|n| {
@@ -149,7 +153,7 @@ pub fn view(snap: &Snapshot, on_inspect: &Callback<u64>) -> Html {
         let w = (text.chars().count() as f64 * 6.4 + 12.0).max(30.0);
         let frac = if p.len > 0 { p.delivered as f64 / p.len as f64 } else { 0.0 };
         let seq = p.seq;
-        let onclick = on_inspect.reform(move |_: MouseEvent| seq);
+        let onclick = send(link, Msg::Inspect(seq));
         html! {
             <g key={p.seq.to_string()} class={classes!("packet", rdb.then_some("rdb"))}
                 style={format!("transform: translate({x:.1}px, {y:.1}px)")} data-testid="packet" {onclick}>

@@ -1,0 +1,58 @@
+//! Shared element shapes (issue #6, download size): `html!` expands every element,
+//! attribute and callback inline where it is written, so a shape used in many places is
+//! written once here and called with plain data; a click sends a [`Msg`] value through one
+//! callback type instead of a closure per call site.
+
+use yew::html::Scope;
+use yew::prelude::*;
+use yew::virtual_dom::AttrValue;
+
+use crate::{App, Msg};
+
+/// A click callback that sends `msg` (a clone of it per click).
+#[inline(never)]
+pub fn send(link: &Scope<App>, msg: Msg) -> Callback<MouseEvent> {
+    let link = link.clone();
+    Callback::from(move |_: MouseEvent| link.send_message(msg.clone()))
+}
+
+/// `"true"` / `"false"` (for `aria-pressed`).
+pub fn bool_str(b: bool) -> &'static str {
+    if b {
+        "true"
+    } else {
+        "false"
+    }
+}
+
+/// A button: `data-testid` and `class` when given, `aria-pressed` when given, `disabled`
+/// when true; a click sends `msg`.
+#[inline(never)]
+pub fn button(
+    link: &Scope<App>,
+    testid: Option<AttrValue>,
+    class: Option<&'static str>,
+    pressed: Option<bool>,
+    disabled: bool,
+    msg: Msg,
+    label: AttrValue,
+) -> Html {
+    let onclick = send(link, msg);
+    html! {
+        <button class={class} data-testid={testid} aria-pressed={pressed.map(bool_str)}
+            {disabled} {onclick}>{ label }</button>
+    }
+}
+
+/// A plain button with a test id that sends `msg`.
+pub fn btn(link: &Scope<App>, testid: &'static str, msg: Msg, label: &'static str) -> Html {
+    button(
+        link,
+        Some(testid.into()),
+        None,
+        None,
+        false,
+        msg,
+        label.into(),
+    )
+}
