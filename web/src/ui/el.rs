@@ -56,3 +56,27 @@ pub fn btn(link: &Scope<App>, testid: &'static str, msg: Msg, label: &'static st
         label.into(),
     )
 }
+
+/// Markup built as text (for parts without listeners or state, which `html!` would expand
+/// into code element by element); the DOM is the same. Text in it goes through [`esc`].
+pub fn raw(html: String) -> Html {
+    Html::from_html_unchecked(html.into())
+}
+
+/// `text` escaped for markup (element text or a quoted attribute value).
+#[inline(never)]
+pub fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            // The markup parser would turn a carriage return into a line feed.
+            '\r' => out.push_str("&#13;"),
+            _ => out.push(ch),
+        }
+    }
+    out
+}

@@ -8,7 +8,9 @@ use web_sys::HtmlInputElement;
 use yew::html::Scope;
 use yew::prelude::*;
 
-use super::el::button;
+use std::fmt::Write;
+
+use super::el::{button, esc, raw};
 use crate::{t, App, Msg};
 
 /// The PSYNC decision: what was asked against what the master had, and the outcome.
@@ -34,13 +36,14 @@ pub fn psync_panel(snap: &Snapshot) -> Html {
                 <>
                     <p class="muted">{ format!("{} \u{2192} {} ({} {})", who(p.replica), who(Some(p.master)), s.step_word, p.step) }</p>
                     <table class="psync">
-                        <tr><th>{ s.requested }</th>
-                            <td><code>{ format!("PSYNC {} {}", p.requested_replid, p.requested_offset) }</code></td></tr>
-                        <tr><th>{ "replid" }</th><td><code>{ &p.replid }</code></td></tr>
-                        <tr><th>{ "replid2" }</th>
-                            <td><code>{ format!("{} (second_repl_offset {})", p.replid2, p.second_repl_offset) }</code></td></tr>
-                        <tr><th>{ s.window }</th><td><code>{ window }</code></td></tr>
-                        <tr><th>{ "master_repl_offset" }</th><td><code>{ p.master_repl_offset }</code></td></tr>
+                        { raw(format!(
+                            "<tr><th>{}</th><td><code>PSYNC {} {}</code></td></tr>\
+                             <tr><th>replid</th><td><code>{}</code></td></tr>\
+                             <tr><th>replid2</th><td><code>{} (second_repl_offset {})</code></td></tr>\
+                             <tr><th>{}</th><td><code>{}</code></td></tr>\
+                             <tr><th>master_repl_offset</th><td><code>{}</code></td></tr>",
+                            esc(s.requested), esc(&p.requested_replid), p.requested_offset, esc(&p.replid),
+                            esc(&p.replid2), p.second_repl_offset, esc(s.window), esc(&window), p.master_repl_offset)) }
                     </table>
                     <p class={outcome_class} data-testid="psync-outcome">{ p.outcome }</p>
                     <p class="reason" data-testid="psync-reason">{ p.reason.text(s) }</p>
@@ -48,14 +51,23 @@ pub fn psync_panel(snap: &Snapshot) -> Html {
             }
         }
     };
-    let history = snap.psyncs.iter().map(|p| html! {
-        <li>{ format!("{} {}: PSYNC {} {} \u{2192} {}", t().step_word, p.step, short_id(&p.requested_replid), p.requested_offset, p.outcome) }</li>
-    });
+    let mut history = String::new();
+    for p in &snap.psyncs {
+        let _ = write!(
+            history,
+            "<li>{} {}: PSYNC {} {} \u{2192} {}</li>",
+            esc(s.step_word),
+            p.step,
+            esc(&short_id(&p.requested_replid)),
+            p.requested_offset,
+            esc(p.outcome)
+        );
+    }
     html! {
         <section class="panel psync-panel" data-testid="psync-panel">
             <h2>{ s.psync_title }</h2>
             { body }
-            <ul class="psync-history" data-testid="psync-history">{ for history }</ul>
+            <ul class="psync-history" data-testid="psync-history">{ raw(history) }</ul>
         </section>
     }
 }
@@ -91,10 +103,16 @@ pub fn inspector(snap: &Snapshot, p: Option<&PacketView>) -> Html {
 /// latest is also announced by the page's live region.
 pub fn event_log(snap: &Snapshot) -> Html {
     let s = t();
-    let rows = snap.log.iter().map(|l| {
+    let mut rows = String::new();
+    for l in &snap.log {
         let (time, text) = l.split_once(" ms  ").unwrap_or(("", l.as_str()));
-        html! { <tr><td class="mono">{ time.trim() }</td><td>{ text }</td></tr> }
-    });
+        let _ = write!(
+            rows,
+            "<tr><td class=\"mono\">{}</td><td>{}</td></tr>",
+            esc(time.trim()),
+            esc(text)
+        );
+    }
     html! {
         <section class="panel log-panel">
             <h2 id="events-title">{ s.events }</h2>
@@ -102,18 +120,20 @@ pub fn event_log(snap: &Snapshot) -> Html {
                 <table class="events" data-testid="event-log">
                     <caption class="sr-only">{ s.events }</caption>
                     <thead><tr><th scope="col">{ s.col_time }</th><th scope="col">{ s.col_event }</th></tr></thead>
-                    <tbody>{ for rows }</tbody>
+                    <tbody>{ raw(rows) }</tbody>
                 </table>
             </div>
         </section>
     }
 }
 
-/// The backlog drawn on an offset ruler: the window it holds and where replicas are.
-fn backlog_ruler(b: &BacklogView) -> Html {
+/// The backlog drawn on an offset ruler: the window it holds and where replicas are
+/// (markup, appended to `out`).
+fn backlog_ruler(out: &mut String, b: &BacklogView) {
     let s = t();
     if !b.active {
-        return html! { <p class="muted">{ s.no_backlog }</p> };
+        let _ = write!(out, "<p class=\"muted\">{}</p>", esc(s.no_backlog));
+        return;
     }
     let hi = b.master_repl_offset.max(1);
     let lo = b
@@ -128,34 +148,36 @@ fn backlog_ruler(b: &BacklogView) -> Html {
     let span = (hi - lo).max(1) as f64;
     let x = |o: i64| 6.0 + 288.0 * ((o - lo) as f64 / span).clamp(0.0, 1.0);
     let win_end = b.first_byte_offset + b.histlen;
-    let marks = b.replica_offsets.iter().map(|(name, o)| {
-        html! {
-            <g class="mark">
-                <line x1={format!("{:.1}", x(*o))} x2={format!("{:.1}", x(*o))} y1="4" y2="30" />
-                <title>{ format!("{name}: {o}") }</title>
-            </g>
-        }
-    });
-    html! {
-        <>
-            <svg class="ruler" viewBox="0 0 300 34" role="img" aria-label={s.backlog}>
-                <line class="axis" x1="6" x2="294" y1="22" y2="22" />
-                <rect class="window" x={format!("{:.1}", x(b.first_byte_offset))} y="14"
-                    width={format!("{:.1}", (x(win_end) - x(b.first_byte_offset)).max(1.0))} height="16" />
-                { for marks }
-            </svg>
-            <p class="facts mono">
-                { format!("first_byte_offset {} \u{b7} histlen {} \u{b7} master_repl_offset {} \u{b7} size {}",
-                    b.first_byte_offset, b.histlen, b.master_repl_offset, b.size) }
-            </p>
-            <p class="facts mono">
-                { for b.replica_offsets.iter().map(|(n, o)| html! { <span class="chip">{ format!("{n} @ {o}") }</span> }) }
-            </p>
-        </>
+    let _ = write!(
+        out,
+        "<svg class=\"ruler\" viewBox=\"0 0 300 34\" role=\"img\" aria-label=\"{}\">\
+         <line class=\"axis\" x1=\"6\" x2=\"294\" y1=\"22\" y2=\"22\"></line>\
+         <rect class=\"window\" x=\"{:.1}\" y=\"14\" width=\"{:.1}\" height=\"16\"></rect>",
+        esc(s.backlog),
+        x(b.first_byte_offset),
+        (x(win_end) - x(b.first_byte_offset)).max(1.0)
+    );
+    for (name, o) in &b.replica_offsets {
+        let at = x(*o);
+        let _ = write!(
+            out,
+            "<g class=\"mark\"><line x1=\"{at:.1}\" x2=\"{at:.1}\" y1=\"4\" y2=\"30\"></line><title>{}: {o}</title></g>",
+            esc(name)
+        );
     }
+    let _ = write!(
+        out,
+        "</svg><p class=\"facts mono\">first_byte_offset {} \u{b7} histlen {} \u{b7} master_repl_offset {} \u{b7} size {}</p><p class=\"facts mono\">",
+        b.first_byte_offset, b.histlen, b.master_repl_offset, b.size
+    );
+    for (n, o) in &b.replica_offsets {
+        let _ = write!(out, "<span class=\"chip\">{} @ {o}</span>", esc(n));
+    }
+    out.push_str("</p>");
 }
 
-fn rdb_view(n: &NodeView) -> Html {
+/// The RDB state (markup, appended to `out`).
+fn rdb_view(out: &mut String, n: &NodeView) {
     let s = t();
     let r = &n.rdb;
     if let Some((total, read)) = r.transfer {
@@ -164,12 +186,14 @@ fn rdb_view(n: &NodeView) -> Html {
         } else {
             0.0
         };
-        return html! {
-            <div data-testid={format!("rdb-{}", n.index)} class="rdb loading">
-                { format!("{}: {read}/{} B", s.rdb_loading, if total >= 0 { total.to_string() } else { "?".into() }) }
-                <div class="progress"><div style={format!("width: {pct:.0}%")}></div></div>
-            </div>
-        };
+        let _ = write!(
+            out,
+            "<div data-testid=\"rdb-{}\" class=\"rdb loading\">{}: {read}/{} B<div class=\"progress\"><div style=\"width: {pct:.0}%\"></div></div></div>",
+            n.index,
+            esc(s.rdb_loading),
+            if total >= 0 { total.to_string() } else { "?".into() }
+        );
+        return;
     }
     let text = if r.bgsave_in_progress {
         s.bgsave_running.to_string()
@@ -178,7 +202,12 @@ fn rdb_view(n: &NodeView) -> Html {
     } else {
         s.rdb_idle.to_string()
     };
-    html! { <div data-testid={format!("rdb-{}", n.index)} class="rdb">{ text }</div> }
+    let _ = write!(
+        out,
+        "<div data-testid=\"rdb-{}\" class=\"rdb\">{}</div>",
+        n.index,
+        esc(&text)
+    );
 }
 
 fn console(n: &NodeView, link: &Scope<App>) -> Html {
@@ -241,18 +270,81 @@ pub fn node_panel(n: &NodeView, link: &Scope<App>) -> Html {
             </>
         }
     });
-    let replicas = n.replicas.iter().map(|r| html! {
-        <li class="mono" title={s.state_help(r.state)}>{ format!("{} {} {} {} \u{b7} {} {} B", r.addr, r.state, s.ack, r.ack_offset, s.buffered, r.buffered) }</li>
-    });
-    let keys = n.keys.iter().map(|k| {
-        html! {
-            <li class={classes!("key", k.changed.then_some("changed"))} data-key={k.name.clone()}>
-                <span class="k">{ &k.name }</span>
-                <span class="v">{ &k.summary }</span>
-            </li>
+    // Everything between the buttons and the INFO text: markup without listeners.
+    let mut m = String::new();
+    let _ = write!(
+        m,
+        "<dl class=\"facts mono\"><dt>replid</dt><dd title=\"{}\">{}</dd><dt>{}</dt><dd data-testid=\"offset-{i}\">{}</dd>",
+        esc(&n.replid),
+        esc(&short_id(&n.replid)),
+        esc(s.offset),
+        n.offset
+    );
+    if let Some(ls) = n.link_status {
+        let _ = write!(
+            m,
+            "<dt>{}</dt><dd class=\"link-status {ls}\">{ls}</dd>",
+            esc(s.link)
+        );
+    }
+    if let Some(st) = n.repl_state {
+        let _ = write!(
+            m,
+            "<dt>{}</dt><dd data-testid=\"repl-state-{i}\">{st}</dd><dt></dt><dd class=\"help\" data-testid=\"repl-state-help-{i}\">{}</dd>",
+            esc(s.state),
+            esc(s.state_help(st))
+        );
+    }
+    m.push_str("</dl>");
+    if !n.replicas.is_empty() {
+        let _ = write!(
+            m,
+            "<h3>{}</h3><ul class=\"replicas\" data-testid=\"replicas-{i}\">",
+            esc(s.replicas)
+        );
+        for r in &n.replicas {
+            let _ = write!(
+                m,
+                "<li class=\"mono\" title=\"{}\">{} {} {} {} \u{b7} {} {} B</li>",
+                esc(s.state_help(r.state)),
+                esc(&r.addr),
+                esc(r.state),
+                esc(s.ack),
+                r.ack_offset,
+                esc(s.buffered),
+                r.buffered
+            );
         }
-    });
+        m.push_str("</ul>");
+    }
+    let _ = write!(m, "<h3>{}</h3>", esc(s.backlog));
+    backlog_ruler(&mut m, &n.backlog);
+    let _ = write!(m, "<h3>{}</h3>", esc(s.rdb));
+    rdb_view(&mut m, n);
+    let _ = write!(
+        m,
+        "<h3>{} ({})</h3><ul class=\"keys mono\" data-testid=\"keys-{i}\">",
+        esc(s.keyspace),
+        n.key_count
+    );
+    for k in &n.keys {
+        let _ = write!(
+            m,
+            "<li class=\"key{}\" data-key=\"{}\"><span class=\"k\">{}</span><span class=\"v\">{}</span></li>",
+            if k.changed { " changed" } else { "" },
+            esc(&k.name),
+            esc(&k.name),
+            esc(&k.summary)
+        );
+    }
+    if n.key_count == 0 {
+        let _ = write!(m, "<li class=\"muted\">{}</li>", esc(s.empty));
+    }
     let more = n.key_count.saturating_sub(n.keys.len());
+    if more > 0 {
+        let _ = write!(m, "<li class=\"muted\">+{more}</li>");
+    }
+    m.push_str("</ul>");
     html! {
         <article class={classes!("node-card", n.role, (!n.up).then_some("down"))} data-testid={format!("node-{i}")}>
             <header>
@@ -272,31 +364,7 @@ pub fn node_panel(n: &NodeView, link: &Scope<App>) -> Html {
                     { act(format!("remove-{i}"), UserAction::Remove(i), s.remove) }
                 }
             </div>
-            <dl class="facts mono">
-                <dt>{ "replid" }</dt><dd title={n.replid.clone()}>{ short_id(&n.replid) }</dd>
-                <dt>{ s.offset }</dt><dd data-testid={format!("offset-{i}")}>{ n.offset }</dd>
-                if let Some(ls) = n.link_status {
-                    <dt>{ s.link }</dt><dd class={classes!("link-status", ls)}>{ ls }</dd>
-                }
-                if let Some(st) = n.repl_state {
-                    <dt>{ s.state }</dt><dd data-testid={format!("repl-state-{i}")}>{ st }</dd>
-                    <dt></dt><dd class="help" data-testid={format!("repl-state-help-{i}")}>{ s.state_help(st) }</dd>
-                }
-            </dl>
-            if !n.replicas.is_empty() {
-                <h3>{ s.replicas }</h3>
-                <ul class="replicas" data-testid={format!("replicas-{i}")}>{ for replicas }</ul>
-            }
-            <h3>{ s.backlog }</h3>
-            { backlog_ruler(&n.backlog) }
-            <h3>{ s.rdb }</h3>
-            { rdb_view(n) }
-            <h3>{ format!("{} ({})", s.keyspace, n.key_count) }</h3>
-            <ul class="keys mono" data-testid={format!("keys-{i}")}>
-                { for keys }
-                if n.key_count == 0 { <li class="muted">{ s.empty }</li> }
-                if more > 0 { <li class="muted">{ format!("+{more}") }</li> }
-            </ul>
+            { raw(m) }
             <details class="info" open=true>
                 <summary>{ s.info }</summary>
                 <pre class="mono" data-testid={format!("info-{i}")}>{ &n.info }</pre>
