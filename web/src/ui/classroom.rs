@@ -11,7 +11,9 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::html::Scope;
 use yew::prelude::*;
 
-use super::el::{btn, button, send};
+use std::fmt::Write;
+
+use super::el::{btn, button, esc, raw, send};
 use crate::{t, App, Export, Msg};
 
 /// What the toolbar shows.
@@ -115,13 +117,18 @@ pub struct TourProps<'a> {
 
 fn narration(st: &TourStep, lang: Lang, second: bool) -> Html {
     let code = if lang == Lang::Zh { "zh-Hans" } else { "en" };
-    html! {
-        <div class={classes!("narration", second.then_some("second"))} lang={code}
-            data-testid={if second { "tour-second" } else { "tour-narration" }}>
-            <h3 data-testid={if second { "tour-title-2" } else { "tour-title" }}>{ &st.title }</h3>
-            { for st.paragraphs().iter().map(|p| html! { <p class="tour-text">{ p }</p> }) }
-        </div>
+    let mut m = format!(
+        "<div class=\"narration{}\" lang=\"{code}\" data-testid=\"{}\"><h3 data-testid=\"{}\">{}</h3>",
+        if second { " second" } else { "" },
+        if second { "tour-second" } else { "tour-narration" },
+        if second { "tour-title-2" } else { "tour-title" },
+        esc(&st.title)
+    );
+    for p in st.paragraphs() {
+        let _ = write!(m, "<p class=\"tour-text\">{}</p>", esc(&p));
     }
+    m.push_str("</div>");
+    raw(m)
 }
 
 /// The guided tour's narration panel.
@@ -252,14 +259,17 @@ pub fn sequence_view(
     let w = LANE * lanes.len().max(1) as f64;
     let h = 40.0 + ROW * shown.len() as f64 + 10.0;
     let x = |i: usize| LANE / 2.0 + LANE * i as f64;
-    let heads = lanes.iter().enumerate().map(|(i, n)| html! {
-        <g>
-            <line x1={format!("{:.0}", x(i))} x2={format!("{:.0}", x(i))} y1="30" y2={format!("{h:.0}")}
-                stroke="#888" stroke-width="1" stroke-dasharray="3 4" />
-            <text x={format!("{:.0}", x(i))} y="20" text-anchor="middle" font-weight="700" fill="currentColor"
-                font-size="13" font-family="ui-monospace, monospace">{ n }</text>
-        </g>
-    });
+    let mut heads = String::new();
+    for (i, n) in lanes.iter().enumerate() {
+        let _ = write!(
+            heads,
+            "<g><line x1=\"{x:.0}\" x2=\"{x:.0}\" y1=\"30\" y2=\"{h:.0}\" stroke=\"#888\" stroke-width=\"1\" stroke-dasharray=\"3 4\"></line>\
+             <text x=\"{x:.0}\" y=\"20\" text-anchor=\"middle\" font-weight=\"700\" fill=\"currentColor\" font-size=\"13\" \
+             font-family=\"ui-monospace, monospace\">{}</text></g>",
+            esc(n),
+            x = x(i)
+        );
+    }
     let rows = shown.iter().enumerate().map(|(r, m)| {
         let y = 40.0 + ROW * r as f64 + ROW / 2.0;
         let (x1, x2) = (x(m.from), x(m.to));
@@ -310,7 +320,7 @@ pub fn sequence_view(
             <div class="seq-scroll">
                 <svg data-testid="sequence-svg" xmlns="http://www.w3.org/2000/svg" width={format!("{w:.0}")} height={format!("{h:.0}")}
                     viewBox={format!("0 0 {w:.0} {h:.0}")} role="group" aria-label={s.sequence}>
-                    { for heads }
+                    { raw(heads) }
                     { for rows }
                 </svg>
             </div>
@@ -318,20 +328,28 @@ pub fn sequence_view(
     }
 }
 
-fn cost_rows(c: &Compare, i: usize) -> Html {
+/// One compare side's costs (markup, appended to `out`).
+fn cost_rows(out: &mut String, c: &Compare, i: usize) {
     let s = t();
     let cost = &c.costs[i];
     let catch = cost
         .catch_up_ms
         .map_or_else(|| s.no_resync.to_string(), |ms| format!("{ms:.1} ms"));
-    html! {
-        <dl class="facts mono cost">
-            <dt>{ s.full_syncs }</dt><dd data-testid={format!("cmp-full-{i}")}>{ cost.full_syncs }</dd>
-            <dt>{ s.partial_syncs }</dt><dd data-testid={format!("cmp-partial-{i}")}>{ cost.partial_syncs }</dd>
-            <dt>{ s.bytes_sent }</dt><dd data-testid={format!("cmp-bytes-{i}")}>{ cost.bytes }</dd>
-            <dt>{ s.catch_up }</dt><dd data-testid={format!("cmp-catchup-{i}")}>{ catch }</dd>
-        </dl>
-    }
+    let _ = write!(
+        out,
+        "<dl class=\"facts mono cost\"><dt>{}</dt><dd data-testid=\"cmp-full-{i}\">{}</dd>\
+         <dt>{}</dt><dd data-testid=\"cmp-partial-{i}\">{}</dd>\
+         <dt>{}</dt><dd data-testid=\"cmp-bytes-{i}\">{}</dd>\
+         <dt>{}</dt><dd data-testid=\"cmp-catchup-{i}\">{}</dd></dl>",
+        esc(s.full_syncs),
+        cost.full_syncs,
+        esc(s.partial_syncs),
+        cost.partial_syncs,
+        esc(s.bytes_sent),
+        cost.bytes,
+        esc(s.catch_up),
+        esc(&catch)
+    );
 }
 
 /// Compare mode: two runs side by side, stepped in lockstep by virtual time.
@@ -346,31 +364,55 @@ pub fn compare_view(c: Option<&Compare>, kind: CompareKind, link: &Scope<App>) -
             </section>
         };
     };
-    let side = |i: usize| {
+    let mut sides = String::new();
+    for i in 0..2 {
         let sess = &c.sides[i];
         let live = sess.live();
         let snap = replscope_web::model::view::snapshot_in(sess, s);
-        let outcomes = live.psyncs.iter().map(|p| html! {
-            <li class={if p.outcome == "+CONTINUE" { "outcome continue" } else { "outcome full" }}>
-                { format!("{} {}: {}", s.step_word, p.step, p.outcome) }
-            </li>
-        });
-        let nodes = snap.nodes.iter().map(|n| {
-            html! {
-                <li class="mono">{ format!("{} ({}) \u{b7} {} {}", n.name, n.role, s.offset, n.offset) }</li>
-            }
-        });
-        html! {
-            <article class="cmp-side" data-testid={format!("cmp-side-{i}")}>
-                <h3 class="mono">{ &c.labels[i] }</h3>
-                <p class="mono muted">{ format!("{} {} \u{b7} t = {:.1} ms", s.step_word, sess.step(), snap.time_ms) }
-                    if sess.at_end() { { format!(" \u{b7} {}", s.finished) } }</p>
-                <ul class="psync-list" data-testid={format!("cmp-psyncs-{i}")}>{ for outcomes }</ul>
-                <ul class="replicas">{ for nodes }</ul>
-                { cost_rows(c, i) }
-            </article>
+        let _ = write!(
+            sides,
+            "<article class=\"cmp-side\" data-testid=\"cmp-side-{i}\"><h3 class=\"mono\">{}</h3><p class=\"mono muted\">{} {} \u{b7} t = {:.1} ms",
+            esc(&c.labels[i]),
+            esc(s.step_word),
+            sess.step(),
+            snap.time_ms
+        );
+        if sess.at_end() {
+            let _ = write!(sides, " \u{b7} {}", esc(s.finished));
         }
-    };
+        let _ = write!(
+            sides,
+            "</p><ul class=\"psync-list\" data-testid=\"cmp-psyncs-{i}\">"
+        );
+        for p in &live.psyncs {
+            let _ = write!(
+                sides,
+                "<li class=\"{}\">{} {}: {}</li>",
+                if p.outcome == "+CONTINUE" {
+                    "outcome continue"
+                } else {
+                    "outcome full"
+                },
+                esc(s.step_word),
+                p.step,
+                esc(p.outcome)
+            );
+        }
+        sides.push_str("</ul><ul class=\"replicas\">");
+        for n in &snap.nodes {
+            let _ = write!(
+                sides,
+                "<li class=\"mono\">{} ({}) \u{b7} {} {}</li>",
+                esc(&n.name),
+                n.role,
+                esc(s.offset),
+                n.offset
+            );
+        }
+        sides.push_str("</ul>");
+        cost_rows(&mut sides, c, i);
+        sides.push_str("</article>");
+    }
     html! {
         <section class="panel compare" data-testid="compare" aria-label={s.compare}>
             <header class="seq-head">
@@ -379,7 +421,7 @@ pub fn compare_view(c: Option<&Compare>, kind: CompareKind, link: &Scope<App>) -
                 { btn(link, "cmp-end", Msg::CompareEnd, s.to_end) }
                 { btn(link, "cmp-close", Msg::CompareClose, s.close) }
             </header>
-            <div class="cmp-grid">{ side(0) }{ side(1) }</div>
+            <div class="cmp-grid">{ raw(sides) }</div>
         </section>
     }
 }
@@ -390,22 +432,28 @@ pub fn lost_panel(lost: &[Vec<String>; 2], lang: Lang, both: bool) -> Html {
     let s = t();
     let lines = &lost[lang as usize];
     let other = &lost[lang.other() as usize];
-    let none = table(lang).lost_none;
-    html! {
-        <section class="panel lost" data-testid="lost-writes">
-            <h2>{ s.lost_title }</h2>
-            if lines.is_empty() {
-                <p>{ none }</p>
-                if both { <p class="second">{ table(lang.other()).lost_none }</p> }
-            }
-            <ul>
-                { for lines.iter().enumerate().map(|(i, l)| html! {
-                    <li>
-                        <p data-testid="lost-line">{ l }</p>
-                        if both { if let Some(o) = other.get(i) { <p class="second">{ o }</p> } }
-                    </li>
-                }) }
-            </ul>
-        </section>
+    let mut m = format!(
+        "<section class=\"panel lost\" data-testid=\"lost-writes\"><h2>{}</h2>",
+        esc(s.lost_title)
+    );
+    if lines.is_empty() {
+        let _ = write!(m, "<p>{}</p>", esc(table(lang).lost_none));
+        if both {
+            let _ = write!(
+                m,
+                "<p class=\"second\">{}</p>",
+                esc(table(lang.other()).lost_none)
+            );
+        }
     }
+    m.push_str("<ul>");
+    for (i, l) in lines.iter().enumerate() {
+        let _ = write!(m, "<li><p data-testid=\"lost-line\">{}</p>", esc(l));
+        if let Some(o) = other.get(i).filter(|_| both) {
+            let _ = write!(m, "<p class=\"second\">{}</p>", esc(o));
+        }
+        m.push_str("</li>");
+    }
+    m.push_str("</ul></section>");
+    raw(m)
 }

@@ -7,7 +7,9 @@ use replscope_web::model::Snapshot;
 use yew::html::Scope;
 use yew::prelude::*;
 
-use super::el::send;
+use std::fmt::Write;
+
+use super::el::{esc, raw, send};
 use crate::{App, Msg};
 
 /// Drawing size.
@@ -102,40 +104,69 @@ fn state_line(n: &NodeView) -> String {
 pub fn view(snap: &Snapshot, link: &Scope<App>) -> Html {
     let (pos, h) = layout(&snap.nodes);
     let at = |i: Option<usize>| i.and_then(|i| pos.get(&i).copied()).unwrap_or(CLIENT);
-    let links = snap.nodes.iter().filter_map(|n| {
-        let m = n.master?;
-        let (a, b) = (pos.get(&m)?, pos.get(&n.index)?);
-        let class = if n.link_status == Some("up") { "link up" } else { "link down" };
-        Some(html! {
-            <line class={class} x1={a.0.to_string()} y1={a.1.to_string()}
-                x2={b.0.to_string()} y2={b.1.to_string()} data-testid={format!("link-{m}-{}", n.index)} />
-        })
-    });
-    let client_links = snap
+    // Links, the client and the nodes: markup without listeners (the packets, which move
+    // and can be clicked, stay elements).
+    let mut m = String::new();
+    for n in snap
         .nodes
         .iter()
         .filter(|n| n.role == "master" || n.index == 0)
-        .map(|n| {
-            let b = at(Some(n.index));
-            html! { <line class="link client" x1={CLIENT.0.to_string()} y1={CLIENT.1.to_string()}
-            x2={b.0.to_string()} y2={b.1.to_string()} /> }
-        });
-    let nodes = snap.nodes.iter().map(|n| {
+    {
+        let b = at(Some(n.index));
+        let _ = write!(
+            m,
+            "<line class=\"link client\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"></line>",
+            CLIENT.0, CLIENT.1, b.0, b.1
+        );
+    }
+    for n in &snap.nodes {
+        let Some(m_idx) = n.master else { continue };
+        let (Some(a), Some(b)) = (pos.get(&m_idx), pos.get(&n.index)) else {
+            continue;
+        };
+        let class = if n.link_status == Some("up") {
+            "link up"
+        } else {
+            "link down"
+        };
+        let _ = write!(
+            m,
+            "<line class=\"{class}\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" data-testid=\"link-{m_idx}-{}\"></line>",
+            a.0, a.1, b.0, b.1, n.index
+        );
+    }
+    let s = crate::t();
+    let _ = write!(
+        m,
+        "<g class=\"client-node\" transform=\"translate({} {})\"><circle r=\"20\"></circle><text y=\"4\" text-anchor=\"middle\">{}</text></g>",
+        CLIENT.0,
+        CLIENT.1,
+        esc(s.client)
+    );
+    for n in &snap.nodes {
         let (x, y) = at(Some(n.index));
-        let class = classes!("node", n.role, (!n.up).then_some("down"));
-        html! {
-            <g class={class} data-testid={format!("topo-node-{}", n.index)}
-                transform={format!("translate({} {})", x - NW / 2.0, y - NH / 2.0)}>
-                <rect width={NW.to_string()} height={NH.to_string()} rx="10" />
-                <text x="10" y="20" class="name">{ format!("{} :{}", n.name, n.port) }</text>
-                <text x="10" y="38" class="sub">
-                    { format!("{} \u{b7} {}", if n.up { n.role } else { crate::t().down }, short_id(&n.replid)) }
-                </text>
-                <text x="10" y="55" class="sub">{ format!("{} {}", crate::t().offset, n.offset) }</text>
-                <text x="10" y="72" class="state">{ state_line(n) }</text>
-            </g>
-        }
-    });
+        let _ = write!(
+            m,
+            "<g class=\"node {}{}\" data-testid=\"topo-node-{}\" transform=\"translate({} {})\">\
+             <rect width=\"{NW}\" height=\"{NH}\" rx=\"10\"></rect>\
+             <text x=\"10\" y=\"20\" class=\"name\">{} :{}</text>\
+             <text x=\"10\" y=\"38\" class=\"sub\">{} \u{b7} {}</text>\
+             <text x=\"10\" y=\"55\" class=\"sub\">{} {}</text>\
+             <text x=\"10\" y=\"72\" class=\"state\">{}</text></g>",
+            n.role,
+            if n.up { "" } else { " down" },
+            n.index,
+            x - NW / 2.0,
+            y - NH / 2.0,
+            esc(&n.name),
+            n.port,
+            if n.up { n.role } else { s.down },
+            esc(&short_id(&n.replid)),
+            esc(s.offset),
+            n.offset,
+            esc(&state_line(n))
+        );
+    }
     let packets = snap.packets.iter().take(MAX_PACKETS).map(|p| {
         let (a, b) = (at(p.from), at(p.to));
         let (dx, dy) = (b.0 - a.0, b.1 - a.1);
@@ -170,13 +201,7 @@ pub fn view(snap: &Snapshot, link: &Scope<App>) -> Html {
     html! {
         <svg class="topology" data-testid="topology" viewBox={format!("0 0 {W} {h}")}
             role="img" aria-label={crate::t().topology}>
-            { for client_links }
-            { for links }
-            <g class="client-node" transform={format!("translate({} {})", CLIENT.0, CLIENT.1)}>
-                <circle r="20" />
-                <text y="4" text-anchor="middle">{ crate::t().client }</text>
-            </g>
-            { for nodes }
+            { raw(m) }
             { for packets }
         </svg>
     }
