@@ -103,26 +103,29 @@ pub fn inspector(snap: &Snapshot, p: Option<&PacketView>) -> Html {
 /// latest is also announced by the page's live region.
 pub fn event_log(snap: &Snapshot) -> Html {
     let s = t();
-    let mut rows = String::new();
+    // The whole table is markup (rows alone would be dropped by the markup parser
+    // outside a table); the scrolling box around it stays an element.
+    let mut m = format!(
+        "<table class=\"events\" data-testid=\"event-log\"><caption class=\"sr-only\">{}</caption>\
+         <thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
+        esc(s.events),
+        esc(s.col_time),
+        esc(s.col_event)
+    );
     for l in &snap.log {
         let (time, text) = l.split_once(" ms  ").unwrap_or(("", l.as_str()));
         let _ = write!(
-            rows,
+            m,
             "<tr><td class=\"mono\">{}</td><td>{}</td></tr>",
             esc(time.trim()),
             esc(text)
         );
     }
+    m.push_str("</tbody></table>");
     html! {
         <section class="panel log-panel">
             <h2 id="events-title">{ s.events }</h2>
-            <div class="log" tabindex="0" role="region" aria-labelledby="events-title">
-                <table class="events" data-testid="event-log">
-                    <caption class="sr-only">{ s.events }</caption>
-                    <thead><tr><th scope="col">{ s.col_time }</th><th scope="col">{ s.col_event }</th></tr></thead>
-                    <tbody>{ raw(rows) }</tbody>
-                </table>
-            </div>
+            <div class="log" tabindex="0" role="region" aria-labelledby="events-title">{ raw(m) }</div>
         </section>
     }
 }
