@@ -866,11 +866,10 @@ impl Component for App {
                 data-step={snap.step.to_string()} data-lang={lang.code()} data-bilingual={both.to_string()}
                 data-events={snap.events.to_string()} data-playing={self.playing.to_string()}
                 data-tour-step={self.tour_on.then(|| self.tour_at.to_string())}>
-                <header class="top">
-                    <h1 class="title">{ "Repl" }<span class="accent">{ "Scope" }</span></h1>
-                    <p class="tagline">{ t().tagline }</p>
-                    <span class="badge">{ format!("{}{}", t().version_prefix, replscope_core::VERSION) }</span>
-                </header>
+                { ui::el::raw(format!(
+                    "<header class=\"top\"><h1 class=\"title\">Repl<span class=\"accent\">Scope</span></h1>\
+                     <p class=\"tagline\">{}</p><span class=\"badge\">{}{}</span></header>",
+                    ui::el::esc(t().tagline), ui::el::esc(t().version_prefix), replscope_core::VERSION)) }
                 { ui::classroom::toolbar(&ui::classroom::ToolbarProps {
                     lang,
                     both,
@@ -922,7 +921,7 @@ impl Component for App {
                             Msg::Act(UserAction::AddReplica), format!("+ {}", t().add_replica).into()) }
                     </div>
                 </section>
-                <footer class="foot">{ t().keys_help }</footer>
+                { ui::el::raw(format!("<footer class=\"foot\">{}</footer>", ui::el::esc(t().keys_help))) }
             </main>
         }
     }

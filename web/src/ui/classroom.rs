@@ -115,9 +115,11 @@ pub struct TourProps<'a> {
     pub narration: bool,
 }
 
-fn narration(st: &TourStep, lang: Lang, second: bool) -> Html {
+/// A tour step's narration (markup, appended to `out`).
+fn narration(out: &mut String, st: &TourStep, lang: Lang, second: bool) {
     let code = if lang == Lang::Zh { "zh-Hans" } else { "en" };
-    let mut m = format!(
+    let _ = write!(
+        out,
         "<div class=\"narration{}\" lang=\"{code}\" data-testid=\"{}\"><h3 data-testid=\"{}\">{}</h3>",
         if second { " second" } else { "" },
         if second { "tour-second" } else { "tour-narration" },
@@ -125,26 +127,26 @@ fn narration(st: &TourStep, lang: Lang, second: bool) -> Html {
         esc(&st.title)
     );
     for p in st.paragraphs() {
-        let _ = write!(m, "<p class=\"tour-text\">{}</p>", esc(&p));
+        let _ = write!(out, "<p class=\"tour-text\">{}</p>", esc(&p));
     }
-    m.push_str("</div>");
-    raw(m)
+    out.push_str("</div>");
 }
 
 /// The guided tour's narration panel.
 pub fn tour_panel(p: &TourProps<'_>, link: &Scope<App>) -> Html {
     let s = t();
     let Some(plan) = p.plan else {
-        if p.loading {
-            return html! {
-                <section class="panel tour" data-testid="tour-panel" aria-busy="true">
-                    <p data-testid="tour-loading" role="status">{ s.tour_loading }</p>
-                </section>
-            };
-        }
-        return html! {
-            <section class="panel tour" data-testid="tour-panel"><p>{ s.tour_none }</p></section>
-        };
+        return raw(if p.loading {
+            format!(
+                "<section class=\"panel tour\" data-testid=\"tour-panel\" aria-busy=\"true\"><p data-testid=\"tour-loading\" role=\"status\">{}</p></section>",
+                esc(s.tour_loading)
+            )
+        } else {
+            format!(
+                "<section class=\"panel tour\" data-testid=\"tour-panel\"><p>{}</p></section>",
+                esc(s.tour_none)
+            )
+        });
     };
     let tour = plan.tour(p.lang);
     let other = plan.tour(p.lang.other());
@@ -153,10 +155,24 @@ pub fn tour_panel(p: &TourProps<'_>, link: &Scope<App>) -> Html {
         return html! {};
     };
     let n = tour.steps.len();
-    let knobs = st
-        .knobs
-        .iter()
-        .map(|kn| html! { <code class="knob chip">{ kn }</code> });
+    let mut told = String::new();
+    if p.narration {
+        narration(&mut told, st, p.lang, false);
+        if let Some(o) = other.steps.get(k).filter(|_| p.both) {
+            narration(&mut told, o, p.lang.other(), true);
+        }
+        if !st.knobs.is_empty() {
+            let _ = write!(
+                told,
+                "<p class=\"knobs\"><span class=\"muted\">{}: </span>",
+                esc(s.knobs)
+            );
+            for kn in &st.knobs {
+                let _ = write!(told, "<code class=\"knob chip\">{}</code>", esc(kn));
+            }
+            told.push_str("</p>");
+        }
+    }
     let question = st.question.as_ref().map(|q| {
         let answered = p.answers.get(k).cloned().flatten();
         let other_q = other.steps.get(k).and_then(|o| o.question.as_ref());
@@ -188,9 +204,13 @@ pub fn tour_panel(p: &TourProps<'_>, link: &Scope<App>) -> Html {
         });
         html! {
             <div class="question" data-testid="tour-question">
-                <h4>{ s.predict }</h4>
-                <p>{ &q.ask }</p>
-                if p.both { if let Some(o) = other_q { <p class="second">{ &o.ask }</p> } }
+                { raw({
+                    let mut m = format!("<h4>{}</h4><p>{}</p>", esc(s.predict), esc(&q.ask));
+                    if let Some(o) = other_q.filter(|_| p.both) {
+                        let _ = write!(m, "<p class=\"second\">{}</p>", esc(&o.ask));
+                    }
+                    m
+                }) }
                 <div class="choices">{ for choices }</div>
                 { for feedback }
             </div>
@@ -199,20 +219,12 @@ pub fn tour_panel(p: &TourProps<'_>, link: &Scope<App>) -> Html {
     html! {
         <section class="panel tour" data-testid="tour-panel" aria-label={s.tour}>
             <header class="tour-head">
-                <h2>{ &tour.title }</h2>
-                <span class="muted" data-testid="tour-pos">
-                    { s.tour_pos.replace("{n}", &(k + 1).to_string()).replace("{total}", &n.to_string()) }
-                </span>
+                { raw(format!("<h2>{}</h2><span class=\"muted\" data-testid=\"tour-pos\">{}</span>", esc(&tour.title),
+                    esc(&s.tour_pos.replace("{n}", &(k + 1).to_string()).replace("{total}", &n.to_string())))) }
                 { button(link, Some("tour-prev".into()), None, None, k == 0, Msg::TourGo(k.saturating_sub(1)), s.tour_prev.into()) }
                 { button(link, Some("tour-next".into()), Some("primary"), None, k + 1 >= n, Msg::TourGo(k + 1), s.tour_next.into()) }
             </header>
-            if p.narration {
-                { narration(st, p.lang, false) }
-                if p.both { if let Some(o) = other.steps.get(k) { { narration(o, p.lang.other(), true) } } }
-                if !st.knobs.is_empty() {
-                    <p class="knobs"><span class="muted">{ format!("{}: ", s.knobs) }</span>{ for knobs }</p>
-                }
-            }
+            { raw(told) }
             { for question }
         </section>
     }

@@ -14,10 +14,17 @@ use super::el::{button, esc, raw};
 use crate::{t, App, Msg};
 
 /// The PSYNC decision: what was asked against what the master had, and the outcome.
+/// Its texts are markup; the table stays elements (the markup parser would add a
+/// `<tbody>` to it).
 pub fn psync_panel(snap: &Snapshot) -> Html {
     let s = t();
-    let body = match &snap.psync {
-        None => html! { <p class="muted">{ s.psync_none }</p> },
+    let mut head = format!("<h2>{}</h2>", esc(s.psync_title));
+    let mut tail = String::new();
+    let mut table = Html::default();
+    match &snap.psync {
+        None => {
+            let _ = write!(head, "<p class=\"muted\">{}</p>", esc(s.psync_none));
+        }
         Some(p) => {
             let who = |i: Option<usize>| {
                 i.and_then(|i| snap.nodes.iter().find(|n| n.index == i))
@@ -32,29 +39,38 @@ pub fn psync_panel(snap: &Snapshot) -> Html {
             } else {
                 "outcome full"
             };
-            html! {
-                <>
-                    <p class="muted">{ format!("{} \u{2192} {} ({} {})", who(p.replica), who(Some(p.master)), s.step_word, p.step) }</p>
-                    <table class="psync">
-                        { raw(format!(
-                            "<tr><th>{}</th><td><code>PSYNC {} {}</code></td></tr>\
-                             <tr><th>replid</th><td><code>{}</code></td></tr>\
-                             <tr><th>replid2</th><td><code>{} (second_repl_offset {})</code></td></tr>\
-                             <tr><th>{}</th><td><code>{}</code></td></tr>\
-                             <tr><th>master_repl_offset</th><td><code>{}</code></td></tr>",
-                            esc(s.requested), esc(&p.requested_replid), p.requested_offset, esc(&p.replid),
-                            esc(&p.replid2), p.second_repl_offset, esc(s.window), esc(&window), p.master_repl_offset)) }
-                    </table>
-                    <p class={outcome_class} data-testid="psync-outcome">{ p.outcome }</p>
-                    <p class="reason" data-testid="psync-reason">{ p.reason.text(s) }</p>
-                </>
-            }
+            let _ = write!(
+                head,
+                "<p class=\"muted\">{} \u{2192} {} ({} {})</p>",
+                esc(&who(p.replica)),
+                esc(&who(Some(p.master))),
+                esc(s.step_word),
+                p.step
+            );
+            table = html! {
+                <table class="psync">
+                    <tr><th>{ s.requested }</th>
+                        <td><code>{ format!("PSYNC {} {}", p.requested_replid, p.requested_offset) }</code></td></tr>
+                    <tr><th>{ "replid" }</th><td><code>{ &p.replid }</code></td></tr>
+                    <tr><th>{ "replid2" }</th>
+                        <td><code>{ format!("{} (second_repl_offset {})", p.replid2, p.second_repl_offset) }</code></td></tr>
+                    <tr><th>{ s.window }</th><td><code>{ window }</code></td></tr>
+                    <tr><th>{ "master_repl_offset" }</th><td><code>{ p.master_repl_offset }</code></td></tr>
+                </table>
+            };
+            let _ = write!(
+                tail,
+                "<p class=\"{outcome_class}\" data-testid=\"psync-outcome\">{}</p>\
+                 <p class=\"reason\" data-testid=\"psync-reason\">{}</p>",
+                esc(p.outcome),
+                esc(&p.reason.text(s))
+            );
         }
-    };
-    let mut history = String::new();
+    }
+    tail.push_str("<ul class=\"psync-history\" data-testid=\"psync-history\">");
     for p in &snap.psyncs {
         let _ = write!(
-            history,
+            tail,
             "<li>{} {}: PSYNC {} {} \u{2192} {}</li>",
             esc(s.step_word),
             p.step,
@@ -63,11 +79,12 @@ pub fn psync_panel(snap: &Snapshot) -> Html {
             esc(p.outcome)
         );
     }
+    tail.push_str("</ul>");
     html! {
         <section class="panel psync-panel" data-testid="psync-panel">
-            <h2>{ s.psync_title }</h2>
-            { body }
-            <ul class="psync-history" data-testid="psync-history">{ raw(history) }</ul>
+            { raw(head) }
+            { table }
+            { raw(tail) }
         </section>
     }
 }
@@ -83,10 +100,8 @@ pub fn inspector(snap: &Snapshot, p: Option<&PacketView>) -> Html {
         None => html! { <p class="muted">{ s.inspect_hint }</p> },
         Some(p) => html! {
             <>
-                <p>
-                    <strong>{ format!("{} \u{2192} {}", name(p.from), name(p.to)) }</strong>
-                    { format!(" \u{b7} {} \u{b7} {} B", p.label, p.len) }
-                </p>
+                { raw(format!("<p><strong>{} \u{2192} {}</strong> \u{b7} {} \u{b7} {} B</p>",
+                    esc(&name(p.from)), esc(&name(p.to)), esc(&p.label), p.len)) }
                 <pre class="mono bytes" data-testid="inspector-bytes">{ &p.preview }</pre>
             </>
         },
