@@ -7,13 +7,13 @@ use replscope_core::tour::TourStep;
 use replscope_web::model::classroom::{Compare, CompareKind, SeqMessage, TourPlan};
 use replscope_web::model::Snapshot;
 use replscope_web::strings::{table, Lang};
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlInputElement;
 use yew::html::Scope;
 use yew::prelude::*;
 
 use std::fmt::Write;
 
-use super::el::{btn, button, esc, raw, send};
+use super::el::{btn, button, esc, on_select, raw, send};
 use crate::{t, App, Export, Msg};
 
 /// What the toolbar shows.
@@ -47,16 +47,12 @@ fn kind_value(k: CompareKind) -> &'static str {
 /// The classroom toolbar.
 pub fn toolbar(p: &ToolbarProps, link: &Scope<App>) -> Html {
     let s = t();
-    let on_lang = link.batch_callback(|e: Event| {
-        e.target_dyn_into::<HtmlSelectElement>()
-            .map(|s| Msg::Lang(Lang::from_code(&s.value())))
-    });
+    let on_lang = on_select(link, |v| Some(Msg::Lang(Lang::from_code(&v))));
     let on_both = link.batch_callback(|e: Event| {
         e.target_dyn_into::<HtmlInputElement>()
             .map(|i| Msg::Bilingual(i.checked()))
     });
-    let on_compare = link.batch_callback(|e: Event| {
-        let v = e.target_dyn_into::<HtmlSelectElement>()?.value();
+    let on_compare = on_select(link, |v| {
         Some(match v.as_str() {
             "disconnect" => Msg::CompareOpen(CompareKind::Disconnect),
             "backlog" => Msg::CompareOpen(CompareKind::Backlog),

@@ -80,3 +80,32 @@ pub fn esc(text: &str) -> String {
     }
     out
 }
+
+/// A `change` callback of a `<select>`: `f` turns the chosen value into a message (or
+/// none). One closure type for every menu.
+#[inline(never)]
+pub fn on_select(link: &Scope<App>, f: fn(String) -> Option<Msg>) -> Callback<Event> {
+    let link = link.clone();
+    Callback::from(move |e: Event| {
+        if let Some(m) = e
+            .target_dyn_into::<web_sys::HtmlSelectElement>()
+            .and_then(|s| f(s.value()))
+        {
+            link.send_message(m);
+        }
+    })
+}
+
+/// An `input` callback of a range input: `f` turns its value into a message (or none).
+#[inline(never)]
+pub fn on_range(link: &Scope<App>, f: fn(String) -> Option<Msg>) -> Callback<InputEvent> {
+    let link = link.clone();
+    Callback::from(move |e: InputEvent| {
+        if let Some(m) = e
+            .target_dyn_into::<web_sys::HtmlInputElement>()
+            .and_then(|i| f(i.value()))
+        {
+            link.send_message(m);
+        }
+    })
+}
