@@ -299,20 +299,32 @@ pub fn sequence_view(
             "#777"
         };
         let label = format!("{:.1} ms  {}", m.ms, m.label);
+        let mut inner = String::new();
+        if current {
+            let _ = write!(
+                inner,
+                "<rect x=\"0\" y=\"{:.0}\" width=\"{w:.0}\" height=\"{ROW}\" fill=\"#F0E442\" fill-opacity=\"0.35\"></rect>",
+                y - ROW / 2.0
+            );
+        }
+        let _ = write!(
+            inner,
+            "<line x1=\"{x1:.0}\" x2=\"{:.0}\" y1=\"{y:.0}\" y2=\"{y:.0}\" stroke=\"{colour}\" stroke-width=\"1.6\"></line>\
+             <path d=\"M{x2:.0} {y:.0} l{:.0} -4 l0 8 z\" fill=\"{colour}\"></path>\
+             <text x=\"{:.0}\" y=\"{:.0}\" text-anchor=\"middle\" font-size=\"10.5\" font-family=\"ui-monospace, monospace\" fill=\"currentColor\">{}</text>\
+             <title>{}</title>",
+            x2 - dir * 6.0,
+            -dir * 7.0,
+            (x1 + x2) / 2.0,
+            y - 4.0,
+            esc(&m.label),
+            esc(&label)
+        );
         html! {
             <g class={classes!("msg", current.then_some("current"))} tabindex="0" role="button"
-                data-testid="seq-msg" data-step={m.step.to_string()} aria-label={label.clone()}
+                data-testid="seq-msg" data-step={m.step.to_string()} aria-label={label}
                 {onclick} {onkeydown}>
-                if current {
-                    <rect x="0" y={format!("{:.0}", y - ROW / 2.0)} width={format!("{w:.0}")} height={ROW.to_string()}
-                        fill="#F0E442" fill-opacity="0.35" />
-                }
-                <line x1={format!("{x1:.0}")} x2={format!("{:.0}", x2 - dir * 6.0)} y1={format!("{y:.0}")} y2={format!("{y:.0}")}
-                    stroke={colour} stroke-width="1.6" />
-                <path d={format!("M{x2:.0} {y:.0} l{:.0} -4 l0 8 z", -dir * 7.0)} fill={colour} />
-                <text x={format!("{:.0}", (x1 + x2) / 2.0)} y={format!("{:.0}", y - 4.0)} text-anchor="middle"
-                    font-size="10.5" font-family="ui-monospace, monospace" fill="currentColor">{ &m.label }</text>
-                <title>{ label }</title>
+                { raw(inner) }
             </g>
         }
     });

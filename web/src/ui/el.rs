@@ -75,6 +75,8 @@ pub fn esc(text: &str) -> String {
             '"' => out.push_str("&quot;"),
             // The markup parser would turn a carriage return into a line feed.
             '\r' => out.push_str("&#13;"),
+            // It cannot be written in markup at all (the parser drops or replaces it).
+            '\0' => out.push('\u{fffd}'),
             _ => out.push(ch),
         }
     }

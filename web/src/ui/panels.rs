@@ -248,16 +248,21 @@ fn console(n: &NodeView, link: &Scope<App>) -> Html {
             input.set_value("");
         })
     };
+    let mut lines = String::new();
+    for l in &n.console {
+        // The markup parser drops a line feed right after `<pre>`: one is written there so
+        // that a reply's own first line feed stays.
+        let _ = write!(
+            lines,
+            "<li><div class=\"cmd\">127.0.0.1:{}&gt; {}</div><pre class=\"reply\">\n{}</pre></li>",
+            n.port,
+            esc(&l.command),
+            esc(l.reply.as_deref().unwrap_or(s.waiting))
+        );
+    }
     html! {
         <div class="console">
-            <ol class="console-log mono" data-testid={format!("console-log-{node}")}>
-                { for n.console.iter().map(|l| html! {
-                    <li>
-                        <div class="cmd">{ format!("{}:{}> {}", "127.0.0.1", n.port, l.command) }</div>
-                        <pre class="reply">{ l.reply.clone().unwrap_or_else(|| s.waiting.to_string()) }</pre>
-                    </li>
-                }) }
-            </ol>
+            <ol class="console-log mono" data-testid={format!("console-log-{node}")}>{ raw(lines) }</ol>
             <input class="mono" type="text" data-testid={format!("console-input-{node}")}
                 aria-label={format!("{} {}", s.console, n.name)} placeholder={s.console_placeholder}
                 autocomplete="off" spellcheck="false" {onkeydown} />

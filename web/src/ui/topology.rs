@@ -185,16 +185,27 @@ pub fn view(snap: &Snapshot, link: &Scope<App>) -> Html {
         let frac = if p.len > 0 { p.delivered as f64 / p.len as f64 } else { 0.0 };
         let seq = p.seq;
         let onclick = send(link, Msg::Inspect(seq));
+        let mut inner = format!(
+            "<title>{}</title><rect x=\"{:.1}\" y=\"-10\" width=\"{w:.1}\" height=\"20\" rx=\"6\"></rect>\
+             <text x=\"0\" y=\"4\" text-anchor=\"middle\">{}</text>",
+            esc(&p.label),
+            -w / 2.0,
+            esc(&text)
+        );
+        if rdb {
+            let _ = write!(
+                inner,
+                "<rect class=\"bar-bg\" x=\"{:.1}\" y=\"12\" width=\"{w:.1}\" height=\"4\"></rect>\
+                 <rect class=\"bar\" x=\"{:.1}\" y=\"12\" width=\"{:.1}\" height=\"4\"></rect>",
+                -w / 2.0,
+                -w / 2.0,
+                w * frac
+            );
+        }
         html! {
             <g key={p.seq.to_string()} class={classes!("packet", rdb.then_some("rdb"))}
                 style={format!("transform: translate({x:.1}px, {y:.1}px)")} data-testid="packet" {onclick}>
-                <title>{ &p.label }</title>
-                <rect x={format!("{:.1}", -w / 2.0)} y="-10" width={format!("{w:.1}")} height="20" rx="6" />
-                <text x="0" y="4" text-anchor="middle">{ text }</text>
-                if rdb {
-                    <rect class="bar-bg" x={format!("{:.1}", -w / 2.0)} y="12" width={format!("{w:.1}")} height="4" />
-                    <rect class="bar" x={format!("{:.1}", -w / 2.0)} y="12" width={format!("{:.1}", w * frac)} height="4" />
-                }
+                { raw(inner) }
             </g>
         }
     });
