@@ -952,4 +952,15 @@ mod tests {
         assert_eq!(ui::controls::speed_label(0), "1\u{d7}");
         assert_eq!(ui::controls::speed_label(SPEED_MAX), "16\u{d7}");
     }
+
+    #[test]
+    fn markup_text_is_escaped() {
+        // What the panels write as markup text parses back to the text itself (a NUL,
+        // which markup cannot carry, shows as U+FFFD).
+        assert_eq!(
+            ui::el::esc("a<b> & \"c\"\r\nd\0é"),
+            "a&lt;b&gt; &amp; &quot;c&quot;&#13;\nd\u{fffd}é"
+        );
+        assert_eq!(ui::el::esc("PSYNC ? -1"), "PSYNC ? -1");
+    }
 }
