@@ -77,6 +77,7 @@ pub enum Export {
 }
 
 /// Messages of [`App`].
+#[derive(Clone)]
 pub enum Msg {
     /// Play or pause.
     Toggle,
@@ -838,7 +839,6 @@ impl Component for App {
     fn view(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
         let snap = self.snap.clone();
-        let on_act = link.callback(Msg::Act);
         let (lang, both) = lang();
         let tour_view = self.tour_on.then(|| {
             ui::classroom::tour_panel(
@@ -866,11 +866,10 @@ impl Component for App {
                 data-step={snap.step.to_string()} data-lang={lang.code()} data-bilingual={both.to_string()}
                 data-events={snap.events.to_string()} data-playing={self.playing.to_string()}
                 data-tour-step={self.tour_on.then(|| self.tour_at.to_string())}>
-                <header class="top">
-                    <h1 class="title">{ "Repl" }<span class="accent">{ "Scope" }</span></h1>
-                    <p class="tagline">{ t().tagline }</p>
-                    <span class="badge">{ format!("{}{}", t().version_prefix, replscope_core::VERSION) }</span>
-                </header>
+                { ui::el::raw(format!(
+                    "<header class=\"top\"><h1 class=\"title\">Repl<span class=\"accent\">Scope</span></h1>\
+                     <p class=\"tagline\">{}</p><span class=\"badge\">{}{}</span></header>",
+                    ui::el::esc(t().tagline), ui::el::esc(t().version_prefix), replscope_core::VERSION)) }
                 { ui::classroom::toolbar(&ui::classroom::ToolbarProps {
                     lang,
                     both,
@@ -901,7 +900,7 @@ impl Component for App {
                 { for tour_view }
                 <section class="stage" id="stage" tabindex="-1">
                     <div class="main-view">
-                        { ui::topology::view(&snap, &link.callback(Msg::Inspect)) }
+                        { ui::topology::view(&snap, link) }
                         if self.show_seq {
                             { ui::classroom::sequence_view(&self.seq.0, &self.seq.1, snap.step, link) }
                         }
@@ -916,14 +915,13 @@ impl Component for App {
                     </aside>
                 </section>
                 <section class="nodes" data-testid="nodes">
-                    { for snap.nodes.iter().map(|n| ui::panels::node_panel(&snap, n, &on_act)) }
+                    { for snap.nodes.iter().map(|n| ui::panels::node_panel(n, link)) }
                     <div class="node-card add-card">
-                        <button data-testid="add-replica" onclick={on_act.reform(|_| UserAction::AddReplica)}>
-                            { format!("+ {}", t().add_replica) }
-                        </button>
+                        { ui::el::button(link, Some("add-replica".into()), None, None, false,
+                            Msg::Act(UserAction::AddReplica), format!("+ {}", t().add_replica).into()) }
                     </div>
                 </section>
-                <footer class="foot">{ t().keys_help }</footer>
+                { ui::el::raw(format!("<footer class=\"foot\">{}</footer>", ui::el::esc(t().keys_help))) }
             </main>
         }
     }
@@ -953,5 +951,16 @@ mod tests {
         assert_eq!(ui::controls::speed_label(SPEED_MIN), "0.25\u{d7}");
         assert_eq!(ui::controls::speed_label(0), "1\u{d7}");
         assert_eq!(ui::controls::speed_label(SPEED_MAX), "16\u{d7}");
+    }
+
+    #[test]
+    fn markup_text_is_escaped() {
+        // What the panels write as markup text parses back to the text itself (a NUL,
+        // which markup cannot carry, shows as U+FFFD).
+        assert_eq!(
+            ui::el::esc("a<b> & \"c\"\r\nd\0é"),
+            "a&lt;b&gt; &amp; &quot;c&quot;&#13;\nd\u{fffd}é"
+        );
+        assert_eq!(ui::el::esc("PSYNC ? -1"), "PSYNC ? -1");
     }
 }

@@ -7,10 +7,13 @@ use replscope_core::tour::TourStep;
 use replscope_web::model::classroom::{Compare, CompareKind, SeqMessage, TourPlan};
 use replscope_web::model::Snapshot;
 use replscope_web::strings::{table, Lang};
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlInputElement;
 use yew::html::Scope;
 use yew::prelude::*;
 
+use std::fmt::Write;
+
+use super::el::{btn, button, esc, on_select, raw, send};
 use crate::{t, App, Export, Msg};
 
 /// What the toolbar shows.
@@ -44,16 +47,12 @@ fn kind_value(k: CompareKind) -> &'static str {
 /// The classroom toolbar.
 pub fn toolbar(p: &ToolbarProps, link: &Scope<App>) -> Html {
     let s = t();
-    let on_lang = link.batch_callback(|e: Event| {
-        e.target_dyn_into::<HtmlSelectElement>()
-            .map(|s| Msg::Lang(Lang::from_code(&s.value())))
-    });
+    let on_lang = on_select(link, |v| Some(Msg::Lang(Lang::from_code(&v))));
     let on_both = link.batch_callback(|e: Event| {
         e.target_dyn_into::<HtmlInputElement>()
             .map(|i| Msg::Bilingual(i.checked()))
     });
-    let on_compare = link.batch_callback(|e: Event| {
-        let v = e.target_dyn_into::<HtmlSelectElement>()?.value();
+    let on_compare = on_select(link, |v| {
         Some(match v.as_str() {
             "disconnect" => Msg::CompareOpen(CompareKind::Disconnect),
             "backlog" => Msg::CompareOpen(CompareKind::Backlog),
@@ -76,10 +75,8 @@ pub fn toolbar(p: &ToolbarProps, link: &Scope<App>) -> Html {
                 <input type="checkbox" data-testid="bilingual" checked={p.both} onchange={on_both} />
                 <span>{ s.bilingual }</span>
             </label>
-            <button data-testid="btn-tour" aria-pressed={p.tour_on.to_string()}
-                onclick={link.callback(|_| Msg::TourToggle)}>{ s.tour }</button>
-            <button data-testid="btn-seq" aria-pressed={p.show_seq.to_string()}
-                onclick={link.callback(|_| Msg::SeqToggle)}>{ s.sequence }</button>
+            { button(link, Some("btn-tour".into()), None, Some(p.tour_on), false, Msg::TourToggle, s.tour.into()) }
+            { button(link, Some("btn-seq".into()), None, Some(p.show_seq), false, Msg::SeqToggle, s.sequence.into()) }
             <label>
                 <span>{ s.compare }</span>
                 <select data-testid="compare-select" onchange={on_compare}>
@@ -89,13 +86,9 @@ pub fn toolbar(p: &ToolbarProps, link: &Scope<App>) -> Html {
                     <option value="diskless" selected={cur == "diskless"}>{ s.var_diskless }</option>
                 </select>
             </label>
-            <button data-testid="btn-presenter" aria-pressed={p.presenter.to_string()}
-                onclick={link.callback(|_| Msg::Presenter)}>{ s.presenter }</button>
-            <button data-testid="btn-narration" aria-pressed={p.narration.to_string()}
-                onclick={link.callback(|_| Msg::Narration)}>{ s.narration }</button>
-            <button data-testid="btn-copy-link" onclick={link.callback(|_| Msg::CopyLink)}>
-                { if p.copied { s.copied } else { s.copy_link } }
-            </button>
+            { button(link, Some("btn-presenter".into()), None, Some(p.presenter), false, Msg::Presenter, s.presenter.into()) }
+            { button(link, Some("btn-narration".into()), None, Some(p.narration), false, Msg::Narration, s.narration.into()) }
+            { btn(link, "btn-copy-link", Msg::CopyLink, if p.copied { s.copied } else { s.copy_link }) }
         </nav>
     }
 }
@@ -118,31 +111,38 @@ pub struct TourProps<'a> {
     pub narration: bool,
 }
 
-fn narration(st: &TourStep, lang: Lang, second: bool) -> Html {
+/// A tour step's narration (markup, appended to `out`).
+fn narration(out: &mut String, st: &TourStep, lang: Lang, second: bool) {
     let code = if lang == Lang::Zh { "zh-Hans" } else { "en" };
-    html! {
-        <div class={classes!("narration", second.then_some("second"))} lang={code}
-            data-testid={if second { "tour-second" } else { "tour-narration" }}>
-            <h3 data-testid={if second { "tour-title-2" } else { "tour-title" }}>{ &st.title }</h3>
-            { for st.paragraphs().iter().map(|p| html! { <p class="tour-text">{ p }</p> }) }
-        </div>
+    let _ = write!(
+        out,
+        "<div class=\"narration{}\" lang=\"{code}\" data-testid=\"{}\"><h3 data-testid=\"{}\">{}</h3>",
+        if second { " second" } else { "" },
+        if second { "tour-second" } else { "tour-narration" },
+        if second { "tour-title-2" } else { "tour-title" },
+        esc(&st.title)
+    );
+    for p in st.paragraphs() {
+        let _ = write!(out, "<p class=\"tour-text\">{}</p>", esc(&p));
     }
+    out.push_str("</div>");
 }
 
 /// The guided tour's narration panel.
 pub fn tour_panel(p: &TourProps<'_>, link: &Scope<App>) -> Html {
     let s = t();
     let Some(plan) = p.plan else {
-        if p.loading {
-            return html! {
-                <section class="panel tour" data-testid="tour-panel" aria-busy="true">
-                    <p data-testid="tour-loading" role="status">{ s.tour_loading }</p>
-                </section>
-            };
-        }
-        return html! {
-            <section class="panel tour" data-testid="tour-panel"><p>{ s.tour_none }</p></section>
-        };
+        return raw(if p.loading {
+            format!(
+                "<section class=\"panel tour\" data-testid=\"tour-panel\" aria-busy=\"true\"><p data-testid=\"tour-loading\" role=\"status\">{}</p></section>",
+                esc(s.tour_loading)
+            )
+        } else {
+            format!(
+                "<section class=\"panel tour\" data-testid=\"tour-panel\"><p>{}</p></section>",
+                esc(s.tour_none)
+            )
+        });
     };
     let tour = plan.tour(p.lang);
     let other = plan.tour(p.lang.other());
@@ -151,33 +151,62 @@ pub fn tour_panel(p: &TourProps<'_>, link: &Scope<App>) -> Html {
         return html! {};
     };
     let n = tour.steps.len();
-    let knobs = st
-        .knobs
-        .iter()
-        .map(|kn| html! { <code class="knob chip">{ kn }</code> });
+    let mut told = String::new();
+    if p.narration {
+        narration(&mut told, st, p.lang, false);
+        if let Some(o) = other.steps.get(k).filter(|_| p.both) {
+            narration(&mut told, o, p.lang.other(), true);
+        }
+        if !st.knobs.is_empty() {
+            let _ = write!(
+                told,
+                "<p class=\"knobs\"><span class=\"muted\">{}: </span>",
+                esc(s.knobs)
+            );
+            for kn in &st.knobs {
+                let _ = write!(told, "<code class=\"knob chip\">{}</code>", esc(kn));
+            }
+            told.push_str("</p>");
+        }
+    }
     let question = st.question.as_ref().map(|q| {
         let answered = p.answers.get(k).cloned().flatten();
         let other_q = other.steps.get(k).and_then(|o| o.question.as_ref());
-        let choices: Vec<Html> = q.choices.iter().map(|c| {
-            let choice = c.clone();
-            let picked = answered.as_deref() == Some(c.as_str());
-            html! {
-                <button class={classes!("choice", picked.then_some("picked"))} disabled={answered.is_some()}
-                    data-testid={format!("choice-{c}")}
-                    onclick={link.callback(move |_| Msg::Answer(k, choice.clone()))}>{ c }</button>
-            }
-        }).collect();
+        let choices: Vec<Html> = q
+            .choices
+            .iter()
+            .map(|c| {
+                let picked = answered.as_deref() == Some(c.as_str());
+                button(
+                    link,
+                    Some(format!("choice-{c}").into()),
+                    Some(if picked { "choice picked" } else { "choice" }),
+                    None,
+                    answered.is_some(),
+                    Msg::Answer(k, c.clone()),
+                    c.clone().into(),
+                )
+            })
+            .collect();
         let feedback = answered.map(|a| {
             let ok = a == q.answer;
-            let text = if ok { s.right.to_string() } else { s.wrong.replace("{answer}", &q.answer) };
+            let text = if ok {
+                s.right.to_string()
+            } else {
+                s.wrong.replace("{answer}", &q.answer)
+            };
             html! { <p class={classes!("feedback", if ok { "right" } else { "wrong" })}
-                data-testid="tour-feedback" role="status">{ text }</p> }
+            data-testid="tour-feedback" role="status">{ text }</p> }
         });
         html! {
             <div class="question" data-testid="tour-question">
-                <h4>{ s.predict }</h4>
-                <p>{ &q.ask }</p>
-                if p.both { if let Some(o) = other_q { <p class="second">{ &o.ask }</p> } }
+                { raw({
+                    let mut m = format!("<h4>{}</h4><p>{}</p>", esc(s.predict), esc(&q.ask));
+                    if let Some(o) = other_q.filter(|_| p.both) {
+                        let _ = write!(m, "<p class=\"second\">{}</p>", esc(&o.ask));
+                    }
+                    m
+                }) }
                 <div class="choices">{ for choices }</div>
                 { for feedback }
             </div>
@@ -186,22 +215,12 @@ pub fn tour_panel(p: &TourProps<'_>, link: &Scope<App>) -> Html {
     html! {
         <section class="panel tour" data-testid="tour-panel" aria-label={s.tour}>
             <header class="tour-head">
-                <h2>{ &tour.title }</h2>
-                <span class="muted" data-testid="tour-pos">
-                    { s.tour_pos.replace("{n}", &(k + 1).to_string()).replace("{total}", &n.to_string()) }
-                </span>
-                <button data-testid="tour-prev" disabled={k == 0}
-                    onclick={link.callback(move |_| Msg::TourGo(k.saturating_sub(1)))}>{ s.tour_prev }</button>
-                <button class="primary" data-testid="tour-next" disabled={k + 1 >= n}
-                    onclick={link.callback(move |_| Msg::TourGo(k + 1))}>{ s.tour_next }</button>
+                { raw(format!("<h2>{}</h2><span class=\"muted\" data-testid=\"tour-pos\">{}</span>", esc(&tour.title),
+                    esc(&s.tour_pos.replace("{n}", &(k + 1).to_string()).replace("{total}", &n.to_string())))) }
+                { button(link, Some("tour-prev".into()), None, None, k == 0, Msg::TourGo(k.saturating_sub(1)), s.tour_prev.into()) }
+                { button(link, Some("tour-next".into()), Some("primary"), None, k + 1 >= n, Msg::TourGo(k + 1), s.tour_next.into()) }
             </header>
-            if p.narration {
-                { narration(st, p.lang, false) }
-                if p.both { if let Some(o) = other.steps.get(k) { { narration(o, p.lang.other(), true) } } }
-                if !st.knobs.is_empty() {
-                    <p class="knobs"><span class="muted">{ format!("{}: ", s.knobs) }</span>{ for knobs }</p>
-                }
-            }
+            { raw(told) }
             { for question }
         </section>
     }
@@ -248,21 +267,24 @@ pub fn sequence_view(
     let w = LANE * lanes.len().max(1) as f64;
     let h = 40.0 + ROW * shown.len() as f64 + 10.0;
     let x = |i: usize| LANE / 2.0 + LANE * i as f64;
-    let heads = lanes.iter().enumerate().map(|(i, n)| html! {
-        <g>
-            <line x1={format!("{:.0}", x(i))} x2={format!("{:.0}", x(i))} y1="30" y2={format!("{h:.0}")}
-                stroke="#888" stroke-width="1" stroke-dasharray="3 4" />
-            <text x={format!("{:.0}", x(i))} y="20" text-anchor="middle" font-weight="700" fill="currentColor"
-                font-size="13" font-family="ui-monospace, monospace">{ n }</text>
-        </g>
-    });
+    let mut heads = String::new();
+    for (i, n) in lanes.iter().enumerate() {
+        let _ = write!(
+            heads,
+            "<g><line x1=\"{x:.0}\" x2=\"{x:.0}\" y1=\"30\" y2=\"{h:.0}\" stroke=\"#888\" stroke-width=\"1\" stroke-dasharray=\"3 4\"></line>\
+             <text x=\"{x:.0}\" y=\"20\" text-anchor=\"middle\" font-weight=\"700\" fill=\"currentColor\" font-size=\"13\" \
+             font-family=\"ui-monospace, monospace\">{}</text></g>",
+            esc(n),
+            x = x(i)
+        );
+    }
     let rows = shown.iter().enumerate().map(|(r, m)| {
         let y = 40.0 + ROW * r as f64 + ROW / 2.0;
         let (x1, x2) = (x(m.from), x(m.to));
         let dir = if x2 >= x1 { 1.0 } else { -1.0 };
         let current = m.step == step;
         let target = m.step;
-        let onclick = link.callback(move |_: MouseEvent| Msg::Seek(target));
+        let onclick = send(link, Msg::Seek(target));
         let onkeydown = link.batch_callback(move |e: KeyboardEvent| {
             (e.key() == "Enter" || e.key() == " ").then(|| {
                 e.prevent_default();
@@ -277,20 +299,32 @@ pub fn sequence_view(
             "#777"
         };
         let label = format!("{:.1} ms  {}", m.ms, m.label);
+        let mut inner = String::new();
+        if current {
+            let _ = write!(
+                inner,
+                "<rect x=\"0\" y=\"{:.0}\" width=\"{w:.0}\" height=\"{ROW}\" fill=\"#F0E442\" fill-opacity=\"0.35\"></rect>",
+                y - ROW / 2.0
+            );
+        }
+        let _ = write!(
+            inner,
+            "<line x1=\"{x1:.0}\" x2=\"{:.0}\" y1=\"{y:.0}\" y2=\"{y:.0}\" stroke=\"{colour}\" stroke-width=\"1.6\"></line>\
+             <path d=\"M{x2:.0} {y:.0} l{:.0} -4 l0 8 z\" fill=\"{colour}\"></path>\
+             <text x=\"{:.0}\" y=\"{:.0}\" text-anchor=\"middle\" font-size=\"10.5\" font-family=\"ui-monospace, monospace\" fill=\"currentColor\">{}</text>\
+             <title>{}</title>",
+            x2 - dir * 6.0,
+            -dir * 7.0,
+            (x1 + x2) / 2.0,
+            y - 4.0,
+            esc(&m.label),
+            esc(&label)
+        );
         html! {
             <g class={classes!("msg", current.then_some("current"))} tabindex="0" role="button"
-                data-testid="seq-msg" data-step={m.step.to_string()} aria-label={label.clone()}
+                data-testid="seq-msg" data-step={m.step.to_string()} aria-label={label}
                 {onclick} {onkeydown}>
-                if current {
-                    <rect x="0" y={format!("{:.0}", y - ROW / 2.0)} width={format!("{w:.0}")} height={ROW.to_string()}
-                        fill="#F0E442" fill-opacity="0.35" />
-                }
-                <line x1={format!("{x1:.0}")} x2={format!("{:.0}", x2 - dir * 6.0)} y1={format!("{y:.0}")} y2={format!("{y:.0}")}
-                    stroke={colour} stroke-width="1.6" />
-                <path d={format!("M{x2:.0} {y:.0} l{:.0} -4 l0 8 z", -dir * 7.0)} fill={colour} />
-                <text x={format!("{:.0}", (x1 + x2) / 2.0)} y={format!("{:.0}", y - 4.0)} text-anchor="middle"
-                    font-size="10.5" font-family="ui-monospace, monospace" fill="currentColor">{ &m.label }</text>
-                <title>{ label }</title>
+                { raw(inner) }
             </g>
         }
     });
@@ -298,15 +332,15 @@ pub fn sequence_view(
         <section class="panel sequence" data-testid="sequence" aria-label={s.sequence}>
             <header class="seq-head">
                 <h2>{ s.sequence }</h2>
-                <button data-testid="export-mermaid" onclick={link.callback(|_| Msg::Export(Export::Mermaid))}>{ s.export_mermaid }</button>
-                <button data-testid="export-json" onclick={link.callback(|_| Msg::Export(Export::Json))}>{ s.export_json }</button>
-                <button data-testid="export-png" onclick={link.callback(|_| Msg::Export(Export::Png))}>{ s.export_png }</button>
+                { btn(link, "export-mermaid", Msg::Export(Export::Mermaid), s.export_mermaid) }
+                { btn(link, "export-json", Msg::Export(Export::Json), s.export_json) }
+                { btn(link, "export-png", Msg::Export(Export::Png), s.export_png) }
             </header>
             if skip > 0 { <p class="muted">{ format!("+{skip} \u{2191}") }</p> }
             <div class="seq-scroll">
                 <svg data-testid="sequence-svg" xmlns="http://www.w3.org/2000/svg" width={format!("{w:.0}")} height={format!("{h:.0}")}
                     viewBox={format!("0 0 {w:.0} {h:.0}")} role="group" aria-label={s.sequence}>
-                    { for heads }
+                    { raw(heads) }
                     { for rows }
                 </svg>
             </div>
@@ -314,20 +348,28 @@ pub fn sequence_view(
     }
 }
 
-fn cost_rows(c: &Compare, i: usize) -> Html {
+/// One compare side's costs (markup, appended to `out`).
+fn cost_rows(out: &mut String, c: &Compare, i: usize) {
     let s = t();
     let cost = &c.costs[i];
     let catch = cost
         .catch_up_ms
         .map_or_else(|| s.no_resync.to_string(), |ms| format!("{ms:.1} ms"));
-    html! {
-        <dl class="facts mono cost">
-            <dt>{ s.full_syncs }</dt><dd data-testid={format!("cmp-full-{i}")}>{ cost.full_syncs }</dd>
-            <dt>{ s.partial_syncs }</dt><dd data-testid={format!("cmp-partial-{i}")}>{ cost.partial_syncs }</dd>
-            <dt>{ s.bytes_sent }</dt><dd data-testid={format!("cmp-bytes-{i}")}>{ cost.bytes }</dd>
-            <dt>{ s.catch_up }</dt><dd data-testid={format!("cmp-catchup-{i}")}>{ catch }</dd>
-        </dl>
-    }
+    let _ = write!(
+        out,
+        "<dl class=\"facts mono cost\"><dt>{}</dt><dd data-testid=\"cmp-full-{i}\">{}</dd>\
+         <dt>{}</dt><dd data-testid=\"cmp-partial-{i}\">{}</dd>\
+         <dt>{}</dt><dd data-testid=\"cmp-bytes-{i}\">{}</dd>\
+         <dt>{}</dt><dd data-testid=\"cmp-catchup-{i}\">{}</dd></dl>",
+        esc(s.full_syncs),
+        cost.full_syncs,
+        esc(s.partial_syncs),
+        cost.partial_syncs,
+        esc(s.bytes_sent),
+        cost.bytes,
+        esc(s.catch_up),
+        esc(&catch)
+    );
 }
 
 /// Compare mode: two runs side by side, stepped in lockstep by virtual time.
@@ -338,44 +380,68 @@ pub fn compare_view(c: Option<&Compare>, kind: CompareKind, link: &Scope<App>) -
         return html! {
             <section class="panel compare" data-testid="compare">
                 <p data-testid="compare-na">{ format!("{} \u{2014} {}", s.compare, s.no_resync) }</p>
-                <button onclick={link.callback(|_| Msg::CompareClose)}>{ s.close }</button>
+                { button(link, None, None, None, false, Msg::CompareClose, s.close.into()) }
             </section>
         };
     };
-    let side = |i: usize| {
+    let mut sides = String::new();
+    for i in 0..2 {
         let sess = &c.sides[i];
         let live = sess.live();
         let snap = replscope_web::model::view::snapshot_in(sess, s);
-        let outcomes = live.psyncs.iter().map(|p| html! {
-            <li class={if p.outcome == "+CONTINUE" { "outcome continue" } else { "outcome full" }}>
-                { format!("{} {}: {}", s.step_word, p.step, p.outcome) }
-            </li>
-        });
-        let nodes = snap.nodes.iter().map(|n| {
-            html! {
-                <li class="mono">{ format!("{} ({}) \u{b7} {} {}", n.name, n.role, s.offset, n.offset) }</li>
-            }
-        });
-        html! {
-            <article class="cmp-side" data-testid={format!("cmp-side-{i}")}>
-                <h3 class="mono">{ &c.labels[i] }</h3>
-                <p class="mono muted">{ format!("{} {} \u{b7} t = {:.1} ms", s.step_word, sess.step(), snap.time_ms) }
-                    if sess.at_end() { { format!(" \u{b7} {}", s.finished) } }</p>
-                <ul class="psync-list" data-testid={format!("cmp-psyncs-{i}")}>{ for outcomes }</ul>
-                <ul class="replicas">{ for nodes }</ul>
-                { cost_rows(c, i) }
-            </article>
+        let _ = write!(
+            sides,
+            "<article class=\"cmp-side\" data-testid=\"cmp-side-{i}\"><h3 class=\"mono\">{}</h3><p class=\"mono muted\">{} {} \u{b7} t = {:.1} ms",
+            esc(&c.labels[i]),
+            esc(s.step_word),
+            sess.step(),
+            snap.time_ms
+        );
+        if sess.at_end() {
+            let _ = write!(sides, " \u{b7} {}", esc(s.finished));
         }
-    };
+        let _ = write!(
+            sides,
+            "</p><ul class=\"psync-list\" data-testid=\"cmp-psyncs-{i}\">"
+        );
+        for p in &live.psyncs {
+            let _ = write!(
+                sides,
+                "<li class=\"{}\">{} {}: {}</li>",
+                if p.outcome == "+CONTINUE" {
+                    "outcome continue"
+                } else {
+                    "outcome full"
+                },
+                esc(s.step_word),
+                p.step,
+                esc(p.outcome)
+            );
+        }
+        sides.push_str("</ul><ul class=\"replicas\">");
+        for n in &snap.nodes {
+            let _ = write!(
+                sides,
+                "<li class=\"mono\">{} ({}) \u{b7} {} {}</li>",
+                esc(&n.name),
+                n.role,
+                esc(s.offset),
+                n.offset
+            );
+        }
+        sides.push_str("</ul>");
+        cost_rows(&mut sides, c, i);
+        sides.push_str("</article>");
+    }
     html! {
         <section class="panel compare" data-testid="compare" aria-label={s.compare}>
             <header class="seq-head">
                 <h2>{ format!("{} \u{b7} {}", s.compare, s.variation) }</h2>
-                <button data-testid="cmp-step" onclick={link.callback(|_| Msg::CompareStep)}>{ s.step }</button>
-                <button data-testid="cmp-end" onclick={link.callback(|_| Msg::CompareEnd)}>{ s.to_end }</button>
-                <button data-testid="cmp-close" onclick={link.callback(|_| Msg::CompareClose)}>{ s.close }</button>
+                { btn(link, "cmp-step", Msg::CompareStep, s.step) }
+                { btn(link, "cmp-end", Msg::CompareEnd, s.to_end) }
+                { btn(link, "cmp-close", Msg::CompareClose, s.close) }
             </header>
-            <div class="cmp-grid">{ side(0) }{ side(1) }</div>
+            <div class="cmp-grid">{ raw(sides) }</div>
         </section>
     }
 }
@@ -386,22 +452,28 @@ pub fn lost_panel(lost: &[Vec<String>; 2], lang: Lang, both: bool) -> Html {
     let s = t();
     let lines = &lost[lang as usize];
     let other = &lost[lang.other() as usize];
-    let none = table(lang).lost_none;
-    html! {
-        <section class="panel lost" data-testid="lost-writes">
-            <h2>{ s.lost_title }</h2>
-            if lines.is_empty() {
-                <p>{ none }</p>
-                if both { <p class="second">{ table(lang.other()).lost_none }</p> }
-            }
-            <ul>
-                { for lines.iter().enumerate().map(|(i, l)| html! {
-                    <li>
-                        <p data-testid="lost-line">{ l }</p>
-                        if both { if let Some(o) = other.get(i) { <p class="second">{ o }</p> } }
-                    </li>
-                }) }
-            </ul>
-        </section>
+    let mut m = format!(
+        "<section class=\"panel lost\" data-testid=\"lost-writes\"><h2>{}</h2>",
+        esc(s.lost_title)
+    );
+    if lines.is_empty() {
+        let _ = write!(m, "<p>{}</p>", esc(table(lang).lost_none));
+        if both {
+            let _ = write!(
+                m,
+                "<p class=\"second\">{}</p>",
+                esc(table(lang.other()).lost_none)
+            );
+        }
     }
+    m.push_str("<ul>");
+    for (i, l) in lines.iter().enumerate() {
+        let _ = write!(m, "<li><p data-testid=\"lost-line\">{}</p>", esc(l));
+        if let Some(o) = other.get(i).filter(|_| both) {
+            let _ = write!(m, "<p class=\"second\">{}</p>", esc(o));
+        }
+        m.push_str("</li>");
+    }
+    m.push_str("</ul></section>");
+    raw(m)
 }

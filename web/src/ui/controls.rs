@@ -2,10 +2,11 @@
 
 use replscope_core::sim::scenario::scenarios;
 use replscope_web::model::Settings;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlInputElement;
 use yew::html::Scope;
 use yew::prelude::*;
 
+use super::el::{btn, button, on_range, on_select};
 use crate::{t, App, Msg, SPEED_MAX, SPEED_MIN};
 
 /// What the controls show.
@@ -74,17 +75,22 @@ fn input_value(e: &Event) -> Option<String> {
     e.target_dyn_into::<HtmlInputElement>().map(|i| i.value())
 }
 
+/// A settings slider: choosing position `i` sends the settings `set(settings, i)`.
+#[allow(clippy::too_many_arguments)]
 fn slider(
     id: &'static str,
     label: &str,
     value_text: String,
     max: usize,
     value: usize,
-    on: Callback<usize>,
+    link: &Scope<App>,
+    settings: Settings,
+    set: fn(Settings, usize) -> Settings,
 ) -> Html {
+    let link = link.clone();
     let onchange = Callback::from(move |e: Event| {
         if let Some(v) = input_value(&e).and_then(|v| v.parse().ok()) {
-            on.emit(v);
+            link.send_message(Msg::Settings(set(settings, v)));
         }
     });
     html! {
@@ -95,6 +101,11 @@ fn slider(
             <output data-testid={format!("{id}-value")}>{ value_text }</output>
         </label>
     }
+}
+
+/// The backlog sizes offered (index 0 is the scenario's).
+fn backlog_step(i: usize) -> Option<u64> {
+    (1..=7).contains(&i).then(|| 1u64 << (13 + i))
 }
 
 /// The control bar and settings.
@@ -112,53 +123,21 @@ pub fn view(p: &ControlsProps, link: &Scope<App>) -> Html {
             d.to_string()
         }
     });
-    let on_scenario = link.batch_callback(|e: Event| {
-        e.target_dyn_into::<HtmlSelectElement>()
-            .and_then(|s| s.value().parse().ok())
-            .map(Msg::Scenario)
-    });
-    let on_seek = link.batch_callback(|e: InputEvent| {
-        e.target_dyn_into::<HtmlInputElement>()
-            .and_then(|i| i.value().parse().ok())
-            .map(Msg::Seek)
-    });
-    let on_speed = link.batch_callback(|e: InputEvent| {
-        e.target_dyn_into::<HtmlInputElement>()
-            .and_then(|i| i.value().parse().ok())
-            .map(Msg::Speed)
-    });
+    let on_scenario = on_select(link, |v| v.parse().ok().map(Msg::Scenario));
+    let on_seek = on_range(link, |v| v.parse().ok().map(Msg::Seek));
+    let on_speed = on_range(link, |v| v.parse().ok().map(Msg::Speed));
     let st = p.settings;
-    let backlog_steps: Vec<u64> = (14..=20).map(|e| 1u64 << e).collect();
-    let backlog_idx = st
-        .backlog_size
-        .and_then(|b| backlog_steps.iter().position(|x| *x == b))
-        .map_or(0, |i| i + 1);
+    let backlog_idx = (1..=7)
+        .find(|&i| st.backlog_size.is_some() && backlog_step(i) == st.backlog_size)
+        .unwrap_or(0);
     let backlog_text = match st.backlog_size.or(p.scenario_backlog) {
         Some(b) => bytes(b),
         None => bytes(1024 * 1024),
-    };
-    let on_backlog = {
-        let link = link.clone();
-        Callback::from(move |i: usize| {
-            let backlog_size = if i == 0 {
-                None
-            } else {
-                backlog_steps.get(i - 1).copied()
-            };
-            link.send_message(Msg::Settings(Settings { backlog_size, ..st }));
-        })
     };
     let rate_idx = WRITE_RATES
         .iter()
         .position(|r| *r == st.write_rate)
         .unwrap_or(0);
-    let on_rate = {
-        let link = link.clone();
-        Callback::from(move |i: usize| {
-            let write_rate = WRITE_RATES.get(i).copied().unwrap_or(0);
-            link.send_message(Msg::Settings(Settings { write_rate, ..st }));
-        })
-    };
     let lat_idx = LATENCIES
         .iter()
         .position(|l| *l == st.latency_us)
@@ -168,13 +147,6 @@ pub fn view(p: &ControlsProps, link: &Scope<App>) -> Html {
         Some(us) if us < 1_000 => format!("{} ms", us as f64 / 1000.0),
         Some(us) => format!("{} ms", us / 1000),
     };
-    let on_lat = {
-        let link = link.clone();
-        Callback::from(move |i: usize| {
-            let latency_us = LATENCIES.get(i).copied().flatten();
-            link.send_message(Msg::Settings(Settings { latency_us, ..st }));
-        })
-    };
     let bw_idx = BANDWIDTHS
         .iter()
         .position(|b| *b == st.bandwidth)
@@ -182,13 +154,6 @@ pub fn view(p: &ControlsProps, link: &Scope<App>) -> Html {
     let bw_text = match st.bandwidth {
         None | Some(0) => s.unlimited.to_string(),
         Some(b) => format!("{}/s", bytes(b)),
-    };
-    let on_bw = {
-        let link = link.clone();
-        Callback::from(move |i: usize| {
-            let bandwidth = BANDWIDTHS.get(i).copied().flatten();
-            link.send_message(Msg::Settings(Settings { bandwidth, ..st }));
-        })
     };
     html! {
         <section class="controls" data-testid="controls">
@@ -204,14 +169,12 @@ pub fn view(p: &ControlsProps, link: &Scope<App>) -> Html {
                 <span class="description" data-testid="scenario-description">{ description }</span>
             </div>
             <div class="row buttons">
-                <button data-testid="btn-restart" onclick={link.callback(|_| Msg::Restart)}>{ s.restart }</button>
-                <button data-testid="btn-back" disabled={p.step == 0} onclick={link.callback(|_| Msg::Back)}>{ s.back }</button>
-                <button class="primary" data-testid="btn-play" aria-pressed={p.playing.to_string()}
-                    onclick={link.callback(|_| Msg::Toggle)}>
-                    { if p.playing { s.pause } else { s.play } }
-                </button>
-                <button data-testid="btn-step" disabled={p.at_end} onclick={link.callback(|_| Msg::Step)}>{ s.step }</button>
-                <button data-testid="btn-end" disabled={p.at_end} onclick={link.callback(|_| Msg::ToEnd)}>{ s.to_end }</button>
+                { btn(link, "btn-restart", Msg::Restart, s.restart) }
+                { button(link, Some("btn-back".into()), None, None, p.step == 0, Msg::Back, s.back.into()) }
+                { button(link, Some("btn-play".into()), Some("primary"), Some(p.playing), false, Msg::Toggle,
+                    (if p.playing { s.pause } else { s.play }).into()) }
+                { button(link, Some("btn-step".into()), None, None, p.at_end, Msg::Step, s.step.into()) }
+                { button(link, Some("btn-end".into()), None, None, p.at_end, Msg::ToEnd, s.to_end.into()) }
                 <label class="speed">
                     <span>{ s.speed }</span>
                     <input type="range" data-testid="speed" min={SPEED_MIN.to_string()} max={SPEED_MAX.to_string()}
@@ -232,10 +195,14 @@ pub fn view(p: &ControlsProps, link: &Scope<App>) -> Html {
             <details class="settings">
                 <summary>{ s.settings }</summary>
                 <div class="row">
-                    { slider("set-backlog", s.backlog_size, backlog_text, 7, backlog_idx, on_backlog) }
-                    { slider("set-rate", s.write_rate, format!("{}/s", st.write_rate), WRITE_RATES.len() - 1, rate_idx, on_rate) }
-                    { slider("set-latency", s.latency, lat_text, LATENCIES.len() - 1, lat_idx, on_lat) }
-                    { slider("set-bandwidth", s.bandwidth, bw_text, BANDWIDTHS.len() - 1, bw_idx, on_bw) }
+                    { slider("set-backlog", s.backlog_size, backlog_text, 7, backlog_idx, link, st,
+                        |st, i| Settings { backlog_size: backlog_step(i), ..st }) }
+                    { slider("set-rate", s.write_rate, format!("{}/s", st.write_rate), WRITE_RATES.len() - 1, rate_idx, link, st,
+                        |st, i| Settings { write_rate: WRITE_RATES.get(i).copied().unwrap_or(0), ..st }) }
+                    { slider("set-latency", s.latency, lat_text, LATENCIES.len() - 1, lat_idx, link, st,
+                        |st, i| Settings { latency_us: LATENCIES.get(i).copied().flatten(), ..st }) }
+                    { slider("set-bandwidth", s.bandwidth, bw_text, BANDWIDTHS.len() - 1, bw_idx, link, st,
+                        |st, i| Settings { bandwidth: BANDWIDTHS.get(i).copied().flatten(), ..st }) }
                 </div>
             </details>
         </section>

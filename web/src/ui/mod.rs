@@ -3,5 +3,6 @@
 
 pub mod classroom;
 pub mod controls;
+pub mod el;
 pub mod panels;
 pub mod topology;

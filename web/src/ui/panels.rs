@@ -5,15 +5,26 @@ use replscope_web::model::resp::split_args;
 use replscope_web::model::view::{short_id, BacklogView, NodeView, PacketView};
 use replscope_web::model::{Snapshot, UserAction};
 use web_sys::HtmlInputElement;
+use yew::html::Scope;
 use yew::prelude::*;
 
-use crate::t;
+use std::fmt::Write;
+
+use super::el::{button, esc, raw};
+use crate::{t, App, Msg};
 
 /// The PSYNC decision: what was asked against what the master had, and the outcome.
+/// Its texts are markup; the table stays elements (the markup parser would add a
+/// `<tbody>` to it).
 pub fn psync_panel(snap: &Snapshot) -> Html {
     let s = t();
-    let body = match &snap.psync {
-        None => html! { <p class="muted">{ s.psync_none }</p> },
+    let mut head = format!("<h2>{}</h2>", esc(s.psync_title));
+    let mut tail = String::new();
+    let mut table = Html::default();
+    match &snap.psync {
+        None => {
+            let _ = write!(head, "<p class=\"muted\">{}</p>", esc(s.psync_none));
+        }
         Some(p) => {
             let who = |i: Option<usize>| {
                 i.and_then(|i| snap.nodes.iter().find(|n| n.index == i))
@@ -28,32 +39,52 @@ pub fn psync_panel(snap: &Snapshot) -> Html {
             } else {
                 "outcome full"
             };
-            html! {
-                <>
-                    <p class="muted">{ format!("{} \u{2192} {} ({} {})", who(p.replica), who(Some(p.master)), s.step_word, p.step) }</p>
-                    <table class="psync">
-                        <tr><th>{ s.requested }</th>
-                            <td><code>{ format!("PSYNC {} {}", p.requested_replid, p.requested_offset) }</code></td></tr>
-                        <tr><th>{ "replid" }</th><td><code>{ &p.replid }</code></td></tr>
-                        <tr><th>{ "replid2" }</th>
-                            <td><code>{ format!("{} (second_repl_offset {})", p.replid2, p.second_repl_offset) }</code></td></tr>
-                        <tr><th>{ s.window }</th><td><code>{ window }</code></td></tr>
-                        <tr><th>{ "master_repl_offset" }</th><td><code>{ p.master_repl_offset }</code></td></tr>
-                    </table>
-                    <p class={outcome_class} data-testid="psync-outcome">{ p.outcome }</p>
-                    <p class="reason" data-testid="psync-reason">{ p.reason.text(s) }</p>
-                </>
-            }
+            let _ = write!(
+                head,
+                "<p class=\"muted\">{} \u{2192} {} ({} {})</p>",
+                esc(&who(p.replica)),
+                esc(&who(Some(p.master))),
+                esc(s.step_word),
+                p.step
+            );
+            table = html! {
+                <table class="psync">
+                    <tr><th>{ s.requested }</th>
+                        <td><code>{ format!("PSYNC {} {}", p.requested_replid, p.requested_offset) }</code></td></tr>
+                    <tr><th>{ "replid" }</th><td><code>{ &p.replid }</code></td></tr>
+                    <tr><th>{ "replid2" }</th>
+                        <td><code>{ format!("{} (second_repl_offset {})", p.replid2, p.second_repl_offset) }</code></td></tr>
+                    <tr><th>{ s.window }</th><td><code>{ window }</code></td></tr>
+                    <tr><th>{ "master_repl_offset" }</th><td><code>{ p.master_repl_offset }</code></td></tr>
+                </table>
+            };
+            let _ = write!(
+                tail,
+                "<p class=\"{outcome_class}\" data-testid=\"psync-outcome\">{}</p>\
+                 <p class=\"reason\" data-testid=\"psync-reason\">{}</p>",
+                esc(p.outcome),
+                esc(&p.reason.text(s))
+            );
         }
-    };
-    let history = snap.psyncs.iter().map(|p| html! {
-        <li>{ format!("{} {}: PSYNC {} {} \u{2192} {}", t().step_word, p.step, short_id(&p.requested_replid), p.requested_offset, p.outcome) }</li>
-    });
+    }
+    tail.push_str("<ul class=\"psync-history\" data-testid=\"psync-history\">");
+    for p in &snap.psyncs {
+        let _ = write!(
+            tail,
+            "<li>{} {}: PSYNC {} {} \u{2192} {}</li>",
+            esc(s.step_word),
+            p.step,
+            esc(&short_id(&p.requested_replid)),
+            p.requested_offset,
+            esc(p.outcome)
+        );
+    }
+    tail.push_str("</ul>");
     html! {
         <section class="panel psync-panel" data-testid="psync-panel">
-            <h2>{ s.psync_title }</h2>
-            { body }
-            <ul class="psync-history" data-testid="psync-history">{ for history }</ul>
+            { raw(head) }
+            { table }
+            { raw(tail) }
         </section>
     }
 }
@@ -69,10 +100,8 @@ pub fn inspector(snap: &Snapshot, p: Option<&PacketView>) -> Html {
         None => html! { <p class="muted">{ s.inspect_hint }</p> },
         Some(p) => html! {
             <>
-                <p>
-                    <strong>{ format!("{} \u{2192} {}", name(p.from), name(p.to)) }</strong>
-                    { format!(" \u{b7} {} \u{b7} {} B", p.label, p.len) }
-                </p>
+                { raw(format!("<p><strong>{} \u{2192} {}</strong> \u{b7} {} \u{b7} {} B</p>",
+                    esc(&name(p.from)), esc(&name(p.to)), esc(&p.label), p.len)) }
                 <pre class="mono bytes" data-testid="inspector-bytes">{ &p.preview }</pre>
             </>
         },
@@ -89,29 +118,40 @@ pub fn inspector(snap: &Snapshot, p: Option<&PacketView>) -> Html {
 /// latest is also announced by the page's live region.
 pub fn event_log(snap: &Snapshot) -> Html {
     let s = t();
-    let rows = snap.log.iter().map(|l| {
+    // The whole table is markup (rows alone would be dropped by the markup parser
+    // outside a table); the scrolling box around it stays an element.
+    let mut m = format!(
+        "<table class=\"events\" data-testid=\"event-log\"><caption class=\"sr-only\">{}</caption>\
+         <thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
+        esc(s.events),
+        esc(s.col_time),
+        esc(s.col_event)
+    );
+    for l in &snap.log {
         let (time, text) = l.split_once(" ms  ").unwrap_or(("", l.as_str()));
-        html! { <tr><td class="mono">{ time.trim() }</td><td>{ text }</td></tr> }
-    });
+        let _ = write!(
+            m,
+            "<tr><td class=\"mono\">{}</td><td>{}</td></tr>",
+            esc(time.trim()),
+            esc(text)
+        );
+    }
+    m.push_str("</tbody></table>");
     html! {
         <section class="panel log-panel">
             <h2 id="events-title">{ s.events }</h2>
-            <div class="log" tabindex="0" role="region" aria-labelledby="events-title">
-                <table class="events" data-testid="event-log">
-                    <caption class="sr-only">{ s.events }</caption>
-                    <thead><tr><th scope="col">{ s.col_time }</th><th scope="col">{ s.col_event }</th></tr></thead>
-                    <tbody>{ for rows }</tbody>
-                </table>
-            </div>
+            <div class="log" tabindex="0" role="region" aria-labelledby="events-title">{ raw(m) }</div>
         </section>
     }
 }
 
-/// The backlog drawn on an offset ruler: the window it holds and where replicas are.
-fn backlog_ruler(b: &BacklogView) -> Html {
+/// The backlog drawn on an offset ruler: the window it holds and where replicas are
+/// (markup, appended to `out`).
+fn backlog_ruler(out: &mut String, b: &BacklogView) {
     let s = t();
     if !b.active {
-        return html! { <p class="muted">{ s.no_backlog }</p> };
+        let _ = write!(out, "<p class=\"muted\">{}</p>", esc(s.no_backlog));
+        return;
     }
     let hi = b.master_repl_offset.max(1);
     let lo = b
@@ -126,34 +166,36 @@ fn backlog_ruler(b: &BacklogView) -> Html {
     let span = (hi - lo).max(1) as f64;
     let x = |o: i64| 6.0 + 288.0 * ((o - lo) as f64 / span).clamp(0.0, 1.0);
     let win_end = b.first_byte_offset + b.histlen;
-    let marks = b.replica_offsets.iter().map(|(name, o)| {
-        html! {
-            <g class="mark">
-                <line x1={format!("{:.1}", x(*o))} x2={format!("{:.1}", x(*o))} y1="4" y2="30" />
-                <title>{ format!("{name}: {o}") }</title>
-            </g>
-        }
-    });
-    html! {
-        <>
-            <svg class="ruler" viewBox="0 0 300 34" role="img" aria-label={s.backlog}>
-                <line class="axis" x1="6" x2="294" y1="22" y2="22" />
-                <rect class="window" x={format!("{:.1}", x(b.first_byte_offset))} y="14"
-                    width={format!("{:.1}", (x(win_end) - x(b.first_byte_offset)).max(1.0))} height="16" />
-                { for marks }
-            </svg>
-            <p class="facts mono">
-                { format!("first_byte_offset {} \u{b7} histlen {} \u{b7} master_repl_offset {} \u{b7} size {}",
-                    b.first_byte_offset, b.histlen, b.master_repl_offset, b.size) }
-            </p>
-            <p class="facts mono">
-                { for b.replica_offsets.iter().map(|(n, o)| html! { <span class="chip">{ format!("{n} @ {o}") }</span> }) }
-            </p>
-        </>
+    let _ = write!(
+        out,
+        "<svg class=\"ruler\" viewBox=\"0 0 300 34\" role=\"img\" aria-label=\"{}\">\
+         <line class=\"axis\" x1=\"6\" x2=\"294\" y1=\"22\" y2=\"22\"></line>\
+         <rect class=\"window\" x=\"{:.1}\" y=\"14\" width=\"{:.1}\" height=\"16\"></rect>",
+        esc(s.backlog),
+        x(b.first_byte_offset),
+        (x(win_end) - x(b.first_byte_offset)).max(1.0)
+    );
+    for (name, o) in &b.replica_offsets {
+        let at = x(*o);
+        let _ = write!(
+            out,
+            "<g class=\"mark\"><line x1=\"{at:.1}\" x2=\"{at:.1}\" y1=\"4\" y2=\"30\"></line><title>{}: {o}</title></g>",
+            esc(name)
+        );
     }
+    let _ = write!(
+        out,
+        "</svg><p class=\"facts mono\">first_byte_offset {} \u{b7} histlen {} \u{b7} master_repl_offset {} \u{b7} size {}</p><p class=\"facts mono\">",
+        b.first_byte_offset, b.histlen, b.master_repl_offset, b.size
+    );
+    for (n, o) in &b.replica_offsets {
+        let _ = write!(out, "<span class=\"chip\">{} @ {o}</span>", esc(n));
+    }
+    out.push_str("</p>");
 }
 
-fn rdb_view(n: &NodeView) -> Html {
+/// The RDB state (markup, appended to `out`).
+fn rdb_view(out: &mut String, n: &NodeView) {
     let s = t();
     let r = &n.rdb;
     if let Some((total, read)) = r.transfer {
@@ -162,12 +204,14 @@ fn rdb_view(n: &NodeView) -> Html {
         } else {
             0.0
         };
-        return html! {
-            <div data-testid={format!("rdb-{}", n.index)} class="rdb loading">
-                { format!("{}: {read}/{} B", s.rdb_loading, if total >= 0 { total.to_string() } else { "?".into() }) }
-                <div class="progress"><div style={format!("width: {pct:.0}%")}></div></div>
-            </div>
-        };
+        let _ = write!(
+            out,
+            "<div data-testid=\"rdb-{}\" class=\"rdb loading\">{}: {read}/{} B<div class=\"progress\"><div style=\"width: {pct:.0}%\"></div></div></div>",
+            n.index,
+            esc(s.rdb_loading),
+            if total >= 0 { total.to_string() } else { "?".into() }
+        );
+        return;
     }
     let text = if r.bgsave_in_progress {
         s.bgsave_running.to_string()
@@ -176,14 +220,19 @@ fn rdb_view(n: &NodeView) -> Html {
     } else {
         s.rdb_idle.to_string()
     };
-    html! { <div data-testid={format!("rdb-{}", n.index)} class="rdb">{ text }</div> }
+    let _ = write!(
+        out,
+        "<div data-testid=\"rdb-{}\" class=\"rdb\">{}</div>",
+        n.index,
+        esc(&text)
+    );
 }
 
-fn console(n: &NodeView, on_act: &Callback<UserAction>) -> Html {
+fn console(n: &NodeView, link: &Scope<App>) -> Html {
     let s = t();
     let node = n.index;
     let onkeydown = {
-        let on_act = on_act.clone();
+        let link = link.clone();
         Callback::from(move |e: KeyboardEvent| {
             if e.key() != "Enter" {
                 return;
@@ -193,22 +242,27 @@ fn console(n: &NodeView, on_act: &Callback<UserAction>) -> Html {
             };
             if let Some(words) = split_args(&input.value()) {
                 if !words.is_empty() {
-                    on_act.emit(UserAction::Command { node, words });
+                    link.send_message(Msg::Act(UserAction::Command { node, words }));
                 }
             }
             input.set_value("");
         })
     };
+    let mut lines = String::new();
+    for l in &n.console {
+        // The markup parser drops a line feed right after `<pre>`: one is written there so
+        // that a reply's own first line feed stays.
+        let _ = write!(
+            lines,
+            "<li><div class=\"cmd\">127.0.0.1:{}&gt; {}</div><pre class=\"reply\">\n{}</pre></li>",
+            n.port,
+            esc(&l.command),
+            esc(l.reply.as_deref().unwrap_or(s.waiting))
+        );
+    }
     html! {
         <div class="console">
-            <ol class="console-log mono" data-testid={format!("console-log-{node}")}>
-                { for n.console.iter().map(|l| html! {
-                    <li>
-                        <div class="cmd">{ format!("{}:{}> {}", "127.0.0.1", n.port, l.command) }</div>
-                        <pre class="reply">{ l.reply.clone().unwrap_or_else(|| s.waiting.to_string()) }</pre>
-                    </li>
-                }) }
-            </ol>
+            <ol class="console-log mono" data-testid={format!("console-log-{node}")}>{ raw(lines) }</ol>
             <input class="mono" type="text" data-testid={format!("console-input-{node}")}
                 aria-label={format!("{} {}", s.console, n.name)} placeholder={s.console_placeholder}
                 autocomplete="off" spellcheck="false" {onkeydown} />
@@ -217,28 +271,103 @@ fn console(n: &NodeView, on_act: &Callback<UserAction>) -> Html {
 }
 
 /// A node's panel.
-pub fn node_panel(_snap: &Snapshot, n: &NodeView, on_act: &Callback<UserAction>) -> Html {
+pub fn node_panel(n: &NodeView, link: &Scope<App>) -> Html {
     let s = t();
     let i = n.index;
-    let act = |a: UserAction| on_act.reform(move |_: MouseEvent| a.clone());
-    let link_buttons = n.master.map(|m| html! {
-        <>
-            <button data-testid={format!("cut-{i}")} onclick={act(UserAction::Cut(m, i))}>{ s.cut_link }</button>
-            <button data-testid={format!("restore-{i}")} onclick={act(UserAction::Restore(m, i))}>{ s.restore_link }</button>
-        </>
-    });
-    let replicas = n.replicas.iter().map(|r| html! {
-        <li class="mono" title={s.state_help(r.state)}>{ format!("{} {} {} {} \u{b7} {} {} B", r.addr, r.state, s.ack, r.ack_offset, s.buffered, r.buffered) }</li>
-    });
-    let keys = n.keys.iter().map(|k| {
+    let act = |id: String, a: UserAction, label: &'static str| {
+        button(
+            link,
+            Some(id.into()),
+            None,
+            None,
+            false,
+            Msg::Act(a),
+            label.into(),
+        )
+    };
+    let link_buttons = n.master.map(|m| {
         html! {
-            <li class={classes!("key", k.changed.then_some("changed"))} data-key={k.name.clone()}>
-                <span class="k">{ &k.name }</span>
-                <span class="v">{ &k.summary }</span>
-            </li>
+            <>
+                { act(format!("cut-{i}"), UserAction::Cut(m, i), s.cut_link) }
+                { act(format!("restore-{i}"), UserAction::Restore(m, i), s.restore_link) }
+            </>
         }
     });
+    // Everything between the buttons and the INFO text: markup without listeners.
+    let mut m = String::new();
+    let _ = write!(
+        m,
+        "<dl class=\"facts mono\"><dt>replid</dt><dd title=\"{}\">{}</dd><dt>{}</dt><dd data-testid=\"offset-{i}\">{}</dd>",
+        esc(&n.replid),
+        esc(&short_id(&n.replid)),
+        esc(s.offset),
+        n.offset
+    );
+    if let Some(ls) = n.link_status {
+        let _ = write!(
+            m,
+            "<dt>{}</dt><dd class=\"link-status {ls}\">{ls}</dd>",
+            esc(s.link)
+        );
+    }
+    if let Some(st) = n.repl_state {
+        let _ = write!(
+            m,
+            "<dt>{}</dt><dd data-testid=\"repl-state-{i}\">{st}</dd><dt></dt><dd class=\"help\" data-testid=\"repl-state-help-{i}\">{}</dd>",
+            esc(s.state),
+            esc(s.state_help(st))
+        );
+    }
+    m.push_str("</dl>");
+    if !n.replicas.is_empty() {
+        let _ = write!(
+            m,
+            "<h3>{}</h3><ul class=\"replicas\" data-testid=\"replicas-{i}\">",
+            esc(s.replicas)
+        );
+        for r in &n.replicas {
+            let _ = write!(
+                m,
+                "<li class=\"mono\" title=\"{}\">{} {} {} {} \u{b7} {} {} B</li>",
+                esc(s.state_help(r.state)),
+                esc(&r.addr),
+                esc(r.state),
+                esc(s.ack),
+                r.ack_offset,
+                esc(s.buffered),
+                r.buffered
+            );
+        }
+        m.push_str("</ul>");
+    }
+    let _ = write!(m, "<h3>{}</h3>", esc(s.backlog));
+    backlog_ruler(&mut m, &n.backlog);
+    let _ = write!(m, "<h3>{}</h3>", esc(s.rdb));
+    rdb_view(&mut m, n);
+    let _ = write!(
+        m,
+        "<h3>{} ({})</h3><ul class=\"keys mono\" data-testid=\"keys-{i}\">",
+        esc(s.keyspace),
+        n.key_count
+    );
+    for k in &n.keys {
+        let _ = write!(
+            m,
+            "<li class=\"key{}\" data-key=\"{}\"><span class=\"k\">{}</span><span class=\"v\">{}</span></li>",
+            if k.changed { " changed" } else { "" },
+            esc(&k.name),
+            esc(&k.name),
+            esc(&k.summary)
+        );
+    }
+    if n.key_count == 0 {
+        let _ = write!(m, "<li class=\"muted\">{}</li>", esc(s.empty));
+    }
     let more = n.key_count.saturating_sub(n.keys.len());
+    if more > 0 {
+        let _ = write!(m, "<li class=\"muted\">+{more}</li>");
+    }
+    m.push_str("</ul>");
     html! {
         <article class={classes!("node-card", n.role, (!n.up).then_some("down"))} data-testid={format!("node-{i}")}>
             <header>
@@ -249,46 +378,22 @@ pub fn node_panel(_snap: &Snapshot, n: &NodeView, on_act: &Callback<UserAction>)
             </header>
             <div class="actions">
                 if n.up {
-                    <button data-testid={format!("crash-{i}")} onclick={act(UserAction::Crash(i))}>{ s.crash }</button>
+                    { act(format!("crash-{i}"), UserAction::Crash(i), s.crash) }
                 } else {
-                    <button data-testid={format!("restart-{i}")} onclick={act(UserAction::Restart(i))}>{ s.restart_node }</button>
+                    { act(format!("restart-{i}"), UserAction::Restart(i), s.restart_node) }
                 }
                 { for link_buttons }
                 if i > 0 {
-                    <button data-testid={format!("remove-{i}")} onclick={act(UserAction::Remove(i))}>{ s.remove }</button>
+                    { act(format!("remove-{i}"), UserAction::Remove(i), s.remove) }
                 }
             </div>
-            <dl class="facts mono">
-                <dt>{ "replid" }</dt><dd title={n.replid.clone()}>{ short_id(&n.replid) }</dd>
-                <dt>{ s.offset }</dt><dd data-testid={format!("offset-{i}")}>{ n.offset }</dd>
-                if let Some(ls) = n.link_status {
-                    <dt>{ s.link }</dt><dd class={classes!("link-status", ls)}>{ ls }</dd>
-                }
-                if let Some(st) = n.repl_state {
-                    <dt>{ s.state }</dt><dd data-testid={format!("repl-state-{i}")}>{ st }</dd>
-                    <dt></dt><dd class="help" data-testid={format!("repl-state-help-{i}")}>{ s.state_help(st) }</dd>
-                }
-            </dl>
-            if !n.replicas.is_empty() {
-                <h3>{ s.replicas }</h3>
-                <ul class="replicas" data-testid={format!("replicas-{i}")}>{ for replicas }</ul>
-            }
-            <h3>{ s.backlog }</h3>
-            { backlog_ruler(&n.backlog) }
-            <h3>{ s.rdb }</h3>
-            { rdb_view(n) }
-            <h3>{ format!("{} ({})", s.keyspace, n.key_count) }</h3>
-            <ul class="keys mono" data-testid={format!("keys-{i}")}>
-                { for keys }
-                if n.key_count == 0 { <li class="muted">{ s.empty }</li> }
-                if more > 0 { <li class="muted">{ format!("+{more}") }</li> }
-            </ul>
+            { raw(m) }
             <details class="info" open=true>
                 <summary>{ s.info }</summary>
                 <pre class="mono" data-testid={format!("info-{i}")}>{ &n.info }</pre>
             </details>
             <h3>{ s.console }</h3>
-            { console(n, on_act) }
+            { console(n, link) }
         </article>
     }
 }

@@ -4,7 +4,13 @@ use replscope_web::model::vecmap::VecMap;
 
 use replscope_web::model::view::{short_id, NodeView};
 use replscope_web::model::Snapshot;
+use yew::html::Scope;
 use yew::prelude::*;
+
+use std::fmt::Write;
+
+use super::el::{esc, raw, send};
+use crate::{App, Msg};
 
 /// Drawing size.
 const W: f64 = 860.0;
@@ -95,43 +101,72 @@ fn state_line(n: &NodeView) -> String {
 }
 
 /// The topology drawing.
-pub fn view(snap: &Snapshot, on_inspect: &Callback<u64>) -> Html {
+pub fn view(snap: &Snapshot, link: &Scope<App>) -> Html {
     let (pos, h) = layout(&snap.nodes);
     let at = |i: Option<usize>| i.and_then(|i| pos.get(&i).copied()).unwrap_or(CLIENT);
-    let links = snap.nodes.iter().filter_map(|n| {
-        let m = n.master?;
-        let (a, b) = (pos.get(&m)?, pos.get(&n.index)?);
-        let class = if n.link_status == Some("up") { "link up" } else { "link down" };
-        Some(html! {
-            <line class={class} x1={a.0.to_string()} y1={a.1.to_string()}
-                x2={b.0.to_string()} y2={b.1.to_string()} data-testid={format!("link-{m}-{}", n.index)} />
-        })
-    });
-    let client_links = snap
+    // Links, the client and the nodes: markup without listeners (the packets, which move
+    // and can be clicked, stay elements).
+    let mut m = String::new();
+    for n in snap
         .nodes
         .iter()
         .filter(|n| n.role == "master" || n.index == 0)
-        .map(|n| {
-            let b = at(Some(n.index));
-            html! { <line class="link client" x1={CLIENT.0.to_string()} y1={CLIENT.1.to_string()}
-            x2={b.0.to_string()} y2={b.1.to_string()} /> }
-        });
-    let nodes = snap.nodes.iter().map(|n| {
+    {
+        let b = at(Some(n.index));
+        let _ = write!(
+            m,
+            "<line class=\"link client\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"></line>",
+            CLIENT.0, CLIENT.1, b.0, b.1
+        );
+    }
+    for n in &snap.nodes {
+        let Some(m_idx) = n.master else { continue };
+        let (Some(a), Some(b)) = (pos.get(&m_idx), pos.get(&n.index)) else {
+            continue;
+        };
+        let class = if n.link_status == Some("up") {
+            "link up"
+        } else {
+            "link down"
+        };
+        let _ = write!(
+            m,
+            "<line class=\"{class}\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" data-testid=\"link-{m_idx}-{}\"></line>",
+            a.0, a.1, b.0, b.1, n.index
+        );
+    }
+    let s = crate::t();
+    let _ = write!(
+        m,
+        "<g class=\"client-node\" transform=\"translate({} {})\"><circle r=\"20\"></circle><text y=\"4\" text-anchor=\"middle\">{}</text></g>",
+        CLIENT.0,
+        CLIENT.1,
+        esc(s.client)
+    );
+    for n in &snap.nodes {
         let (x, y) = at(Some(n.index));
-        let class = classes!("node", n.role, (!n.up).then_some("down"));
-        html! {
-            <g class={class} data-testid={format!("topo-node-{}", n.index)}
-                transform={format!("translate({} {})", x - NW / 2.0, y - NH / 2.0)}>
-                <rect width={NW.to_string()} height={NH.to_string()} rx="10" />
-                <text x="10" y="20" class="name">{ format!("{} :{}", n.name, n.port) }</text>
-                <text x="10" y="38" class="sub">
-                    { format!("{} \u{b7} {}", if n.up { n.role } else { crate::t().down }, short_id(&n.replid)) }
-                </text>
-                <text x="10" y="55" class="sub">{ format!("{} {}", crate::t().offset, n.offset) }</text>
-                <text x="10" y="72" class="state">{ state_line(n) }</text>
-            </g>
-        }
-    });
+        let _ = write!(
+            m,
+            "<g class=\"node {}{}\" data-testid=\"topo-node-{}\" transform=\"translate({} {})\">\
+             <rect width=\"{NW}\" height=\"{NH}\" rx=\"10\"></rect>\
+             <text x=\"10\" y=\"20\" class=\"name\">{} :{}</text>\
+             <text x=\"10\" y=\"38\" class=\"sub\">{} \u{b7} {}</text>\
+             <text x=\"10\" y=\"55\" class=\"sub\">{} {}</text>\
+             <text x=\"10\" y=\"72\" class=\"state\">{}</text></g>",
+            n.role,
+            if n.up { "" } else { " down" },
+            n.index,
+            x - NW / 2.0,
+            y - NH / 2.0,
+            esc(&n.name),
+            n.port,
+            if n.up { n.role } else { s.down },
+            esc(&short_id(&n.replid)),
+            esc(s.offset),
+            n.offset,
+            esc(&state_line(n))
+        );
+    }
     let packets = snap.packets.iter().take(MAX_PACKETS).map(|p| {
         let (a, b) = (at(p.from), at(p.to));
         let (dx, dy) = (b.0 - a.0, b.1 - a.1);
@@ -149,30 +184,35 @@ pub fn view(snap: &Snapshot, on_inspect: &Callback<u64>) -> Html {
         let w = (text.chars().count() as f64 * 6.4 + 12.0).max(30.0);
         let frac = if p.len > 0 { p.delivered as f64 / p.len as f64 } else { 0.0 };
         let seq = p.seq;
-        let onclick = on_inspect.reform(move |_: MouseEvent| seq);
+        let onclick = send(link, Msg::Inspect(seq));
+        let mut inner = format!(
+            "<title>{}</title><rect x=\"{:.1}\" y=\"-10\" width=\"{w:.1}\" height=\"20\" rx=\"6\"></rect>\
+             <text x=\"0\" y=\"4\" text-anchor=\"middle\">{}</text>",
+            esc(&p.label),
+            -w / 2.0,
+            esc(&text)
+        );
+        if rdb {
+            let _ = write!(
+                inner,
+                "<rect class=\"bar-bg\" x=\"{:.1}\" y=\"12\" width=\"{w:.1}\" height=\"4\"></rect>\
+                 <rect class=\"bar\" x=\"{:.1}\" y=\"12\" width=\"{:.1}\" height=\"4\"></rect>",
+                -w / 2.0,
+                -w / 2.0,
+                w * frac
+            );
+        }
         html! {
             <g key={p.seq.to_string()} class={classes!("packet", rdb.then_some("rdb"))}
                 style={format!("transform: translate({x:.1}px, {y:.1}px)")} data-testid="packet" {onclick}>
-                <title>{ &p.label }</title>
-                <rect x={format!("{:.1}", -w / 2.0)} y="-10" width={format!("{w:.1}")} height="20" rx="6" />
-                <text x="0" y="4" text-anchor="middle">{ text }</text>
-                if rdb {
-                    <rect class="bar-bg" x={format!("{:.1}", -w / 2.0)} y="12" width={format!("{w:.1}")} height="4" />
-                    <rect class="bar" x={format!("{:.1}", -w / 2.0)} y="12" width={format!("{:.1}", w * frac)} height="4" />
-                }
+                { raw(inner) }
             </g>
         }
     });
     html! {
         <svg class="topology" data-testid="topology" viewBox={format!("0 0 {W} {h}")}
             role="img" aria-label={crate::t().topology}>
-            { for client_links }
-            { for links }
-            <g class="client-node" transform={format!("translate({} {})", CLIENT.0, CLIENT.1)}>
-                <circle r="20" />
-                <text y="4" text-anchor="middle">{ crate::t().client }</text>
-            </g>
-            { for nodes }
+            { raw(m) }
             { for packets }
         </svg>
     }
