@@ -118,8 +118,7 @@ pub(crate) fn string2d(s: &[u8]) -> Option<f64> {
     if s.is_empty() || is_c_space(s[0]) {
         return None;
     }
-    let text = core::str::from_utf8(s).ok()?;
-    let v: f64 = text.parse().ok()?;
+    let v = crate::strtod::parse_f64(s)?;
     if v.is_nan() {
         return None;
     }
