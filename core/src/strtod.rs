@@ -583,7 +583,7 @@ mod decimal_tests {
             let mut s: String = (0..len)
                 .map(|_| char::from(b'0' + (r.next() % 10) as u8))
                 .collect();
-            if r.next() % 2 == 0 {
+            if r.next().is_multiple_of(2) {
                 let at = (r.next() % (len as u64 + 1)) as usize;
                 s.insert(at, '.');
             }

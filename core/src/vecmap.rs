@@ -290,7 +290,7 @@ mod tests {
                         .filter(|(k, _)| **k == key)
                         .for_each(|(_, x)| *x ^= 1);
                 }
-                7 if val % 17 == 0 => {
+                7 if val.is_multiple_of(17) => {
                     v.clear();
                     b.clear();
                 }
@@ -340,7 +340,7 @@ mod tests {
         for _ in 0..2000 {
             x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
             let m = (x >> 8) % 11;
-            if (x >> 4) % 3 == 0 {
+            if (x >> 4).is_multiple_of(3) {
                 assert_eq!(v.remove(&m), b.remove(&m));
             } else {
                 assert_eq!(v.insert(m), b.insert(m));
