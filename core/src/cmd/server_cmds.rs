@@ -95,6 +95,7 @@ struct Docs {
 /// The `HELP` texts the browser build fetches with the facts: `(container, lines)`.
 #[cfg(feature = "full")]
 const HELP_TEXTS: &[(&str, &[&str])] = &[
+    ("CLIENT", super::connection::CLIENT_HELP),
     ("COMMAND", COMMAND_HELP),
     ("CONFIG", CONFIG_HELP),
     ("DEBUG", super::debug::HELP),
