@@ -12,10 +12,12 @@
 //!
 //! See [`server`] for the driving loop.
 
+pub(crate) mod bignum;
 pub mod client;
 pub mod cmd;
 pub mod compare;
 pub mod config;
+pub mod dtoa;
 pub mod expire;
 pub mod explain;
 pub mod glob;
