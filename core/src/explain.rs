@@ -187,14 +187,14 @@ impl LostWrite {
     pub fn explain(&self) -> String {
         let why = match self.reason {
             LossReason::NeverSent => format!(
-                "{} acknowledged it at {:.0} ms but never sent it to a replica before it failed",
+                "{} acknowledged it at {} ms but never sent it to a replica before it failed",
                 self.acked_by,
-                self.exchange.reply_ms.unwrap_or(self.exchange.sent_ms)
+                crate::dtoa::Fixed(self.exchange.reply_ms.unwrap_or(self.exchange.sent_ms), 0)
             ),
             LossReason::NotDelivered => format!(
-                "{} acknowledged it at {:.0} ms and sent it on, but it never reached {}",
+                "{} acknowledged it at {} ms and sent it on, but it never reached {}",
                 self.acked_by,
-                self.exchange.reply_ms.unwrap_or(self.exchange.sent_ms),
+                crate::dtoa::Fixed(self.exchange.reply_ms.unwrap_or(self.exchange.sent_ms), 0),
                 self.final_master
             ),
             LossReason::Overwritten => format!(

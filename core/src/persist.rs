@@ -787,8 +787,8 @@ fn log_aux_fields(st: &mut State, now: Time, file: &RdbFile) {
                 st.log(
                     LogLevel::Notice,
                     format!(
-                        "RDB memory usage when created {:.2} Mb",
-                        used as f64 / (1024.0 * 1024.0)
+                        "RDB memory usage when created {} Mb",
+                        crate::dtoa::Fixed(used as f64 / (1024.0 * 1024.0), 2)
                     ),
                 );
             }

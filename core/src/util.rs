@@ -93,12 +93,10 @@ pub fn fmt_f64(d: f64) -> String {
 
 /// C's `printf("%.17g", d)` for a finite, non-zero double.
 pub fn fmt_g17(d: f64) -> String {
-    // `{:.16e}` gives 17 significant digits in scientific form, correctly rounded.
-    let sci = format!("{:.16e}", d);
-    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let neg = mant.starts_with('-');
-    let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
+    // 17 significant digits in scientific form, correctly rounded.
+    let (q, exp) = crate::dtoa::sci17(d);
+    let neg = d < 0.0;
+    let digits = q.to_string();
     let mut out = String::new();
     if neg {
         out.push('-');

@@ -15,6 +15,7 @@ use super::flags::{self, *};
 use super::{container, CmdResult, CommandSpec, CommandTable, Ctx};
 use crate::command;
 use crate::config::SetContext;
+use crate::dtoa::{fixed, Fixed};
 use crate::server::{LogLevel, Output};
 use crate::stats::Stats;
 
@@ -645,15 +646,15 @@ fn bytes_to_human(n: u64) -> String {
     if n < 1024 {
         format!("{n}B")
     } else if n < 1024 * 1024 {
-        format!("{:.2}K", d / 1024.0)
+        format!("{}K", Fixed(d / 1024.0, 2))
     } else if n < 1024 * 1024 * 1024 {
-        format!("{:.2}M", d / (1024.0 * 1024.0))
+        format!("{}M", Fixed(d / (1024.0 * 1024.0), 2))
     } else if n < 1024u64.pow(4) {
-        format!("{:.2}G", d / 1024f64.powi(3))
+        format!("{}G", Fixed(d / 1024f64.powi(3), 2))
     } else if n < 1024u64.pow(5) {
-        format!("{:.2}T", d / 1024f64.powi(4))
+        format!("{}T", Fixed(d / 1024f64.powi(4), 2))
     } else {
-        format!("{:.2}P", d / 1024f64.powi(5))
+        format!("{}P", Fixed(d / 1024f64.powi(5), 2))
     }
 }
 
@@ -764,7 +765,7 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, o: &mut String) {
             line("used_memory_peak_human", &bytes_to_human(peak));
             line(
                 "used_memory_peak_perc",
-                &format!("{:.2}%", pct(used as f64, peak as f64)),
+                &format!("{}%", Fixed(pct(used as f64, peak as f64), 2)),
             );
             line("used_memory_overhead", &USED_MEMORY_STARTUP);
             line("used_memory_startup", &USED_MEMORY_STARTUP);
@@ -772,8 +773,11 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, o: &mut String) {
             line(
                 "used_memory_dataset_perc",
                 &format!(
-                    "{:.2}%",
-                    pct(dataset as f64, (used - USED_MEMORY_STARTUP).max(1) as f64)
+                    "{}%",
+                    Fixed(
+                        pct(dataset as f64, (used - USED_MEMORY_STARTUP).max(1) as f64),
+                        2
+                    )
                 ),
             );
             line("allocator_allocated", &used);
@@ -813,7 +817,7 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, o: &mut String) {
             line("allocator_rss_bytes", &0);
             line("rss_overhead_ratio", &"1.00");
             line("rss_overhead_bytes", &0);
-            line("mem_fragmentation_ratio", &format!("{frag:.2}"));
+            line("mem_fragmentation_ratio", &fixed(frag, 2));
             line("mem_fragmentation_bytes", &(rss as i64 - used as i64));
             line("mem_not_counted_for_evict", &0);
             let rm = crate::repl::master::replication_memory(st);
@@ -907,7 +911,7 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, o: &mut String) {
             line("sync_partial_ok", &st.master.stat_sync_partial_ok);
             line("sync_partial_err", &st.master.stat_sync_partial_err);
             line("expired_keys", &s.expired_keys);
-            line("expired_stale_perc", &format!("{stale:.2}"));
+            line("expired_stale_perc", &fixed(stale, 2));
             line("expired_time_cap_reached_count", &0);
             line("expire_cycle_cpu_milliseconds", &0);
             line("evicted_keys", &s.evicted_keys);
@@ -957,7 +961,7 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, o: &mut String) {
         }
         "cpu" => {
             let p = &st.process;
-            let secs = |v: f64| format!("{:.6}", v.max(0.0));
+            let secs = |v: f64| fixed(v.max(0.0), 6);
             line("used_cpu_sys", &secs(p.cpu_sys));
             line("used_cpu_user", &secs(p.cpu_user));
             line("used_cpu_sys_children", &"0.000000");

@@ -128,16 +128,7 @@ pub(crate) fn string2d(s: &[u8]) -> Option<f64> {
 /// `printf("%f")` followed by Redis's `trimDoubleString` (drop trailing
 /// zeros after the point, then a lone point).
 pub(crate) fn fmt_double_trimmed(v: f64) -> String {
-    let mut s = format!("{v:.6}");
-    if s.contains('.') {
-        while s.ends_with('0') {
-            s.pop();
-        }
-        if s.ends_with('.') {
-            s.pop();
-        }
-    }
-    s
+    crate::dtoa::trimmed(v, 6)
 }
 
 /// `sdssplitlen(value, len, " ", 1)`: split on every single space, keeping

@@ -262,7 +262,7 @@ impl Loading {
             ("loading_total_bytes", self.total_bytes.to_string()),
             ("loading_rdb_used_mem", self.rdb_used_mem.to_string()),
             ("loading_loaded_bytes", loaded.to_string()),
-            ("loading_loaded_perc", format!("{perc:.2}")),
+            ("loading_loaded_perc", crate::dtoa::fixed(perc, 2)),
             ("loading_eta_seconds", eta.to_string()),
         ]
     }
@@ -281,8 +281,8 @@ pub fn log_staged_aux(st: &mut State, now: Time) {
                 format!("RDB age {} seconds", (now.as_secs() - ctime).max(0))
             }
             b"used-mem" => format!(
-                "RDB memory usage when created {:.2} Mb",
-                crate::strtod::strtoll(&v) as f64 / (1024.0 * 1024.0)
+                "RDB memory usage when created {} Mb",
+                crate::dtoa::Fixed(crate::strtod::strtoll(&v) as f64 / (1024.0 * 1024.0), 2)
             ),
             _ => continue,
         };
@@ -610,9 +610,10 @@ pub fn info_replication_replica(st: &State, now: Time) -> String {
             let _ = write!(
                 s,
                 "master_sync_total_bytes:{total}\r\nmaster_sync_read_bytes:{read}\r\n\
-                 master_sync_left_bytes:{}\r\nmaster_sync_perc:{perc:.2}\r\n\
+                 master_sync_left_bytes:{}\r\nmaster_sync_perc:{}\r\n\
                  master_sync_last_io_seconds_ago:{lastio}\r\n",
-                total - read
+                total - read,
+                crate::dtoa::Fixed(perc, 2)
             );
         }
     }

@@ -18,6 +18,7 @@ use super::trace::{CloseReason, TraceEntry, TraceKind};
 use super::{ChunkPolicy, Dest, Fault, LinkParams, NodeId, Probe, SimEvent, Simulator};
 use crate::cmd::{dataset_digest, digest_hex};
 use crate::config::Config;
+use crate::dtoa::{trimmed, Fixed};
 use crate::persist::MemStorage;
 use crate::server::Server;
 use crate::time::Time;
@@ -1036,9 +1037,9 @@ impl Runner {
 
 fn size(n: usize) -> String {
     if n >= 1024 * 1024 {
-        format!("{:.1} MiB", n as f64 / (1024.0 * 1024.0))
+        format!("{} MiB", Fixed(n as f64 / (1024.0 * 1024.0), 1))
     } else if n >= 1024 {
-        format!("{:.1} KiB", n as f64 / 1024.0)
+        format!("{} KiB", Fixed(n as f64 / 1024.0, 1))
     } else {
         format!("{n} B")
     }
@@ -1572,7 +1573,17 @@ pub fn timeline_of(entries: &[TraceEntry], run: Names<'_>) -> Vec<TimelineEntry>
                 Fault::Cut(l) => format!("link {} reset", l.0),
                 Fault::Crash(n) => format!("{} crashed", run.name_of(*n)),
                 Fault::Restart(n) => format!("{} restarted", run.name_of(*n)),
-                other => format!("{other:?}"),
+                Fault::Hold(l) => format!("link {} held: bytes queue, nothing arrives", l.0),
+                Fault::HoldOneWay { link, from } => format!(
+                    "link {} held from {}: its bytes queue, nothing arrives",
+                    link.0,
+                    run.name_of(*from)
+                ),
+                Fault::Release(l) => format!("link {} released: queued bytes arrive", l.0),
+                Fault::Slow { link, params } => format!(
+                    "link {} slowed: latency {} us, bandwidth {} B/s (0 = unlimited)",
+                    link.0, params.latency_us, params.bandwidth
+                ),
             }),
             TraceKind::Connected { .. } => {
                 let to = peer(e).map_or_else(|| "?".to_string(), |p| run.name_of(p));
@@ -1641,13 +1652,16 @@ pub fn format_entry(e: &TimelineEntry) -> String {
     match &e.kind {
         TimelineKind::Message { to, label, offset } => match offset {
             Some(o) => format!(
-                "{:>10.3} ms  {} -> {}: {}   [offset {o}]",
-                e.ms, e.node, to, label
+                "{:>10} ms  {} -> {}: {}   [offset {o}]",
+                Fixed(e.ms, 3),
+                e.node,
+                to,
+                label
             ),
-            None => format!("{:>10.3} ms  {} -> {}: {}", e.ms, e.node, to, label),
+            None => format!("{:>10} ms  {} -> {}: {}", Fixed(e.ms, 3), e.node, to, label),
         },
-        TimelineKind::Event(t) => format!("{:>10.3} ms  {}  [{}]", e.ms, e.node, t),
-        TimelineKind::Fault(t) => format!("{:>10.3} ms  ** {t} **", e.ms),
+        TimelineKind::Event(t) => format!("{:>10} ms  {}  [{}]", Fixed(e.ms, 3), e.node, t),
+        TimelineKind::Fault(t) => format!("{:>10} ms  ** {t} **", Fixed(e.ms, 3)),
         TimelineKind::Header(t) => format!("\n== {t} ==\n"),
     }
 }
@@ -1696,7 +1710,7 @@ pub fn render_json(run: &ScenarioRun) -> String {
         };
         items.push(format!(
             "{{\"ms\":{},\"node\":{},{}}}",
-            e.ms,
+            trimmed(e.ms, 3),
             json_str(&e.node),
             rest
         ));
