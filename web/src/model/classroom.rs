@@ -4,6 +4,7 @@
 //! `permalink` modules; no Yew.
 
 use replscope_core::compare::{apply, resync_cost, ResyncCost, Variation};
+use replscope_core::dtoa::fixed;
 use replscope_core::explain::{lost_writes, LossReason};
 use replscope_core::permalink::Permalink;
 use replscope_core::sim::scenario::{
@@ -503,7 +504,7 @@ pub fn lost_write_lines(scenario: &Scenario, seed: u64, s: &Strings) -> Vec<Stri
         .iter()
         .map(|w| {
             let cmd = w.exchange.line();
-            let ms = format!("{:.0}", w.exchange.reply_ms.unwrap_or(w.exchange.sent_ms));
+            let ms = fixed(w.exchange.reply_ms.unwrap_or(w.exchange.sent_ms), 0);
             let why = match w.reason {
                 LossReason::NeverSent => s.lost_never_sent,
                 LossReason::NotDelivered => s.lost_not_delivered,

@@ -2,6 +2,7 @@
 //! and the core's servers (plain data; the UI only draws it).
 
 use replscope_core::cmd::key_value_digest;
+use replscope_core::dtoa::Fixed;
 use replscope_core::keyspace::{Db, Value};
 use replscope_core::repl::replica::ReplState;
 use replscope_core::repl::SlaveState;
@@ -442,7 +443,7 @@ fn log_lines(live: &Live, s: &Strings) -> (Vec<String>, usize) {
         if i >= before && live.step > 0 && fresh == out.len() {
             fresh += 1;
         }
-        out.push(format!("{ms:>9.3} ms  {text}"));
+        out.push(format!("{:>9} ms  {text}", Fixed(ms, 3)));
     }
     out.reverse();
     (out, fresh)

@@ -3,6 +3,7 @@
 //! sequence diagram with its exports, compare mode, the lost-write explainer and the text
 //! of the ARIA live region.
 
+use replscope_core::dtoa::{fixed, Fixed};
 use replscope_core::tour::TourStep;
 use replscope_web::model::classroom::{Compare, CompareKind, SeqMessage, TourPlan};
 use replscope_web::model::Snapshot;
@@ -271,11 +272,12 @@ pub fn sequence_view(
     for (i, n) in lanes.iter().enumerate() {
         let _ = write!(
             heads,
-            "<g><line x1=\"{x:.0}\" x2=\"{x:.0}\" y1=\"30\" y2=\"{h:.0}\" stroke=\"#888\" stroke-width=\"1\" stroke-dasharray=\"3 4\"></line>\
-             <text x=\"{x:.0}\" y=\"20\" text-anchor=\"middle\" font-weight=\"700\" fill=\"currentColor\" font-size=\"13\" \
+            "<g><line x1=\"{x}\" x2=\"{x}\" y1=\"30\" y2=\"{}\" stroke=\"#888\" stroke-width=\"1\" stroke-dasharray=\"3 4\"></line>\
+             <text x=\"{x}\" y=\"20\" text-anchor=\"middle\" font-weight=\"700\" fill=\"currentColor\" font-size=\"13\" \
              font-family=\"ui-monospace, monospace\">{}</text></g>",
+            Fixed(h, 0),
             esc(n),
-            x = x(i)
+            x = Fixed(x(i), 0)
         );
     }
     let rows = shown.iter().enumerate().map(|(r, m)| {
@@ -298,27 +300,32 @@ pub fn sequence_view(
         } else {
             "#777"
         };
-        let label = format!("{:.1} ms  {}", m.ms, m.label);
+        let label = format!("{} ms  {}", Fixed(m.ms, 1), m.label);
         let mut inner = String::new();
         if current {
             let _ = write!(
                 inner,
-                "<rect x=\"0\" y=\"{:.0}\" width=\"{w:.0}\" height=\"{ROW}\" fill=\"#F0E442\" fill-opacity=\"0.35\"></rect>",
-                y - ROW / 2.0
+                "<rect x=\"0\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#F0E442\" fill-opacity=\"0.35\"></rect>",
+                Fixed(y - ROW / 2.0, 0),
+                Fixed(w, 0),
+                Fixed(ROW, 0)
             );
         }
         let _ = write!(
             inner,
-            "<line x1=\"{x1:.0}\" x2=\"{:.0}\" y1=\"{y:.0}\" y2=\"{y:.0}\" stroke=\"{colour}\" stroke-width=\"1.6\"></line>\
-             <path d=\"M{x2:.0} {y:.0} l{:.0} -4 l0 8 z\" fill=\"{colour}\"></path>\
-             <text x=\"{:.0}\" y=\"{:.0}\" text-anchor=\"middle\" font-size=\"10.5\" font-family=\"ui-monospace, monospace\" fill=\"currentColor\">{}</text>\
+            "<line x1=\"{}\" x2=\"{}\" y1=\"{y}\" y2=\"{y}\" stroke=\"{colour}\" stroke-width=\"1.6\"></line>\
+             <path d=\"M{} {y} l{} -4 l0 8 z\" fill=\"{colour}\"></path>\
+             <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10.5\" font-family=\"ui-monospace, monospace\" fill=\"currentColor\">{}</text>\
              <title>{}</title>",
-            x2 - dir * 6.0,
-            -dir * 7.0,
-            (x1 + x2) / 2.0,
-            y - 4.0,
+            Fixed(x1, 0),
+            Fixed(x2 - dir * 6.0, 0),
+            Fixed(x2, 0),
+            Fixed(-dir * 7.0, 0),
+            Fixed((x1 + x2) / 2.0, 0),
+            Fixed(y - 4.0, 0),
             esc(&m.label),
-            esc(&label)
+            esc(&label),
+            y = Fixed(y, 0)
         );
         html! {
             <g class={classes!("msg", current.then_some("current"))} tabindex="0" role="button"
@@ -338,8 +345,8 @@ pub fn sequence_view(
             </header>
             if skip > 0 { <p class="muted">{ format!("+{skip} \u{2191}") }</p> }
             <div class="seq-scroll">
-                <svg data-testid="sequence-svg" xmlns="http://www.w3.org/2000/svg" width={format!("{w:.0}")} height={format!("{h:.0}")}
-                    viewBox={format!("0 0 {w:.0} {h:.0}")} role="group" aria-label={s.sequence}>
+                <svg data-testid="sequence-svg" xmlns="http://www.w3.org/2000/svg" width={fixed(w, 0)} height={fixed(h, 0)}
+                    viewBox={format!("0 0 {} {}", Fixed(w, 0), Fixed(h, 0))} role="group" aria-label={s.sequence}>
                     { raw(heads) }
                     { for rows }
                 </svg>
@@ -352,9 +359,10 @@ pub fn sequence_view(
 fn cost_rows(out: &mut String, c: &Compare, i: usize) {
     let s = t();
     let cost = &c.costs[i];
-    let catch = cost
-        .catch_up_ms
-        .map_or_else(|| s.no_resync.to_string(), |ms| format!("{ms:.1} ms"));
+    let catch = cost.catch_up_ms.map_or_else(
+        || s.no_resync.to_string(),
+        |ms| format!("{} ms", Fixed(ms, 1)),
+    );
     let _ = write!(
         out,
         "<dl class=\"facts mono cost\"><dt>{}</dt><dd data-testid=\"cmp-full-{i}\">{}</dd>\
@@ -391,11 +399,11 @@ pub fn compare_view(c: Option<&Compare>, kind: CompareKind, link: &Scope<App>) -
         let snap = replscope_web::model::view::snapshot_in(sess, s);
         let _ = write!(
             sides,
-            "<article class=\"cmp-side\" data-testid=\"cmp-side-{i}\"><h3 class=\"mono\">{}</h3><p class=\"mono muted\">{} {} \u{b7} t = {:.1} ms",
+            "<article class=\"cmp-side\" data-testid=\"cmp-side-{i}\"><h3 class=\"mono\">{}</h3><p class=\"mono muted\">{} {} \u{b7} t = {} ms",
             esc(&c.labels[i]),
             esc(s.step_word),
             sess.step(),
-            snap.time_ms
+            Fixed(snap.time_ms, 1)
         );
         if sess.at_end() {
             let _ = write!(sides, " \u{b7} {}", esc(s.finished));

@@ -1,5 +1,6 @@
 //! Playback controls, the timeline, the scenario menu and the settings sliders.
 
+use replscope_core::dtoa::{trimmed, Fixed};
 use replscope_core::sim::scenario::scenarios;
 use replscope_web::model::Settings;
 use web_sys::HtmlInputElement;
@@ -55,7 +56,7 @@ const BANDWIDTHS: [Option<u64>; 5] = [
 pub fn speed_label(exp: i32) -> String {
     let v = 2f64.powi(exp);
     if v < 1.0 {
-        format!("{v}\u{d7}")
+        format!("{}\u{d7}", trimmed(v, 2))
     } else {
         format!("{}\u{d7}", v as u32)
     }
@@ -144,7 +145,7 @@ pub fn view(p: &ControlsProps, link: &Scope<App>) -> Html {
         .unwrap_or(0);
     let lat_text = match st.latency_us {
         None => format!("1 ms ({})", s.default_value),
-        Some(us) if us < 1_000 => format!("{} ms", us as f64 / 1000.0),
+        Some(us) if us < 1_000 => format!("{} ms", trimmed(us as f64 / 1000.0, 3)),
         Some(us) => format!("{} ms", us / 1000),
     };
     let bw_idx = BANDWIDTHS
@@ -189,7 +190,7 @@ pub fn view(p: &ControlsProps, link: &Scope<App>) -> Html {
                 <output data-testid="step-counter">
                     { format!("{} {} / {}", s.step_word, p.step, p.total) }
                 </output>
-                <output class="clock" data-testid="clock">{ format!("t = {:.3} ms", p.time_ms) }</output>
+                <output class="clock" data-testid="clock">{ format!("t = {} ms", Fixed(p.time_ms, 3)) }</output>
                 if p.at_end { <span class="done" data-testid="finished">{ s.finished }</span> }
             </div>
             <details class="settings">

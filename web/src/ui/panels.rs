@@ -1,6 +1,7 @@
 //! Per-node panels (state, replicas, backlog ruler, RDB, keyspace, INFO, console), the
 //! PSYNC decision panel and the event log.
 
+use replscope_core::dtoa::Fixed;
 use replscope_web::model::resp::split_args;
 use replscope_web::model::view::{short_id, BacklogView, NodeView, PacketView};
 use replscope_web::model::{Snapshot, UserAction};
@@ -170,16 +171,16 @@ fn backlog_ruler(out: &mut String, b: &BacklogView) {
         out,
         "<svg class=\"ruler\" viewBox=\"0 0 300 34\" role=\"img\" aria-label=\"{}\">\
          <line class=\"axis\" x1=\"6\" x2=\"294\" y1=\"22\" y2=\"22\"></line>\
-         <rect class=\"window\" x=\"{:.1}\" y=\"14\" width=\"{:.1}\" height=\"16\"></rect>",
+         <rect class=\"window\" x=\"{}\" y=\"14\" width=\"{}\" height=\"16\"></rect>",
         esc(s.backlog),
-        x(b.first_byte_offset),
-        (x(win_end) - x(b.first_byte_offset)).max(1.0)
+        Fixed(x(b.first_byte_offset), 1),
+        Fixed((x(win_end) - x(b.first_byte_offset)).max(1.0), 1)
     );
     for (name, o) in &b.replica_offsets {
-        let at = x(*o);
+        let at = Fixed(x(*o), 1);
         let _ = write!(
             out,
-            "<g class=\"mark\"><line x1=\"{at:.1}\" x2=\"{at:.1}\" y1=\"4\" y2=\"30\"></line><title>{}: {o}</title></g>",
+            "<g class=\"mark\"><line x1=\"{at}\" x2=\"{at}\" y1=\"4\" y2=\"30\"></line><title>{}: {o}</title></g>",
             esc(name)
         );
     }
@@ -199,14 +200,17 @@ fn rdb_view(out: &mut String, n: &NodeView) {
     let s = t();
     let r = &n.rdb;
     if let Some((total, read)) = r.transfer {
-        let pct = if total > 0 {
-            read as f64 * 100.0 / total as f64
-        } else {
-            0.0
-        };
+        let pct = Fixed(
+            if total > 0 {
+                read as f64 * 100.0 / total as f64
+            } else {
+                0.0
+            },
+            0,
+        );
         let _ = write!(
             out,
-            "<div data-testid=\"rdb-{}\" class=\"rdb loading\">{}: {read}/{} B<div class=\"progress\"><div style=\"width: {pct:.0}%\"></div></div></div>",
+            "<div data-testid=\"rdb-{}\" class=\"rdb loading\">{}: {read}/{} B<div class=\"progress\"><div style=\"width: {pct}%\"></div></div></div>",
             n.index,
             esc(s.rdb_loading),
             if total >= 0 { total.to_string() } else { "?".into() }

@@ -1,5 +1,6 @@
 //! The SVG topology: nodes, replication links and labelled packets in flight.
 
+use replscope_core::dtoa::Fixed;
 use replscope_web::model::vecmap::VecMap;
 
 use replscope_web::model::view::{short_id, NodeView};
@@ -116,7 +117,10 @@ pub fn view(snap: &Snapshot, link: &Scope<App>) -> Html {
         let _ = write!(
             m,
             "<line class=\"link client\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"></line>",
-            CLIENT.0, CLIENT.1, b.0, b.1
+            Fixed(CLIENT.0, 1),
+            Fixed(CLIENT.1, 1),
+            Fixed(b.0, 1),
+            Fixed(b.1, 1)
         );
     }
     for n in &snap.nodes {
@@ -132,15 +136,19 @@ pub fn view(snap: &Snapshot, link: &Scope<App>) -> Html {
         let _ = write!(
             m,
             "<line class=\"{class}\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" data-testid=\"link-{m_idx}-{}\"></line>",
-            a.0, a.1, b.0, b.1, n.index
+            Fixed(a.0, 1),
+            Fixed(a.1, 1),
+            Fixed(b.0, 1),
+            Fixed(b.1, 1),
+            n.index
         );
     }
     let s = crate::t();
     let _ = write!(
         m,
         "<g class=\"client-node\" transform=\"translate({} {})\"><circle r=\"20\"></circle><text y=\"4\" text-anchor=\"middle\">{}</text></g>",
-        CLIENT.0,
-        CLIENT.1,
+        Fixed(CLIENT.0, 1),
+        Fixed(CLIENT.1, 1),
         esc(s.client)
     );
     for n in &snap.nodes {
@@ -148,7 +156,7 @@ pub fn view(snap: &Snapshot, link: &Scope<App>) -> Html {
         let _ = write!(
             m,
             "<g class=\"node {}{}\" data-testid=\"topo-node-{}\" transform=\"translate({} {})\">\
-             <rect width=\"{NW}\" height=\"{NH}\" rx=\"10\"></rect>\
+             <rect width=\"{}\" height=\"{}\" rx=\"10\"></rect>\
              <text x=\"10\" y=\"20\" class=\"name\">{} :{}</text>\
              <text x=\"10\" y=\"38\" class=\"sub\">{} \u{b7} {}</text>\
              <text x=\"10\" y=\"55\" class=\"sub\">{} {}</text>\
@@ -156,8 +164,10 @@ pub fn view(snap: &Snapshot, link: &Scope<App>) -> Html {
             n.role,
             if n.up { "" } else { " down" },
             n.index,
-            x - NW / 2.0,
-            y - NH / 2.0,
+            Fixed(x - NW / 2.0, 1),
+            Fixed(y - NH / 2.0, 1),
+            Fixed(NW, 1),
+            Fixed(NH, 1),
             esc(&n.name),
             n.port,
             if n.up { n.role } else { s.down },
@@ -186,31 +196,33 @@ pub fn view(snap: &Snapshot, link: &Scope<App>) -> Html {
         let seq = p.seq;
         let onclick = send(link, Msg::Inspect(seq));
         let mut inner = format!(
-            "<title>{}</title><rect x=\"{:.1}\" y=\"-10\" width=\"{w:.1}\" height=\"20\" rx=\"6\"></rect>\
+            "<title>{}</title><rect x=\"{}\" y=\"-10\" width=\"{}\" height=\"20\" rx=\"6\"></rect>\
              <text x=\"0\" y=\"4\" text-anchor=\"middle\">{}</text>",
             esc(&p.label),
-            -w / 2.0,
+            Fixed(-w / 2.0, 1),
+            Fixed(w, 1),
             esc(&text)
         );
         if rdb {
             let _ = write!(
                 inner,
-                "<rect class=\"bar-bg\" x=\"{:.1}\" y=\"12\" width=\"{w:.1}\" height=\"4\"></rect>\
-                 <rect class=\"bar\" x=\"{:.1}\" y=\"12\" width=\"{:.1}\" height=\"4\"></rect>",
-                -w / 2.0,
-                -w / 2.0,
-                w * frac
+                "<rect class=\"bar-bg\" x=\"{}\" y=\"12\" width=\"{}\" height=\"4\"></rect>\
+                 <rect class=\"bar\" x=\"{}\" y=\"12\" width=\"{}\" height=\"4\"></rect>",
+                Fixed(-w / 2.0, 1),
+                Fixed(w, 1),
+                Fixed(-w / 2.0, 1),
+                Fixed(w * frac, 1)
             );
         }
         html! {
             <g key={p.seq.to_string()} class={classes!("packet", rdb.then_some("rdb"))}
-                style={format!("transform: translate({x:.1}px, {y:.1}px)")} data-testid="packet" {onclick}>
+                style={format!("transform: translate({}px, {}px)", Fixed(x, 1), Fixed(y, 1))} data-testid="packet" {onclick}>
                 { raw(inner) }
             </g>
         }
     });
     html! {
-        <svg class="topology" data-testid="topology" viewBox={format!("0 0 {W} {h}")}
+        <svg class="topology" data-testid="topology" viewBox={format!("0 0 {} {}", Fixed(W, 1), Fixed(h, 1))}
             role="img" aria-label={crate::t().topology}>
             { raw(m) }
             { for packets }
