@@ -1,5 +1,5 @@
 // Times issue #4's simulator workloads in wasm (V8, as in Chromium), for scripts/bench-sim.
-// Not a test. Loads the bare module built from core/examples/sim_bench_wasm.rs (it imports
+// Not a test. Loads the bare module built from core/examples/sim_wasm.rs (it imports
 // nothing) and runs each workload once per seed, printing lines shaped like
 // `replscope-sim --bench`'s, after one unmeasured warm-up run of each workload.
 //

@@ -1,18 +1,23 @@
-//! The simulator throughput workloads of `replscope-sim --bench` (issue #4) as a bare wasm
-//! module, so that `scripts/bench-sim` can time them in V8 (node) as well as natively.
+//! The simulator as a bare wasm module, for the two things that must run it in wasm
+//! outside the browser app:
 //!
-//! Built with `cargo build -p replscope-core --example sim_bench_wasm --target
+//! - issue #4's throughput workloads (`bench_*`, the same as `replscope-sim --bench`), which
+//!   `scripts/bench-sim` times in V8 (node) as well as natively;
+//! - trace hashes of the named scenarios and of the fuzzer's random seeds (`*_trace_hash`),
+//!   which `core/tests/wasm_determinism.rs` compares with the native ones: the same seed
+//!   must give the same trace on native and on wasm32.
+//!
+//! Built with `cargo build -p replscope-core --example sim_wasm --target
 //! wasm32-unknown-unknown --profile wasm-release` (the browser app's profile) or
 //! `--release`. The module imports nothing (the core has no I/O, clock or OS randomness)
-//! and exports its memory and the functions below; `scripts/bench-sim-wasm.mjs` loads it,
-//! calls one workload per run and does the timing, since the core has no clock. On native
-//! targets this builds too (as a shared library nobody loads), so `cargo test` keeps it
-//! compiling.
+//! and exports its memory and the functions below; the caller does any timing, since the
+//! core has no clock. On native targets this builds too (as a shared library nobody loads),
+//! so `cargo test` keeps it compiling.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use replscope_core::sim::bench;
 use replscope_core::sim::scenario::ScenarioRun;
+use replscope_core::sim::{bench, fuzz, scenario};
 
 /// The last run's master offset and key count, and whether every replica ended linked with
 /// the master's offset and key count (1) or not (0).
@@ -63,4 +68,48 @@ pub extern "C" fn last_keys() -> f64 {
 #[no_mangle]
 pub extern "C" fn last_in_sync() -> u32 {
     LAST[2].load(Ordering::Relaxed) as u32
+}
+
+/// How many named scenarios there are (`scenario::scenarios()`, in its order).
+#[no_mangle]
+pub extern "C" fn scenario_count() -> u32 {
+    scenario::scenarios().len() as u32
+}
+
+/// The trace hash of named scenario `index` (in `scenario::scenarios()`'s order) run with
+/// `seed`, or 0 if there is no such scenario.
+#[no_mangle]
+pub extern "C" fn scenario_trace_hash(index: u32, seed: u32) -> u64 {
+    match scenario::scenarios().get(index as usize) {
+        Some(s) => scenario::run(s, seed as u64).trace_hash(),
+        None => 0,
+    }
+}
+
+/// The trace hash of the fuzzer's random run `seed` (`fuzz::run_seed`).
+#[no_mangle]
+pub extern "C" fn fuzz_trace_hash(seed: u32) -> u64 {
+    fuzz::run_seed(seed as u64).trace_hash
+}
+
+/// The text timeline (`scenario::render_text`) of the last [`scenario_timeline`] call.
+static TEXT: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+
+/// Renders the timeline of named scenario `index` run with `seed` into the module's memory
+/// and returns its address; [`timeline_len`] gives its length in bytes (UTF-8). For a
+/// test that finds native and wasm traces differ, to show where.
+#[no_mangle]
+pub extern "C" fn scenario_timeline(index: u32, seed: u32) -> *const u8 {
+    let mut t = TEXT.lock().unwrap_or_else(|e| e.into_inner());
+    *t = match scenario::scenarios().get(index as usize) {
+        Some(s) => scenario::render_text(&scenario::run(s, seed as u64)),
+        None => String::new(),
+    };
+    t.as_ptr()
+}
+
+/// The length of the text [`scenario_timeline`] last rendered.
+#[no_mangle]
+pub extern "C" fn timeline_len() -> u32 {
+    TEXT.lock().unwrap_or_else(|e| e.into_inner()).len() as u32
 }
