@@ -77,11 +77,12 @@ pub extern "C" fn scenario_count() -> u32 {
 }
 
 /// The trace hash of named scenario `index` (in `scenario::scenarios()`'s order) run with
-/// `seed`, or 0 if there is no such scenario.
+/// `seed` and then probed (`scenario::probed`: every node's INFO, CLIENT LIST, CONFIG GET *
+/// and ROLE), or 0 if there is no such scenario.
 #[no_mangle]
 pub extern "C" fn scenario_trace_hash(index: u32, seed: u32) -> u64 {
     match scenario::scenarios().get(index as usize) {
-        Some(s) => scenario::run(s, seed as u64).trace_hash(),
+        Some(s) => scenario::run(&scenario::probed(s), seed as u64).trace_hash(),
         None => 0,
     }
 }
@@ -95,14 +96,15 @@ pub extern "C" fn fuzz_trace_hash(seed: u32) -> u64 {
 /// The text timeline (`scenario::render_text`) of the last [`scenario_timeline`] call.
 static TEXT: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
 
-/// Renders the timeline of named scenario `index` run with `seed` into the module's memory
+/// Renders the timeline of named scenario `index` run with `seed` and probed (as
+/// [`scenario_trace_hash`] runs it) into the module's memory
 /// and returns its address; [`timeline_len`] gives its length in bytes (UTF-8). For a
 /// test that finds native and wasm traces differ, to show where.
 #[no_mangle]
 pub extern "C" fn scenario_timeline(index: u32, seed: u32) -> *const u8 {
     let mut t = TEXT.lock().unwrap_or_else(|e| e.into_inner());
     *t = match scenario::scenarios().get(index as usize) {
-        Some(s) => scenario::render_text(&scenario::run(s, seed as u64)),
+        Some(s) => scenario::render_text(&scenario::run(&scenario::probed(s), seed as u64)),
         None => String::new(),
     };
     t.as_ptr()

@@ -113,7 +113,7 @@ pub struct ProcessInfo {
     pub config_file: String,
     /// `os`
     pub os: String,
-    /// `arch_bits`
+    /// `arch_bits` (0, as in the simulator: 64 on every target)
     pub arch_bits: u32,
     /// `used_memory_rss` source: resident set size in bytes, refreshed by the driver.
     pub rss_bytes: u64,

@@ -706,11 +706,9 @@ fn info_section(ctx: &mut Ctx<'_>, name: &str, o: &mut String) {
         "server" => {
             let p = &st.process;
             let uptime = (now.as_secs() - st.started_at.as_secs()).max(0);
-            let arch = if p.arch_bits == 0 {
-                usize::BITS
-            } else {
-                p.arch_bits
-            };
+            // Unset (a simulated server): a 64-bit Redis, as the RDB's `redis-bits` AUX
+            // says, on every target (the browser's wasm32 has 32-bit pointers).
+            let arch = if p.arch_bits == 0 { 64 } else { p.arch_bits };
             line("redis_version", &crate::REDIS_VERSION);
             line("redis_git_sha1", &"00000000");
             line("redis_git_dirty", &0);

@@ -422,6 +422,34 @@ pub fn scenario(name: &str) -> Option<Scenario> {
     scenarios().into_iter().find(|s| s.name == name)
 }
 
+/// What [`probed`] asks every node at the end of a scenario: everything a node prints about
+/// itself (INFO's sections, its clients, its configuration, its role).
+pub const PROBE_COMMANDS: &[&[&str]] = &[
+    &["INFO", "everything"],
+    &["CLIENT", "LIST"],
+    &["CONFIG", "GET", "*"],
+    &["ROLE"],
+];
+
+/// `s` followed by [`PROBE_COMMANDS`] sent to every node, so that the replies are in the
+/// trace: a run's trace hash then also covers what each node would print at the end. The
+/// native/wasm32 determinism test compares these (`core/tests/wasm_determinism.rs`).
+pub fn probed(s: &Scenario) -> Scenario {
+    let mut p = s.clone();
+    for node in 0..s.nodes.len() {
+        for words in PROBE_COMMANDS {
+            p.steps.push(Step {
+                delay_ms: 0,
+                action: Action::Command {
+                    node,
+                    words: words.iter().map(|w| w.to_string()).collect(),
+                },
+            });
+        }
+    }
+    p
+}
+
 /// A node's state at the end of a run.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NodeState {
