@@ -87,10 +87,12 @@ pub extern "C" fn scenario_trace_hash(index: u32, seed: u32) -> u64 {
     }
 }
 
-/// The trace hash of the fuzzer's random run `seed` (`fuzz::run_seed`).
+/// The trace hash of the fuzzer's random scenario `seed` (`fuzz::generate`) run with that
+/// seed and then probed like the named scenarios.
 #[no_mangle]
 pub extern "C" fn fuzz_trace_hash(seed: u32) -> u64 {
-    fuzz::run_seed(seed as u64).trace_hash
+    let s = scenario::probed(&fuzz::generate(seed as u64));
+    scenario::run(&s, seed as u64).trace_hash()
 }
 
 /// The text timeline (`scenario::render_text`) of the last [`scenario_timeline`] call.

@@ -1,8 +1,9 @@
-//! The same seed gives the same trace on native and on wasm32 (issue #4): the named
-//! scenarios (seeds 1–3; each then asks every node for its INFO, CLIENT LIST, CONFIG GET *
-//! and ROLE, so that what the nodes print is compared too) and the fuzzer's random runs of seeds 0–59 (`WASM_SIM_SEEDS=N`
-//! runs seeds 0 to N-1), hashed by the simulator's trace hash (every event, every byte sent
-//! and delivered), here natively and in V8. A difference prints the runs that differ.
+//! The same seed gives the same trace on native and on wasm32 (issue #4). Compared: the
+//! named scenarios (seeds 1–3) and the fuzzer's random scenarios of seeds 0–59
+//! (`WASM_SIM_SEEDS=N` runs seeds 0 to N-1), each followed by every node's INFO, CLIENT LIST,
+//! CONFIG GET * and ROLE (`scenario::probed`) so that what the nodes print is compared too,
+//! hashed by the simulator's trace hash (every event, every byte sent and delivered), here
+//! natively and in V8. A difference prints the runs that differ.
 //!
 //! The wasm side is `core/examples/sim_wasm.rs`, built by this test for
 //! wasm32-unknown-unknown with the browser app's profile (`wasm-release`: opt-level z, LTO,
@@ -117,7 +118,8 @@ fn native_and_wasm32_give_the_same_traces() {
         }
     }
     for seed in fuzz_seeds.clone() {
-        native.push(line_fuzz(seed, fuzz::run_seed(seed as u64).trace_hash));
+        let s = scenario::probed(&fuzz::generate(seed as u64));
+        native.push(line_fuzz(seed, scenario::run(&s, seed as u64).trace_hash()));
     }
 
     let seeds: Vec<String> = SCENARIO_SEEDS.iter().map(|s| s.to_string()).collect();
