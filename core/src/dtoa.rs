@@ -148,6 +148,7 @@ pub fn sci17(v: f64) -> (u64, i32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rng::Rng;
 
     fn c_printf(fmt: &str, v: f64) -> String {
         let mut buf = vec![0u8; 2048];
@@ -165,20 +166,10 @@ mod tests {
         (mant.replace('.', "").parse().unwrap(), exp.parse().unwrap())
     }
 
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-    }
-
     /// Doubles of every shape: random bit patterns (all magnitudes, subnormals), values near
     /// powers of ten, small decimals, and exact binary fractions that are ties when printed.
     fn samples() -> Vec<f64> {
-        let mut r = Rng(0x9E37_79B9_7F4A_7C15);
+        let mut r = Rng::new(0x9E37_79B9_7F4A_7C15);
         let mut v = vec![
             0.0,
             -0.0,
@@ -200,20 +191,20 @@ mod tests {
             9007199254740993.0,
         ];
         for _ in 0..30_000 {
-            let x = f64::from_bits(r.next());
+            let x = f64::from_bits(r.next_u64());
             if x.is_finite() {
                 v.push(x);
             }
         }
         for _ in 0..10_000 {
-            let p = (r.next() % 40) as i32 - 20;
-            let x = (r.next() % 1_000_000) as f64 * 10f64.powi(p);
-            v.push(if r.next() & 1 == 1 { -x } else { x });
+            let p = (r.next_u64() % 40) as i32 - 20;
+            let x = (r.next_u64() % 1_000_000) as f64 * 10f64.powi(p);
+            v.push(if r.next_u64() & 1 == 1 { -x } else { x });
         }
         for _ in 0..10_000 {
             // k / 2^n: exact in binary, often exactly halfway at some decimal place.
-            let n = (r.next() % 12) as i32;
-            let x = (r.next() % 100_000) as f64 / 2f64.powi(n);
+            let n = (r.next_u64() % 12) as i32;
+            let x = (r.next_u64() % 100_000) as f64 / 2f64.powi(n);
             v.push(x);
         }
         v
@@ -243,9 +234,9 @@ mod tests {
     /// (the shortest round-tripping form) prints.
     #[test]
     fn trimmed_is_shortest_for_short_decimals() {
-        let mut r = Rng(7);
+        let mut r = Rng::new(7);
         for _ in 0..20_000 {
-            let us = r.next() % 1_000_000_000_000;
+            let us = r.next_u64() % 1_000_000_000_000;
             let ms = us as f64 / 1000.0;
             assert_eq!(trimmed(ms, 3), format!("{ms}"), "{us} us");
         }

@@ -462,6 +462,7 @@ pub(crate) fn parse_f64(s: &[u8]) -> Option<f64> {
 #[cfg(test)]
 mod decimal_tests {
     use super::parse_f64;
+    use crate::rng::Rng;
 
     /// Our parser and std's agree bit for bit (NaN with NaN) on `s`.
     fn same(s: &str) {
@@ -471,16 +472,6 @@ mod decimal_tests {
             (Some(a), Some(b)) if a.is_nan() && b.is_nan() => {}
             (Some(a), Some(b)) => assert_eq!(a.to_bits(), b.to_bits(), "{s}: {a:e} vs {b:e}"),
             (a, b) => assert_eq!(a.is_some(), b.is_some(), "{s}: accepted differently"),
-        }
-    }
-
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
         }
     }
 
@@ -559,15 +550,15 @@ mod decimal_tests {
 
     #[test]
     fn random_doubles_printed_every_way_match_std() {
-        let mut r = Rng(0x2545_F491_4F6C_DD1D);
+        let mut r = Rng::new(0x2545_F491_4F6C_DD1D);
         for _ in 0..20_000 {
-            let x = f64::from_bits(r.next() >> 1);
+            let x = f64::from_bits(r.next_u64() >> 1);
             if !x.is_finite() {
                 continue;
             }
             same(&format!("{x}"));
             same(&format!("{x:e}"));
-            let p = (r.next() % 25) as usize;
+            let p = (r.next_u64() % 25) as usize;
             same(&format!("{x:.p$e}"));
             if x.abs() < 1e30 {
                 same(&format!("{x:.p$}"));
@@ -577,17 +568,17 @@ mod decimal_tests {
 
     #[test]
     fn random_digit_strings_match_std() {
-        let mut r = Rng(0x9E37_79B9_7F4A_7C15);
+        let mut r = Rng::new(0x9E37_79B9_7F4A_7C15);
         for _ in 0..20_000 {
-            let len = 1 + (r.next() % 40) as usize;
+            let len = 1 + (r.next_u64() % 40) as usize;
             let mut s: String = (0..len)
-                .map(|_| char::from(b'0' + (r.next() % 10) as u8))
+                .map(|_| char::from(b'0' + (r.next_u64() % 10) as u8))
                 .collect();
-            if r.next().is_multiple_of(2) {
-                let at = (r.next() % (len as u64 + 1)) as usize;
+            if r.next_u64().is_multiple_of(2) {
+                let at = (r.next_u64() % (len as u64 + 1)) as usize;
                 s.insert(at, '.');
             }
-            let e = (r.next() % 800) as i64 - 400;
+            let e = (r.next_u64() % 800) as i64 - 400;
             same(&format!("{s}e{e}"));
         }
     }
@@ -596,16 +587,16 @@ mod decimal_tests {
     /// above and below, including decimals far longer than 800 digits.
     #[test]
     fn halfway_cases_match_std() {
-        let mut r = Rng(77);
+        let mut r = Rng::new(77);
         for _ in 0..3_000 {
-            let m = (r.next() >> 10) | (1 << 53) | 1; // 54 bits, odd: a halfway mantissa
-            let k = (r.next() % 60) as u32;
+            let m = (r.next_u64() >> 10) | (1 << 53) | 1; // 54 bits, odd: a halfway mantissa
+            let k = (r.next_u64() % 60) as u32;
             let int = u128::from(m) << k; // an integer halfway between two doubles
             same(&int.to_string());
             same(&format!("{int}.000000000000000000000000000001"));
             same(&format!("{}.999999999999999999999999999", int - 1));
             // m × 2^-k = m × 5^k / 10^k.
-            let k = (r.next() % 20) as u32;
+            let k = (r.next_u64() % 20) as u32;
             let digits = u128::from(m) * 5u128.pow(k);
             same(&format!("{digits}e-{k}"));
             same(&format!("{digits}{}1e-{}", "0".repeat(900), k + 901));
