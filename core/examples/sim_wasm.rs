@@ -25,10 +25,7 @@ static LAST: [AtomicU64; 3] = [AtomicU64::new(0), AtomicU64::new(0), AtomicU64::
 
 fn finish(r: &ScenarioRun) -> f64 {
     let master = &r.nodes[0];
-    let in_sync = r.settled
-        && r.nodes[1..]
-            .iter()
-            .all(|n| n.link_up && n.offset == master.offset && n.keys == master.keys);
+    let in_sync = bench::in_sync(r);
     LAST[0].store(master.offset as u64, Ordering::Relaxed);
     LAST[1].store(master.keys as u64, Ordering::Relaxed);
     LAST[2].store(in_sync as u64, Ordering::Relaxed);

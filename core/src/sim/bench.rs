@@ -89,3 +89,13 @@ pub fn streaming(writes: usize, replicas: usize) -> Scenario {
 pub fn run(s: &Scenario, seed: u64) -> ScenarioRun {
     scenario::run_unrecorded(s, seed)
 }
+
+/// Whether a workload's run ended as it must: settled, every replica linked with its
+/// master's offset and key count (the check every benchmark run makes).
+pub fn in_sync(r: &ScenarioRun) -> bool {
+    let master = &r.nodes[0];
+    r.settled
+        && r.nodes[1..]
+            .iter()
+            .all(|n| n.link_up && n.offset == master.offset && n.keys == master.keys)
+}

@@ -180,9 +180,6 @@ fn bench_run(b: &BenchArgs, out: &mut impl Write) -> Result<(), String> {
             };
             let virt = r.sim.now().micros_since(scenario::START) as f64 / 1e6;
             let master = &r.nodes[0];
-            let in_sync = r.nodes[1..]
-                .iter()
-                .all(|n| n.link_up && n.offset == master.offset && n.keys == master.keys);
             w(
                 out,
                 format!(
@@ -190,7 +187,7 @@ fn bench_run(b: &BenchArgs, out: &mut impl Write) -> Result<(), String> {
                     r.sim.trace().count(),
                     master.keys,
                     master.offset,
-                    if r.settled && in_sync { "" } else { " (replicas NOT in sync)" }
+                    if bench::in_sync(&r) { "" } else { " (replicas NOT in sync)" }
                 ),
             )?;
         }
